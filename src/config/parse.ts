@@ -1,0 +1,145 @@
+/**
+ * YAML text → validated Config. Loaded only when the cached result is stale,
+ * because yaml and zod are the heaviest modules ao has.
+ */
+import { isMap, isScalar, LineCounter, parseDocument, type Document } from "yaml";
+import type { z } from "zod";
+import { ConfigError } from "../core/errors.js";
+import { derivePrefix } from "../core/naming.js";
+import { parseDuration } from "./duration.js";
+import { expandTilde } from "./load.js";
+import { isPreset, PRESETS, type AgentSpec } from "./presets.js";
+import { configSchema, type RawConfig } from "./schema.js";
+import type { Config, ProjectConfig } from "./types.js";
+import { dirname, resolve } from "node:path";
+
+type Path = readonly (string | number)[];
+
+export function parseConfig(text: string, file: string, homeDir: string): Config {
+  const lines = new LineCounter();
+  // maxAliasCount bounds "billion laughs" alias bombs; yaml reports them as errors.
+  const doc = parseDocument(text, { lineCounter: lines, prettyErrors: false, uniqueKeys: true });
+  const bad = doc.errors[0];
+  if (bad) {
+    const at = lines.linePos(bad.pos[0]);
+    throw new ConfigError(`Invalid YAML in ${file} at line ${at.line}, column ${at.col}: ${firstLine(bad.message)}`);
+  }
+  let data: unknown;
+  try {
+    data = doc.toJS({ maxAliasCount: 100 }) ?? {};
+  } catch (err) {
+    throw new ConfigError(`Invalid YAML in ${file}: ${firstLine((err as Error).message)}`, { cause: err });
+  }
+  const result = configSchema.safeParse(data);
+  if (!result.success) throw issueError(result.error.issues[0]!, doc, lines, file);
+  return resolveConfig(result.data, { file, homeDir, doc, lines });
+}
+
+interface Ctx {
+  file: string;
+  homeDir: string;
+  doc: Document;
+  lines: LineCounter;
+}
+
+function resolveConfig(raw: RawConfig, ctx: Ctx): Config {
+  const base = dirname(ctx.file);
+  const path = (p: string) => resolve(base, expandTilde(p, ctx.homeDir));
+
+  const agents: Record<string, AgentSpec> = {};
+  for (const [name, preset] of Object.entries(PRESETS)) agents[name] = { name, ...preset };
+  for (const [name, custom] of Object.entries(raw.agents ?? {})) {
+    const preset = isPreset(name) ? agents[name] : undefined;
+    const command = custom.command ?? preset?.command;
+    if (!command) throw keyError(`agents.${name}.command is required for a custom agent`, ["agents", name], ctx);
+    agents[name] = {
+      name,
+      command,
+      resumeCommand: custom.resumeCommand ?? preset?.resumeCommand,
+      prompt: custom.prompt ?? preset?.prompt ?? "arg",
+    };
+  }
+  const defaultAgent = raw.defaults?.agent ?? "claude-code";
+  if (!agents[defaultAgent]) throw unknownAgent(defaultAgent, ["defaults", "agent"], agents, ctx);
+
+  const projects: Record<string, ProjectConfig> = {};
+  for (const [id, p] of Object.entries(raw.projects ?? {})) {
+    if (p.agent && !agents[p.agent]) throw unknownAgent(p.agent, ["projects", id, "agent"], agents, ctx);
+    for (const [i, link] of (p.symlinks ?? []).entries()) {
+      if (link.startsWith("/") || link.split("/").includes("..")) {
+        throw keyError(`projects.${id}.symlinks: "${link}" must be a path inside the repository`, ["projects", id, "symlinks", i], ctx);
+      }
+    }
+    projects[id] = {
+      id,
+      path: path(p.path),
+      repo: p.repo,
+      defaultBranch: p.defaultBranch ?? "main",
+      sessionPrefix: p.sessionPrefix ?? derivePrefix(id),
+      agent: p.agent,
+      postCreate: p.postCreate ?? [],
+      symlinks: p.symlinks ?? [],
+    };
+  }
+  return {
+    path: ctx.file,
+    dataDir: path(raw.dataDir ?? "~/.agent-orchestrator"),
+    worktreeDir: path(raw.worktreeDir ?? "~/.worktrees"),
+    defaultAgent,
+    agents,
+    projects,
+    githubApiUrl: raw.github?.apiUrl ?? "https://api.github.com",
+    tmuxSocket: raw.tmux?.socket ? expandTilde(raw.tmux.socket, ctx.homeDir) : undefined,
+    runtimeDeadAfterMs: parseDuration(raw.cleanup?.runtimeDeadAfter ?? "24h"),
+  };
+}
+
+function issueError(issue: z.core.$ZodIssue, doc: Document, lines: LineCounter, file: string): ConfigError {
+  const ctx = { file, doc, lines, homeDir: "" };
+  if (issue.code === "unrecognized_keys") {
+    const key = issue.keys[0]!;
+    const path = [...issue.path.map(pathPart), key];
+    return keyError(`Unknown key "${dotted(path)}"`, path, ctx, true);
+  }
+  const path = issue.path.map(pathPart);
+  const what = path.length ? dotted(path) : "config";
+  return keyError(`Invalid value for "${what}": ${issue.message}`, path, ctx);
+}
+
+function unknownAgent(name: string, path: Path, agents: Record<string, AgentSpec>, ctx: Ctx): ConfigError {
+  return keyError(`Unknown agent "${name}" at "${dotted(path)}"`, path, ctx, false, `Known agents: ${Object.keys(agents).join(", ")}.`);
+}
+
+function keyError(message: string, path: Path, ctx: Ctx, atKey = false, hint?: string): ConfigError {
+  const line = lineOf(path, ctx, atKey);
+  return new ConfigError(`${message} in ${ctx.file}${line ? ` (line ${line})` : ""}`, { hint });
+}
+
+/** The line of the value at `path`, or of its key when `atKey` (for keys that have no schema). */
+function lineOf(path: Path, ctx: Ctx, atKey: boolean): number | undefined {
+  if (path.length === 0) return undefined;
+  const parent = path.length > 1 ? ctx.doc.getIn(path.slice(0, -1), true) : ctx.doc.contents;
+  const last = path[path.length - 1];
+  let offset: number | undefined;
+  if (isMap(parent)) {
+    const pair = parent.items.find((p) => isScalar(p.key) && String(p.key.value) === String(last));
+    const node = (atKey ? pair?.key : pair?.value ?? pair?.key) as { range?: [number, number, number] } | undefined;
+    offset = node?.range?.[0];
+  } else {
+    const node = ctx.doc.getIn(path, true) as { range?: [number, number, number] } | undefined;
+    offset = node?.range?.[0];
+  }
+  return offset === undefined ? undefined : ctx.lines.linePos(offset).line;
+}
+
+function pathPart(p: PropertyKey): string | number {
+  return typeof p === "number" ? p : String(p);
+}
+
+function dotted(path: Path): string {
+  return path.map((p) => (typeof p === "number" ? `[${p}]` : p)).join(".").replace(/\.\[/g, "[");
+}
+
+function firstLine(s: string): string {
+  return s.split("\n")[0] ?? s;
+}

@@ -1,0 +1,59 @@
+/**
+ * The one definition of agent-orchestrator.yaml. The loader validates with it and
+ * `emit-schema.ts` turns it into the JSON Schema that editors use, so the two can
+ * never disagree. Objects are strict: an unknown key is an error, not dropped.
+ */
+import { z } from "zod";
+
+const duration = z
+  .union([z.literal(0), z.string().regex(/^(0|\d+(s|m|h|d))$/, "a duration like 30s, 15m, 24h, 7d or 0")])
+  .describe("A number with a unit (30s, 15m, 24h, 7d) or 0");
+
+const agent = z.strictObject({
+  command: z.string().min(1).optional().describe("Shell command tmux runs in the worktree"),
+  resumeCommand: z.string().min(1).optional().describe("Command used by restore/resume instead of command"),
+  prompt: z
+    .enum(["arg", "paste"])
+    .optional()
+    .describe("arg: the first prompt is appended as one quoted argument; paste: pasted once the agent is up"),
+});
+
+const project = z.strictObject({
+  path: z.string().min(1).describe("The main checkout of the repository"),
+  repo: z
+    .string()
+    .regex(/^[A-Za-z0-9_.-]+\/[A-Za-z0-9_.-]+$/, "owner/name")
+    .optional()
+    .describe("GitHub owner/name"),
+  defaultBranch: z.string().min(1).optional().describe("Default: main"),
+  sessionPrefix: z
+    .string()
+    .regex(/^[a-z0-9][a-z0-9-]*$/, "lower-case letters, digits and dashes")
+    .optional()
+    .describe("Default: derived from the project id"),
+  agent: z.string().min(1).optional().describe("Default agent for this project"),
+  postCreate: z.array(z.string().min(1)).optional().describe("Shell commands run in each new worktree"),
+  symlinks: z.array(z.string().min(1)).optional().describe("Paths linked from the main checkout into each worktree"),
+});
+
+export const configSchema = z.strictObject({
+  $schema: z.string().optional(),
+  dataDir: z.string().min(1).optional().describe("Session records and events (env AO_DATA_DIR wins)"),
+  worktreeDir: z.string().min(1).optional().describe("Where worktrees are made (env AO_WORKTREE_DIR wins)"),
+  defaults: z
+    .strictObject({ agent: z.string().min(1).optional().describe("A preset or a name under agents:") })
+    .optional(),
+  agents: z.record(z.string().regex(/^[A-Za-z0-9][A-Za-z0-9_.-]*$/, "a simple name"), agent).optional(),
+  projects: z
+    .record(z.string().regex(/^[a-z0-9][a-z0-9_-]*$/, "a project id like my-project"), project)
+    .optional(),
+  github: z
+    .strictObject({ apiUrl: z.url().optional().describe("GitHub Enterprise: https://HOST/api/v3") })
+    .optional(),
+  tmux: z
+    .strictObject({ socket: z.string().min(1).optional().describe("A separate tmux server (tmux -L NAME)") })
+    .optional(),
+  cleanup: z.strictObject({ runtimeDeadAfter: duration.optional() }).optional(),
+});
+
+export type RawConfig = z.infer<typeof configSchema>;

@@ -1,0 +1,29 @@
+import type { AgentSpec } from "./presets.js";
+
+export interface ProjectConfig {
+  id: string;
+  /** Absolute path of the main checkout. */
+  path: string;
+  repo?: string;
+  defaultBranch: string;
+  sessionPrefix: string;
+  agent?: string;
+  postCreate: string[];
+  symlinks: string[];
+}
+
+/** The validated config with defaults filled in, `~` expanded and env overrides applied. */
+export interface Config {
+  /** The file it was read from. */
+  path: string;
+  dataDir: string;
+  worktreeDir: string;
+  defaultAgent: string;
+  /** Presets merged with the `agents:` section. */
+  agents: Record<string, AgentSpec>;
+  projects: Record<string, ProjectConfig>;
+  githubApiUrl: string;
+  /** A tmux -L name, or a socket path when it contains a slash. */
+  tmuxSocket?: string;
+  runtimeDeadAfterMs: number;
+}
