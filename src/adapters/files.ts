@@ -1,0 +1,35 @@
+/** The few filesystem operations the core needs, behind an interface it can receive. */
+import { existsSync, lstatSync, mkdirSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
+import { dirname } from "node:path";
+
+export interface Files {
+  exists(path: string): boolean;
+  /** Creates `path` as a link to `target`, making parent directories. */
+  symlink(target: string, path: string): void;
+  writePrivate(path: string, text: string): void;
+  /** Creates a file that must not exist yet, unless `overwrite`. */
+  create(path: string, text: string, overwrite: boolean): void;
+  remove(path: string): void;
+}
+
+export const nodeFiles: Files = {
+  exists: (path) => existsSync(path),
+  symlink(target, path) {
+    mkdirSync(dirname(path), { recursive: true });
+    try {
+      lstatSync(path);
+      rmSync(path, { recursive: true, force: true }); // the checkout's own copy is replaced by the link
+    } catch {
+      // nothing there yet
+    }
+    symlinkSync(target, path);
+  },
+  writePrivate(path, text) {
+    mkdirSync(dirname(path), { recursive: true, mode: 0o700 });
+    writeFileSync(path, text, { mode: 0o600 });
+  },
+  create(path, text, overwrite) {
+    writeFileSync(path, text, { flag: overwrite ? "w" : "wx" });
+  },
+  remove: (path) => rmSync(path, { force: true }),
+};

@@ -1,0 +1,249 @@
+/**
+ * Session records on disk: `<dataDir>/projects/<project>/sessions/<name>.json`,
+ * written atomically (temp file, fsync, rename) with mode 0600, and an append-only
+ * `<name>.events.jsonl` beside each. A record that fails to parse is returned as
+ * an error with its name, so one bad file never hides the others.
+ */
+import { closeSync, fsyncSync, linkSync, mkdirSync, openSync, readdirSync, readFileSync, renameSync, unlinkSync, writeSync, appendFileSync } from "node:fs";
+import { join } from "node:path";
+import { AoError } from "../core/errors.js";
+import { SCHEMA_VERSION, type SessionEvent, type SessionRecord } from "../core/record.js";
+
+export interface RecordError {
+  project: string;
+  name: string;
+  file: string;
+  error: string;
+}
+
+const LOCK_WAIT_MS = 10_000;
+
+export class Store {
+  constructor(readonly dataDir: string) {}
+
+  sessionsDir(project: string): string {
+    return join(this.dataDir, "projects", project, "sessions");
+  }
+
+  private file(project: string, name: string, ext = ".json"): string {
+    return join(this.sessionsDir(project), `${name}${ext}`);
+  }
+
+  ensureDir(project: string): void {
+    mkdirSync(this.dataDir, { recursive: true, mode: 0o700 });
+    mkdirSync(this.sessionsDir(project), { recursive: true, mode: 0o700 });
+  }
+
+  /** Every project directory under dataDir (configured or not). */
+  projects(): string[] {
+    try {
+      return readdirSync(join(this.dataDir, "projects"));
+    } catch {
+      return []; // no dataDir yet: no sessions
+    }
+  }
+
+  /** Names in use in a project, including records that fail to parse. */
+  names(project: string): Set<string> {
+    return new Set(this.recordFiles(project).map((f) => f.slice(0, -5)));
+  }
+
+  private recordFiles(project: string): string[] {
+    try {
+      return readdirSync(this.sessionsDir(project)).filter((f) => f.endsWith(".json"));
+    } catch {
+      return [];
+    }
+  }
+
+  list(projects: readonly string[] = this.projects()): { records: SessionRecord[]; errors: RecordError[] } {
+    const records: SessionRecord[] = [];
+    const errors: RecordError[] = [];
+    for (const project of projects) {
+      for (const f of this.recordFiles(project)) {
+        const name = f.slice(0, -5);
+        const file = join(this.sessionsDir(project), f);
+        try {
+          records.push(parseRecord(readFileSync(file, "utf8")));
+        } catch (err) {
+          errors.push({ project, name, file, error: (err as Error).message });
+        }
+      }
+    }
+    return { records, errors };
+  }
+
+  read(project: string, name: string): SessionRecord | undefined {
+    let text: string;
+    try {
+      text = readFileSync(this.file(project, name), "utf8");
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code === "ENOENT") return undefined;
+      throw err;
+    }
+    try {
+      return parseRecord(text);
+    } catch (err) {
+      throw new AoError(`Session record ${name} is damaged: ${(err as Error).message}`, { cause: err });
+    }
+  }
+
+  /**
+   * Claims a name atomically: the complete record is written to a temp file and
+   * hard-linked to its final name, which fails if the name exists. Two spawns at
+   * the same moment can never both get it, and no reader sees a half-written file.
+   */
+  reserve(record: SessionRecord): boolean {
+    this.ensureDir(record.project);
+    const final = this.file(record.project, record.name);
+    const tmp = writeTemp(final, record);
+    try {
+      linkSync(tmp, final);
+      return true;
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code === "EEXIST") return false;
+      throw err;
+    } finally {
+      unlinkSync(tmp);
+    }
+  }
+
+  write(record: SessionRecord): void {
+    this.ensureDir(record.project);
+    const final = this.file(record.project, record.name);
+    renameSync(writeTemp(final, record), final);
+  }
+
+  /** Removes a record and its events (only used to undo a failed spawn). */
+  remove(project: string, name: string): void {
+    for (const ext of [".json", ".events.jsonl"]) {
+      try {
+        unlinkSync(this.file(project, name, ext));
+      } catch (err) {
+        if ((err as NodeJS.ErrnoException).code !== "ENOENT") throw err;
+      }
+    }
+  }
+
+  /** Read-modify-write under the session's lock. */
+  async update(project: string, name: string, change: (r: SessionRecord) => SessionRecord): Promise<SessionRecord> {
+    return this.withLock(project, name, async () => {
+      const current = this.read(project, name);
+      if (!current) throw new AoError(`Session not found: ${name}`);
+      const next = { ...change(current), updatedAt: new Date().toISOString() };
+      this.write(next);
+      return next;
+    });
+  }
+
+  appendEvent(project: string, name: string, type: SessionEvent["type"], data: Record<string, unknown> = {}): SessionEvent {
+    const file = this.file(project, name, ".events.jsonl");
+    const event: SessionEvent = { id: this.events(project, name).length + 1, at: new Date().toISOString(), type, ...data };
+    appendFileSync(file, `${JSON.stringify(event)}\n`, { mode: 0o600 });
+    return event;
+  }
+
+  events(project: string, name: string): SessionEvent[] {
+    let text = "";
+    try {
+      text = readFileSync(this.file(project, name, ".events.jsonl"), "utf8");
+    } catch {
+      return [];
+    }
+    return text
+      .split("\n")
+      .filter(Boolean)
+      .flatMap((line) => {
+        try {
+          return [JSON.parse(line) as SessionEvent];
+        } catch {
+          return []; // a torn last line from a crash: the rest of the log still counts
+        }
+      });
+  }
+
+  /**
+   * A lock file created with O_EXCL holding the owner's pid. A lock whose owner is
+   * dead is taken over; waiting polls with timers (the event loop stays free) and
+   * gives up after a bounded time naming the holder.
+   */
+  async withLock<T>(project: string, name: string, fn: () => Promise<T>): Promise<T> {
+    this.ensureDir(project);
+    const lock = this.file(project, name, ".lock");
+    const deadline = Date.now() + LOCK_WAIT_MS;
+    for (;;) {
+      try {
+        const fd = openSync(lock, "wx", 0o600);
+        writeSync(fd, String(process.pid));
+        closeSync(fd);
+        break;
+      } catch (err) {
+        if ((err as NodeJS.ErrnoException).code !== "EEXIST") throw err;
+        const holder = Number(readFileOr(lock, ""));
+        if (holder && !pidAlive(holder)) {
+          unlinkQuiet(lock);
+          continue;
+        }
+        if (Date.now() > deadline) {
+          throw new AoError(`Session ${name} is locked by another ao process (pid ${holder || "unknown"})`, {
+            hint: `If that process is gone, remove ${lock}.`,
+          });
+        }
+        await new Promise((r) => setTimeout(r, 25));
+      }
+    }
+    try {
+      return await fn();
+    } finally {
+      unlinkQuiet(lock);
+    }
+  }
+}
+
+export function parseRecord(text: string): SessionRecord {
+  if (!text.trim()) throw new Error("empty file");
+  const data = JSON.parse(text) as Partial<SessionRecord>;
+  if (typeof data !== "object" || data === null || Array.isArray(data)) throw new Error("not a JSON object");
+  if (data.schemaVersion !== SCHEMA_VERSION) throw new Error(`unsupported schemaVersion ${JSON.stringify(data.schemaVersion)}`);
+  for (const key of ["name", "project", "branch", "agent", "workspacePath", "tmuxSession", "status", "createdAt"] as const) {
+    if (typeof data[key] !== "string") throw new Error(`missing field "${key}"`);
+  }
+  return data as SessionRecord;
+}
+
+export function pidAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (err) {
+    return (err as NodeJS.ErrnoException).code === "EPERM";
+  }
+}
+
+function writeTemp(final: string, record: SessionRecord): string {
+  const tmp = `${final}.${process.pid}.${Math.random().toString(36).slice(2)}.tmp`;
+  const fd = openSync(tmp, "wx", 0o600);
+  try {
+    writeSync(fd, `${JSON.stringify(record, null, 2)}\n`);
+    fsyncSync(fd);
+  } finally {
+    closeSync(fd);
+  }
+  return tmp;
+}
+
+function readFileOr(path: string, fallback: string): string {
+  try {
+    return readFileSync(path, "utf8");
+  } catch {
+    return fallback;
+  }
+}
+
+function unlinkQuiet(path: string): void {
+  try {
+    unlinkSync(path);
+  } catch {
+    // already gone
+  }
+}

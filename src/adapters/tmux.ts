@@ -1,0 +1,178 @@
+/**
+ * tmux as data: each operation is an argv builder, and output is read by pure
+ * parsers. Every target is exact: `-t name` is a prefix match in tmux (mp-1 would
+ * hit mp-10), `-t =name` is exact; a trailing ":" makes it a pane/window target.
+ */
+import { CommandError } from "../core/errors.js";
+import { run, type RunResult } from "./exec.js";
+
+export interface PaneState {
+  session: string;
+  panePid: number;
+  /** The pane's process has exited (kept on screen by remain-on-exit). */
+  dead: boolean;
+  /** Unix seconds of the window's last output. */
+  activity: number;
+}
+
+/** session_name goes last: it is the only field that may contain a tab. */
+export const LIST_PANES_FORMAT = "#{pane_pid}\t#{pane_dead}\t#{window_activity}\t#{session_name}";
+
+export function parseListPanes(stdout: string): PaneState[] {
+  const panes: PaneState[] = [];
+  for (const line of stdout.split("\n")) {
+    if (!line) continue;
+    const parts = line.split("\t");
+    if (parts.length < 4) continue;
+    const [pid, dead, activity] = parts;
+    panes.push({
+      session: parts.slice(3).join("\t"),
+      panePid: Number(pid),
+      dead: dead === "1",
+      activity: Number(activity) || 0,
+    });
+  }
+  return panes;
+}
+
+/** One entry per tmux session: alive when any of its panes still runs. */
+export interface SessionState {
+  alive: boolean;
+  /** Unix ms of the newest activity in any window of the session. */
+  activityMs: number;
+}
+
+export function summarizeSessions(panes: readonly PaneState[]): Map<string, SessionState> {
+  const out = new Map<string, SessionState>();
+  for (const p of panes) {
+    const prev = out.get(p.session);
+    out.set(p.session, {
+      alive: (prev?.alive ?? false) || !p.dead,
+      activityMs: Math.max(prev?.activityMs ?? 0, p.activity * 1000),
+    });
+  }
+  return out;
+}
+
+export const exact = (session: string) => `=${session}`;
+const pane = (session: string) => `=${session}:`;
+
+export interface NewSessionSpec {
+  name: string;
+  cwd: string;
+  env: Record<string, string>;
+  /** A script for /bin/sh -c, written by ao from config (never from CLI input). */
+  script: string;
+}
+
+export const tmuxCommands = {
+  listPanes: () => ["list-panes", "-a", "-F", LIST_PANES_FORMAT],
+  /**
+   * The pane runs `/bin/sh -c SCRIPT` as argv, so the user's default-shell does not
+   * matter. remain-on-exit keeps a finished agent's last screen, so ao can tell
+   * "agent exited" (pane dead) from "tmux gone". The script ends in a newline
+   * because tmux treats an argument ending in ";" as a command separator.
+   */
+  newSession: (s: NewSessionSpec) => [
+    "new-session", "-d", "-s", s.name, "-c", s.cwd, "-x", "200", "-y", "50",
+    ...Object.entries(s.env).flatMap(([k, v]) => ["-e", `${k}=${v}`]),
+    "/bin/sh", "-c", `${s.script}\n`,
+    ";", "set-option", "-w", "-t", pane(s.name), "remain-on-exit", "on",
+  ],
+  hasSession: (name: string) => ["has-session", "-t", exact(name)],
+  killSession: (name: string) => ["kill-session", "-t", exact(name)],
+  capturePane: (name: string) => ["capture-pane", "-p", "-J", "-t", pane(name)],
+  loadBuffer: (buffer: string) => ["load-buffer", "-b", buffer, "-"],
+  /** -p: bracketed paste when the agent asked for it, so multi-line text is one input; -d: drop the buffer. */
+  pasteBuffer: (buffer: string, name: string) => ["paste-buffer", "-p", "-d", "-b", buffer, "-t", pane(name)],
+  deleteBuffer: (buffer: string) => ["delete-buffer", "-b", buffer],
+  sendEnter: (name: string) => ["send-keys", "-t", pane(name), "Enter"],
+  attach: (name: string) => ["attach-session", "-t", exact(name)],
+  switchClient: (name: string) => ["switch-client", "-t", exact(name)],
+} as const;
+
+export class Tmux {
+  constructor(private readonly socket?: string, private readonly env: NodeJS.ProcessEnv = process.env) {}
+
+  /** `-L name` for a named server, `-S path` when the setting is a path. */
+  get baseArgs(): string[] {
+    if (!this.socket) return [];
+    return this.socket.includes("/") ? ["-S", this.socket] : ["-L", this.socket];
+  }
+
+  run(args: readonly string[], opts: { input?: string; inheritStdio?: boolean; env?: NodeJS.ProcessEnv } = {}): Promise<RunResult> {
+    return run("tmux", [...this.baseArgs, ...args], { env: opts.env ?? this.env, input: opts.input, inheritStdio: opts.inheritStdio, timeoutMs: opts.inheritStdio ? undefined : 15_000 });
+  }
+
+  /**
+   * The state of every session from ONE tmux process. `list-panes -a` fails only
+   * when it cannot reach a server, which for ao means no session is running.
+   */
+  async listSessions(): Promise<Map<string, SessionState>> {
+    try {
+      const { stdout } = await this.run(tmuxCommands.listPanes());
+      return summarizeSessions(parseListPanes(stdout));
+    } catch (err) {
+      if (err instanceof CommandError && err.spawnErrorCode === undefined && !err.timedOut) return new Map();
+      throw err;
+    }
+  }
+
+  async hasSession(name: string): Promise<boolean> {
+    try {
+      await this.run(tmuxCommands.hasSession(name));
+      return true;
+    } catch (err) {
+      if (err instanceof CommandError && err.exitCode === 1) return false;
+      throw err;
+    }
+  }
+
+  async newSession(spec: NewSessionSpec): Promise<void> {
+    await this.run(tmuxCommands.newSession(spec));
+  }
+
+  /** Kills the session if it exists; a missing session or server is not an error. */
+  async killSession(name: string): Promise<void> {
+    if (await this.hasSession(name)) await this.run(tmuxCommands.killSession(name));
+  }
+
+  /**
+   * Inside tmux, switch the current client; when that client is on another tmux
+   * server, attach a nested client (TMUX unset, as tmux itself asks).
+   */
+  async attach(name: string): Promise<void> {
+    const { TMUX: inside, ...outside } = this.env;
+    if (inside) {
+      try {
+        await this.run(tmuxCommands.switchClient(name));
+        return;
+      } catch {
+        // not on this server: fall through to a nested attach
+      }
+    }
+    await this.run(tmuxCommands.attach(name), { inheritStdio: true, env: outside });
+  }
+
+  async capture(name: string): Promise<string> {
+    return (await this.run(tmuxCommands.capturePane(name))).stdout;
+  }
+
+  /**
+   * Text goes through a named buffer and a bracketed paste, then Enter: never
+   * through send-keys, which would read "C-c" or "Enter" in the text as keys.
+   */
+  async paste(name: string, text: string, enterDelayMs = 150): Promise<void> {
+    const buffer = `ao-${name}-${process.pid}-${Date.now().toString(36)}`;
+    await this.run(tmuxCommands.loadBuffer(buffer), { input: text });
+    try {
+      await this.run(tmuxCommands.pasteBuffer(buffer, name));
+    } catch (err) {
+      await this.run(tmuxCommands.deleteBuffer(buffer)).catch(() => undefined); // best effort: the paste error is the one to report
+      throw err;
+    }
+    // Some TUIs treat an Enter that arrives in the same read as the paste as part of it.
+    await new Promise((r) => setTimeout(r, enterDelayMs));
+    await this.run(tmuxCommands.sendEnter(name));
+  }
+}
