@@ -1,0 +1,109 @@
+#!/usr/bin/env node
+// A stand-in coding agent for the demo and the tests. Like a real TUI agent it
+// turns on bracketed paste, shows a prompt, echoes each message it receives and
+// answers. Every received message is also appended as a JSON line to
+// $DEMO_AGENT_LOG when set, so tests can compare bytes exactly.
+//   /exit        exits (status 0)      /crash      exits with status 3
+//   /sleep N     works (prints dots) for N seconds before answering
+import { appendFileSync } from "node:fs";
+
+const log = process.env.DEMO_AGENT_LOG;
+const out = (s) => process.stdout.write(s);
+const record = (entry) => log && appendFileSync(log, `${JSON.stringify({ session: process.env.AO_SESSION ?? null, ...entry })}\n`);
+
+out(`Demo agent (${process.env.AO_SESSION ?? "no session"}) in ${process.cwd()}\r\n`);
+const initial = process.argv.slice(2).join(" ");
+if (initial) {
+  record({ kind: "prompt", text: initial });
+  out(`Prompt: ${initial.replace(/\n/g, "\r\n")}\r\n`);
+}
+
+if (!process.stdin.isTTY) {
+  out("stdin is not a terminal; exiting\r\n");
+  process.exit(0);
+}
+process.stdin.setRawMode(true);
+out("\x1b[?2004h"); // ask the terminal for bracketed paste, as Claude Code and Codex do
+const promptLine = () => out("> ");
+promptLine();
+
+let line = "";
+let pasting = false;
+let pending = "";
+let busy = false;
+
+function submit(text) {
+  out("\r\n");
+  if (text === "/exit") return finish(0);
+  if (text === "/crash") return finish(3);
+  record({ kind: "message", text });
+  const sleep = /^\/sleep (\d+)$/.exec(text);
+  const lines = text.split("\n");
+  out(`You said (${lines.length} line${lines.length === 1 ? "" : "s"}, ${Buffer.byteLength(text)} bytes):\r\n`);
+  for (const l of lines.slice(0, 20)) out(`| ${l}\r\n`);
+  if (sleep) {
+    busy = true;
+    let left = Number(sleep[1]);
+    const tick = setInterval(() => {
+      out(".");
+      if (--left <= 0) {
+        clearInterval(tick);
+        busy = false;
+        out("\r\nDone.\r\n");
+        promptLine();
+      }
+    }, 1000);
+    return;
+  }
+  out("Done.\r\n");
+  promptLine();
+}
+
+function finish(code) {
+  out("\x1b[?2004l");
+  out(`Agent exiting (${code}).\r\n`);
+  process.exit(code);
+}
+
+process.stdin.on("data", (chunk) => {
+  pending += chunk.toString("utf8");
+  for (;;) {
+    if (pasting) {
+      const end = pending.indexOf("\x1b[201~");
+      if (end === -1) {
+        line += pending;
+        pending = "";
+        return;
+      }
+      line += pending.slice(0, end);
+      pending = pending.slice(end + 6);
+      pasting = false;
+      line = line.replace(/\r\n?/g, "\n");
+      continue;
+    }
+    const start = pending.indexOf("\x1b[200~");
+    const plain = start === -1 ? pending : pending.slice(0, start);
+    for (const ch of plain) {
+      if (ch === "\r" || ch === "\n") {
+        const text = line;
+        line = "";
+        if (!busy) submit(text);
+      } else if (ch === "\x03") {
+        out("^C\r\n");
+        line = "";
+        promptLine();
+      } else if (ch === "\x7f") {
+        line = line.slice(0, -1);
+      } else {
+        line += ch;
+        out(ch);
+      }
+    }
+    if (start === -1) {
+      pending = "";
+      return;
+    }
+    pending = pending.slice(start + 6);
+    pasting = true;
+  }
+});

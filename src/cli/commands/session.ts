@@ -1,0 +1,78 @@
+/** `ao session ls|get|attach|kill|restore` and `ao status`: parse → core → render. */
+import { AoError, UsageError } from "../../core/errors.js";
+import { canonicalStatus, KNOWN_STATUSES } from "../../core/plan.js";
+import type { Cli } from "../context.js";
+import { renderSessionDetail, renderSessionList, sessionJson } from "../render/sessions.js";
+
+interface LsOptions {
+  project?: string;
+  status?: string;
+  agent?: string;
+  all?: boolean;
+  json?: boolean;
+}
+
+export async function lsCommand(cli: Cli, opts: LsOptions): Promise<void> {
+  const status = opts.status === undefined ? undefined : canonicalStatus(opts.status);
+  if (opts.status !== undefined && !status) throw new UsageError(`Unknown status: ${opts.status}`, `Statuses: ${KNOWN_STATUSES.join(", ")} (aliases: active, running, ended, completed, failed, error)`);
+  const ao = await cli.orchestrator();
+  const { sessions, errors } = await ao.list({ project: opts.project, status, agent: opts.agent, all: opts.all });
+  for (const e of errors) await cli.warn(`skipped damaged session record ${e.name} (${e.file}): ${e.error}`);
+  if (opts.json) return cli.json(sessions.map(sessionJson));
+  if (sessions.length === 0) return cli.out(opts.all || status ? "No sessions." : "No sessions. (--all includes ended ones)");
+  cli.out(renderSessionList(sessions, Date.now(), await cli.style()));
+}
+
+export async function statusCommand(cli: Cli, opts: { project?: string; json?: boolean }): Promise<void> {
+  const ao = await cli.orchestrator();
+  const { sessions, errors } = await ao.list({ project: opts.project });
+  for (const e of errors) await cli.warn(`skipped damaged session record ${e.name} (${e.file}): ${e.error}`);
+  if (opts.json) return cli.json(sessions.map(sessionJson));
+  if (sessions.length === 0) return cli.out("No active sessions.");
+  const counts = new Map<string, number>();
+  for (const s of sessions) counts.set(s.status, (counts.get(s.status) ?? 0) + 1);
+  const summary = [...counts].map(([k, n]) => `${n} ${k}`).join(", ");
+  const withPr = sessions.filter((s) => s.prUrl).length;
+  cli.out(`${renderSessionList(sessions, Date.now(), await cli.style())}\n\n${sessions.length} session${sessions.length === 1 ? "" : "s"}: ${summary}; ${withPr} with a PR`);
+}
+
+export async function getCommand(cli: Cli, query: string, opts: { json?: boolean }): Promise<void> {
+  const ao = await cli.orchestrator();
+  const view = await ao.get(query);
+  if (opts.json) return cli.json({ ...view, ...sessionJson(view) });
+  cli.out(renderSessionDetail(view, Date.now(), await cli.style()));
+}
+
+export async function attachCommand(cli: Cli, query: string): Promise<void> {
+  const ao = await cli.orchestrator();
+  await ao.attach(query);
+}
+
+export async function killCommand(cli: Cli, query: string, opts: { force?: boolean }): Promise<void> {
+  const ao = await cli.orchestrator();
+  let name = query;
+  try {
+    name = ao.resolve(query).name;
+    const result = await ao.kill(name, { force: opts.force });
+    cli.out(`Session ${name} killed.`);
+    if (result.savedRef) {
+      cli.out(`  Saved uncommitted work to ${result.savedRef}`);
+      cli.out(`  Branch ${result.session.branch} kept. Recover in a checkout of it: ${result.recover}`);
+    }
+  } catch (err) {
+    if (!(err instanceof AoError)) throw err;
+    throw new AoError(`Failed to kill session ${name}: ${err.message}`, { bare: true, hint: err.hint, exitCode: err.exitCode, cause: err });
+  }
+}
+
+export async function restoreCommand(cli: Cli, query: string): Promise<void> {
+  const ao = await cli.orchestrator();
+  const r = await ao.restore(query);
+  cli.out([`Session ${r.name} restored.`, `  Worktree: ${r.workspacePath}`, `  Branch:   ${r.branch}`, `  Attach:   tmux attach -t ${r.tmuxSession}`].join("\n"));
+  socketNote(cli, ao.config.tmuxSocket, r.tmuxSession);
+}
+
+/** The exact Attach line names the default tmux server; say so when ao uses another. */
+export function socketNote(cli: Cli, socket: string | undefined, session: string): void {
+  if (socket) cli.err(`Note: ao's tmux server is ${socket.includes("/") ? `-S ${socket}` : `-L ${socket}`}: tmux ${socket.includes("/") ? "-S" : "-L"} ${socket} attach -t ${session} (or: ao session attach ${session})`);
+}

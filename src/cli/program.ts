@@ -1,0 +1,153 @@
+/**
+ * Commander wiring. Each command's module is imported only when that command runs.
+ */
+import { Command, CommanderError, Option } from "commander";
+import { AoError, ExitCode } from "../core/errors.js";
+import { Cli, type GlobalOptions } from "./context.js";
+
+type Loader = () => Promise<(cli: Cli, ...args: any[]) => Promise<void>>;
+
+export async function runCli(argv: string[], version: string): Promise<number> {
+  const program = new Command("ao");
+  let cli: Cli | undefined;
+  const getCli = () => (cli ??= new Cli(program.opts<GlobalOptions>()));
+  /** Wraps a lazily imported handler; commander passes (args…, options, command). */
+  const lazy = (load: Loader) => async (...args: unknown[]) => {
+    const handler = await load();
+    await handler(getCli(), ...args.slice(0, -1));
+  };
+  const example = (cmd: Command, ...lines: string[]) =>
+    cmd.addHelpText("after", `\nExample${lines.length > 1 ? "s" : ""}:\n${lines.map((l) => `  $ ${l}`).join("\n")}`);
+
+  program
+    .description("Run AI coding agents in parallel, each in its own git worktree and tmux session.")
+    .version(version, "-V, --version")
+    .option("--config <path>", "path to agent-orchestrator.yaml")
+    .option("--no-color", "disable colour (also NO_COLOR)")
+    .exitOverride()
+    .showHelpAfterError("(add --help for usage)")
+    .configureOutput({
+      writeOut: (s) => process.stdout.write(s),
+      writeErr: (s) => process.stderr.write(s),
+    });
+  example(program, "ao spawn my-app INT-123 --prompt 'Fix the login bug'", "ao session ls");
+
+  example(
+    program
+      .command("init")
+      .description("Write agent-orchestrator.yaml for the git repository in the current directory")
+      .option("--force", "overwrite an existing file")
+      .action(lazy(async () => (await import("./commands/init.js")).initCommand)),
+    "cd ~/code/my-app && ao init",
+  );
+
+  example(
+    program
+      .command("spawn")
+      .description("Start an agent on a new worktree and branch in its own tmux session")
+      .argument("<project>", "project id from the config")
+      .argument("[issue]", "issue id, e.g. INT-123 or 42")
+      .option("--agent <name>", "agent preset or custom agent")
+      .addOption(new Option("--prompt <text>", "first prompt for the agent").conflicts("promptFile"))
+      .option("--prompt-file <file>", "read the first prompt from a file ('-' for stdin)")
+      .option("--title <text>", "title; also names the branch")
+      .option("--branch <name>", "branch to create or check out")
+      .option("--base <ref>", "start the branch from this ref instead of origin/<defaultBranch>")
+      .action(lazy(async () => (await import("./commands/spawn.js")).spawnCommand)),
+    "ao spawn my-app INT-123 --title 'Fix errors' --prompt 'Fix the errors in the log'",
+  );
+
+  const session = program.command("session").description("List and manage sessions");
+  example(session, "ao session ls");
+  const load = async () => import("./commands/session.js");
+  example(
+    session
+      .command("ls")
+      .description("List sessions with branch, activity, status and PR")
+      .option("-p, --project <id>", "only this project")
+      .option("--status <status>", "only this status (working, idle, dead, killed… or an alias)")
+      .option("--agent <name>", "only this agent")
+      .option("--all", "include killed, done and exited sessions")
+      .option("--json", "print JSON")
+      .action(lazy(async () => (await load()).lsCommand)),
+    "ao session ls --project my-app --status working",
+  );
+  example(
+    session
+      .command("get")
+      .description("Show every recorded field of a session, its live status and PR")
+      .argument("<session>", "name or unique prefix")
+      .option("--json", "print JSON")
+      .action(lazy(async () => (await load()).getCommand)),
+    "ao session get ma-int",
+  );
+  example(
+    session
+      .command("attach")
+      .description("Attach this terminal to the session's tmux session")
+      .argument("<session>", "name or unique prefix")
+      .action(lazy(async () => (await load()).attachCommand)),
+    "ao session attach ma-int-123",
+  );
+  example(
+    session
+      .command("kill")
+      .description("Stop the agent and remove the worktree (refuses to drop uncommitted work)")
+      .argument("<session>", "name or unique prefix")
+      .option("--force", "save uncommitted and untracked work to a git ref, then kill")
+      .action(lazy(async () => (await load()).killCommand)),
+    "ao session kill ma-int-123",
+  );
+  example(
+    session
+      .command("restore")
+      .description("Recreate a dead session's tmux session in its worktree and relaunch the agent")
+      .argument("<session>", "name or unique prefix")
+      .action(lazy(async () => (await load()).restoreCommand)),
+    "ao session restore ma-int-123",
+  );
+
+  example(
+    program
+      .command("send")
+      .description("Send a message to an agent as one input, then Enter")
+      .argument("<session>", "name or unique prefix")
+      .argument("[message...]", "the message ('-' reads stdin)")
+      .option("-f, --file <file>", "read the message from a file ('-' for stdin)")
+      .action(lazy(async () => (await import("./commands/send.js")).sendCommand)),
+    "ao send ma-int-123 'Please also add tests'",
+    "git diff | ao send ma-int-123 -",
+  );
+
+  example(
+    program
+      .command("status")
+      .description("Overview of sessions with their status and PR")
+      .option("-p, --project <id>", "only this project")
+      .option("--json", "print JSON (the same array as 'session ls --json')")
+      .action(lazy(async () => (await load()).statusCommand)),
+    "ao status --json | jq -r '.[] | select(.name==\"ma-1\") | .workspacePath'",
+  );
+
+  try {
+    await program.parseAsync(argv, { from: "user" });
+    return ExitCode.ok;
+  } catch (err) {
+    return report(err, getCli());
+  }
+}
+
+function report(err: unknown, cli: Cli): number {
+  if (err instanceof CommanderError) return err.exitCode === 0 ? ExitCode.ok : ExitCode.usage;
+  if (err instanceof AoError) {
+    cli.err(err.bare ? err.message : `Error: ${err.message}`);
+    if (err.hint) cli.err(err.hint);
+    if (cli.env.AO_DEBUG && err.cause) cli.err(String((err.cause as Error).stack ?? err.cause));
+    return err.exitCode;
+  }
+  const e = err as NodeJS.ErrnoException;
+  cli.err(`Error: ${e?.message ?? String(err)}`);
+  if (e?.code === "EACCES" || e?.code === "EROFS" || e?.code === "ENOSPC") cli.err("Check the permissions and free space of the data directory.");
+  if (cli.env.AO_DEBUG) cli.err(String(e?.stack));
+  return ExitCode.error;
+}

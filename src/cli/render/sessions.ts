@@ -1,0 +1,67 @@
+/** Text renderings of sessions (SPEC §4 `ao session ls`, exact shape) and the --json exporter. */
+import type { SessionView } from "../../core/plan.js";
+import { formatAge } from "./age.js";
+import type { Style } from "./style.js";
+
+/**
+ * ```
+ * project:
+ *   name  (2m)  branch  [working]  https://…/pull/1
+ * ```
+ * Sessions arrive sorted; groups are separated by a blank line.
+ */
+export function renderSessionList(sessions: readonly SessionView[], now: number, style: Style): string {
+  const groups = new Map<string, SessionView[]>();
+  for (const s of sessions) groups.set(s.project, [...(groups.get(s.project) ?? []), s]);
+  const blocks: string[] = [];
+  for (const [project, items] of groups) {
+    const lines = items.map((s) => {
+      const age = formatAge(now - Date.parse(s.lastActivityAt));
+      const parts = [style.green(s.name), style.dim(`(${age})`), style.cyan(s.branch || "-"), style.dim(`[${s.status}]`)];
+      if (s.prUrl) parts.push(style.blue(s.prUrl));
+      return `  ${parts.join("  ")}`;
+    });
+    blocks.push(`${project}:\n${lines.join("\n")}`);
+  }
+  return blocks.join("\n\n");
+}
+
+/** The stable JSON shape of a session (SPEC §4 `ls --json`). */
+export function sessionJson(s: SessionView) {
+  return {
+    name: s.name,
+    project: s.project,
+    issue: s.issue,
+    title: s.title,
+    branch: s.branch,
+    status: s.status,
+    storedStatus: s.storedStatus,
+    agent: s.agent,
+    workspacePath: s.workspacePath,
+    tmuxSession: s.tmuxSession,
+    prUrl: s.prUrl ?? null,
+    createdAt: s.createdAt,
+    lastActivityAt: s.lastActivityAt,
+  };
+}
+
+/** `ao session get`: every recorded field, the live status and the PR. */
+export function renderSessionDetail(s: SessionView, now: number, style: Style): string {
+  const rows: [string, string][] = [
+    ["Session", style.green(s.name)],
+    ["Project", s.project],
+    ["Status", `${s.status}${s.status !== s.storedStatus ? style.dim(` (recorded: ${s.storedStatus})`) : ""}`],
+    ["Issue", s.issue ?? "-"],
+    ["Title", s.title ?? "-"],
+    ["Agent", s.agent],
+    ["Branch", style.cyan(s.branch)],
+    ["Base", s.baseRef ?? "-"],
+    ["Worktree", s.workspacePath],
+    ["tmux", s.tmuxSession],
+    ["PR", s.prUrl ? style.blue(s.prUrl) : "-"],
+    ["Created", s.createdAt],
+    ["Activity", `${s.lastActivityAt} (${formatAge(now - Date.parse(s.lastActivityAt))} ago)`],
+  ];
+  if (s.savedRefs?.length) rows.push(["Saved work", s.savedRefs.join(", ")]);
+  return rows.map(([k, v]) => `${`${k}:`.padEnd(11)} ${v}`).join("\n");
+}

@@ -1,0 +1,29 @@
+/** What the core receives from the outside world. Nothing in core/ imports fs, child_process or octokit. */
+import type { Files } from "../adapters/files.js";
+import type { Git } from "../adapters/git.js";
+import type { Store } from "../adapters/store.js";
+import type { Tmux } from "../adapters/tmux.js";
+import type { Config } from "../config/types.js";
+
+export interface Adapters {
+  store: Store;
+  tmux: Tmux;
+  git: Git;
+  files: Files;
+  /** Runs a config-authored command through /bin/sh in `cwd`. */
+  shell(script: string, cwd: string, env: Record<string, string>): Promise<void>;
+  /** The live branch of a worktree from its HEAD file. */
+  readHeadBranch(worktree: string): string | undefined;
+  now(): number;
+}
+
+export interface Context extends Adapters {
+  config: Config;
+  env: NodeJS.ProcessEnv;
+}
+
+/** Progress and warnings from long operations; the CLI decides how to show them. */
+export interface Reporter {
+  warn?(message: string): void;
+  step?(message: string): void;
+}

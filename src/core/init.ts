@@ -1,0 +1,58 @@
+/** `ao init`: a config for the repository in the current directory. */
+import { basename, join } from "node:path";
+import type { Files } from "../adapters/files.js";
+import type { Git } from "../adapters/git.js";
+import { AoError } from "./errors.js";
+import { derivePrefix, slugify } from "./naming.js";
+
+export interface RepoFacts {
+  root: string;
+  projectId: string;
+  repo?: string;
+  defaultBranch: string;
+}
+
+/** owner/name from a GitHub remote URL (https, ssh or scp-like), else undefined. */
+export function githubRepoFromUrl(url: string): string | undefined {
+  const m = /^(?:https?:\/\/(?:[^@/]+@)?github\.com\/|ssh:\/\/git@github\.com\/|git@github\.com:)([A-Za-z0-9_.-]+)\/([A-Za-z0-9_.-]+?)(?:\.git)?\/?$/.exec(url.trim());
+  return m ? `${m[1]}/${m[2]}` : undefined;
+}
+
+export async function inspectRepo(git: Git, cwd: string): Promise<RepoFacts> {
+  let root: string;
+  try {
+    root = await git.toplevel(cwd);
+  } catch (err) {
+    throw new AoError(`Not inside a git repository: ${cwd}`, { cause: err, hint: "Run 'ao init' in the main checkout of your project." });
+  }
+  const url = await git.remoteUrl(root, "origin");
+  return {
+    root,
+    projectId: slugify(basename(root), 60).replace(/^[^a-z0-9]+/, "") || "project",
+    repo: url ? githubRepoFromUrl(url) : undefined,
+    defaultBranch: (await git.defaultBranch(root)) ?? "main",
+  };
+}
+
+export function renderConfig(f: RepoFacts): string {
+  return [
+    "# agent-orchestrator.yaml: see agent-orchestrator.example.yaml for every key.",
+    "defaults:",
+    "  agent: claude-code",
+    "projects:",
+    `  ${f.projectId}:`,
+    `    path: ${JSON.stringify(f.root)}`,
+    ...(f.repo ? [`    repo: ${f.repo}`] : ["    # repo: owner/name   # enables GitHub checks"]),
+    `    defaultBranch: ${JSON.stringify(f.defaultBranch)}`,
+    `    sessionPrefix: ${derivePrefix(f.projectId)}`,
+    "",
+  ].join("\n");
+}
+
+export async function initConfig(deps: { git: Git; files: Files }, cwd: string, force: boolean): Promise<{ path: string; facts: RepoFacts }> {
+  const facts = await inspectRepo(deps.git, cwd);
+  const path = join(cwd, "agent-orchestrator.yaml");
+  if (!force && deps.files.exists(path)) throw new AoError(`${path} already exists`, { hint: "Use 'ao init --force' to overwrite it." });
+  deps.files.create(path, renderConfig(facts), force);
+  return { path, facts };
+}

@@ -1,0 +1,111 @@
+/**
+ * Pure naming rules (SPEC §2): session names, branch slugs, worktree names,
+ * natural sort and session prefix matching.
+ */
+import { AoError, UsageError } from "./errors.js";
+
+export const SESSION_NAME_RE = /^[a-z0-9][a-z0-9-]*$/;
+export const PROJECT_ID_RE = /^[a-z0-9][a-z0-9_-]*$/;
+const MAX_NAME = 100;
+
+/** "INT-456" → "int-456"; "#123" → "123". Refuses anything that would not make a safe name. */
+export function normalizeIssue(issue: string): string {
+  const lowered = issue.trim().replace(/^#/, "").toLowerCase();
+  if (!SESSION_NAME_RE.test(lowered) || lowered.length > MAX_NAME || lowered.endsWith("-")) {
+    throw new UsageError(
+      `Invalid issue id: ${JSON.stringify(issue)}`,
+      "Use letters, digits and dashes, like INT-456 or 123.",
+    );
+  }
+  return lowered;
+}
+
+export function assertSessionName(name: string): void {
+  if (!SESSION_NAME_RE.test(name) || name.length > MAX_NAME) {
+    throw new UsageError(
+      `Invalid session name: ${JSON.stringify(name)}`,
+      "Session names use lower-case letters, digits and dashes.",
+    );
+  }
+}
+
+/** Default prefix from a project id: initials of its parts ("my-app" → "ma"), or the word itself, up to 4 letters. */
+export function derivePrefix(projectId: string): string {
+  const parts = projectId.split(/[-_]+/).filter(Boolean);
+  const prefix = parts.length > 1 ? parts.map((p) => p[0]).join("") : projectId.slice(0, 4);
+  return prefix.replace(/[^a-z0-9-]/g, "") || "s";
+}
+
+/** Lower-case, dash-separated, at most `max` characters, cut at a dash when possible. */
+export function slugify(text: string, max = 40): string {
+  const slug = text
+    .normalize("NFKD")
+    .replace(/[\u0300-\u036f]/g, "")
+    .toLowerCase()
+    .replace(/[^a-z0-9]+/g, "-")
+    .replace(/^-+|-+$/g, "");
+  if (slug.length <= max) return slug;
+  const cut = slug.slice(0, max);
+  const lastDash = cut.lastIndexOf("-");
+  return (lastDash > max / 2 ? cut.slice(0, lastDash) : cut).replace(/-+$/, "");
+}
+
+/**
+ * Candidate names in the order they are tried: `<prefix>-<issue>`, then `-2`, `-3`…;
+ * without an issue `<prefix>-<n>` from the first number above every taken one.
+ */
+export function* candidateNames(prefix: string, issue: string | undefined, taken: ReadonlySet<string>): Generator<string> {
+  if (issue) {
+    const base = `${prefix}-${issue}`;
+    yield base;
+    for (let k = 2; ; k++) yield `${base}-${k}`;
+  }
+  const numbered = new RegExp(`^${escapeRegExp(prefix)}-(\\d+)$`);
+  let highest = 0;
+  for (const name of taken) {
+    const m = numbered.exec(name);
+    if (m) highest = Math.max(highest, Number(m[1]));
+  }
+  for (let n = highest + 1; ; n++) yield `${prefix}-${n}`;
+}
+
+/** Branch per SPEC §2: `<issue>-<slug of title>`, `<issue>`, or `ao/<session>`. */
+export function branchName(opts: { session: string; issue?: string; title?: string }): string {
+  if (!opts.issue) return `ao/${opts.session}`;
+  const slug = opts.title ? slugify(opts.title) : "";
+  return slug ? `${opts.issue}-${slug}` : opts.issue;
+}
+
+/** Worktree directory name: `<project>-<what follows the prefix in the session name>`. */
+export function worktreeName(project: string, prefix: string, session: string): string {
+  const rest = session.startsWith(`${prefix}-`) ? session.slice(prefix.length + 1) : session;
+  return `${project}-${rest}`;
+}
+
+/** Natural order: "x-2" before "x-10". */
+export function naturalCompare(a: string, b: string): number {
+  return collator.compare(a, b);
+}
+const collator = new Intl.Collator("en", { numeric: true, sensitivity: "base" });
+
+/**
+ * Resolve a user's `<session>` argument: an exact name wins, else a unique prefix.
+ * Ambiguity lists the candidates.
+ */
+export function matchSession<T extends { name: string }>(query: string, items: readonly T[]): T | undefined {
+  const exact = items.find((s) => s.name === query);
+  if (exact) return exact;
+  const hits = items.filter((s) => s.name.startsWith(query));
+  if (hits.length === 1) return hits[0];
+  if (hits.length > 1) {
+    const names = hits.map((s) => s.name).sort(naturalCompare);
+    throw new AoError(`Ambiguous session "${query}" matches: ${names.join(", ")}`, {
+      hint: "Give more of the name.",
+    });
+  }
+  return undefined;
+}
+
+function escapeRegExp(s: string): string {
+  return s.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
+}

@@ -1,0 +1,149 @@
+/**
+ * The orchestrator: what a script or the CLI can do with sessions. It reads
+ * records, observes tmux once per call, and changes records under their lock.
+ */
+import type { RecordError } from "../adapters/store.js";
+import type { Context, Reporter } from "./context.js";
+import { AoError, UsageError } from "./errors.js";
+import { matchSession, naturalCompare } from "./naming.js";
+import { matchesFilter, observe, type ListFilter, type SessionView } from "./plan.js";
+import { TERMINAL_STATUSES, type SessionRecord } from "./record.js";
+import { agentOrThrow, projectOrThrow, spawnSession, type SpawnOptions, type SpawnResult } from "./spawn.js";
+import { isDirty, recoverHint, retireWorktree } from "./workspace.js";
+
+export interface ListResult {
+  sessions: SessionView[];
+  /** Records that could not be read; the listing goes on without them. */
+  errors: RecordError[];
+}
+
+export interface KillResult {
+  session: SessionRecord;
+  savedRef?: string;
+  recover?: string;
+}
+
+export const MAX_MESSAGE_BYTES = 1024 * 1024;
+
+export class Orchestrator {
+  constructor(readonly ctx: Context) {}
+
+  get config() {
+    return this.ctx.config;
+  }
+
+  /** Every session, observed with ONE tmux call and no git process. */
+  async list(filter: ListFilter = {}): Promise<ListResult> {
+    if (filter.project) projectOrThrow(this.ctx, filter.project);
+    const { records, errors } = this.ctx.store.list(filter.project ? [filter.project] : undefined);
+    const needsTmux = records.some((r) => !TERMINAL_STATUSES.has(r.status));
+    const tmux = needsTmux ? await this.ctx.tmux.listSessions() : new Map();
+    const now = this.ctx.now();
+    const sessions = records
+      .map((r) => observe(r, tmux.get(r.tmuxSession), TERMINAL_STATUSES.has(r.status) ? undefined : this.ctx.readHeadBranch(r.workspacePath), now))
+      .filter((v) => matchesFilter(v, filter))
+      .sort((a, b) => naturalCompare(a.project, b.project) || naturalCompare(a.name, b.name));
+    return { sessions, errors };
+  }
+
+  /** One session by exact name or unique prefix, observed live. */
+  async get(query: string): Promise<SessionView> {
+    const record = this.resolve(query);
+    const tmux = await this.ctx.tmux.listSessions();
+    return observe(record, tmux.get(record.tmuxSession), this.ctx.readHeadBranch(record.workspacePath), this.ctx.now());
+  }
+
+  /** Exact name, else unique prefix; ambiguity and absence are errors. */
+  resolve(query: string): SessionRecord {
+    const { records } = this.ctx.store.list();
+    const found = matchSession(query, records);
+    if (!found) throw new AoError("Session not found", { hint: "Run 'ao session ls --all' to see the sessions." });
+    return found;
+  }
+
+  spawn(opts: SpawnOptions, report?: Reporter): Promise<SpawnResult> {
+    return spawnSession(this.ctx, opts, report);
+  }
+
+  /** Delivers `text` as one input (bracketed paste), then Enter. */
+  async send(query: string, text: string): Promise<SessionRecord> {
+    if (text.length === 0) throw new UsageError("Nothing to send: the message is empty.");
+    if (text.includes("\0")) throw new UsageError("The message contains a NUL byte, which a terminal cannot carry.");
+    const bytes = Buffer.byteLength(text);
+    if (bytes > MAX_MESSAGE_BYTES) throw new UsageError(`The message is ${bytes} bytes; the limit is ${MAX_MESSAGE_BYTES}.`);
+    const record = this.resolve(query);
+    await this.requireRunning(record);
+    await this.ctx.tmux.paste(record.tmuxSession, text);
+    const updated = await this.ctx.store.update(record.project, record.name, (r) => ({ ...r, lastActivityAt: new Date(this.ctx.now()).toISOString() }));
+    this.ctx.store.appendEvent(record.project, record.name, "message_sent", { bytes });
+    return updated;
+  }
+
+  /**
+   * Kills the tmux session and removes the worktree. Uncommitted or untracked
+   * work makes it refuse; with `force` that work is saved to a ref first.
+   */
+  async kill(query: string, opts: { force?: boolean } = {}): Promise<KillResult> {
+    const record = this.resolve(query);
+    const project = projectOrThrow(this.ctx, record.project);
+    return this.ctx.store.withLock(record.project, record.name, async () => {
+      const current = this.ctx.store.read(record.project, record.name) ?? record;
+      if (current.status === "killed") throw new AoError(`Session ${record.name} is already killed`);
+      const hasWorktree = this.ctx.files.exists(current.workspacePath);
+      if (hasWorktree && !opts.force && (await isDirty(this.ctx, current.workspacePath))) {
+        throw new AoError(`Uncommitted or untracked changes in ${current.workspacePath}`, {
+          hint: `Commit or stash them, or run 'ao session kill ${record.name} --force' to save them to a git ref first.`,
+        });
+      }
+      // Stop the agent first so nothing is written after the work is saved.
+      await this.ctx.tmux.killSession(current.tmuxSession);
+      const { savedRef } = await retireWorktree(this.ctx, project.path, current.workspacePath, record.name);
+      const now = new Date(this.ctx.now()).toISOString();
+      const next: SessionRecord = { ...current, status: "killed", updatedAt: now, savedRefs: [...(current.savedRefs ?? []), ...(savedRef ? [savedRef] : [])] };
+      this.ctx.store.write(next);
+      if (savedRef) this.ctx.store.appendEvent(record.project, record.name, "work_saved", { ref: savedRef });
+      this.ctx.store.appendEvent(record.project, record.name, "killed", { from: current.status });
+      return { session: next, savedRef, recover: savedRef ? recoverHint(savedRef) : undefined };
+    });
+  }
+
+  /** Recreates the tmux session in the existing worktree with the agent's resume command. */
+  async restore(query: string): Promise<SessionRecord> {
+    const record = this.resolve(query);
+    const agent = agentOrThrow(this.ctx, record.agent);
+    return this.ctx.store.withLock(record.project, record.name, async () => {
+      const current = this.ctx.store.read(record.project, record.name) ?? record;
+      const state = (await this.ctx.tmux.listSessions()).get(current.tmuxSession);
+      if (state?.alive && !TERMINAL_STATUSES.has(current.status)) throw new AoError("Cannot restore: Session is still running", { bare: true, hint: `Kill it first: ao session kill ${current.name}` });
+      if (!this.ctx.files.exists(current.workspacePath)) throw new AoError(`Workspace missing: ${current.workspacePath}`, { bare: true, hint: `Create a new session: ao spawn ${current.project}${current.issue ? ` ${current.issue}` : ""}` });
+      // A tmux session whose agent exited is still there (remain-on-exit): replace it.
+      if (state) await this.ctx.tmux.killSession(current.tmuxSession);
+      await this.ctx.tmux.newSession({
+        name: current.tmuxSession,
+        cwd: current.workspacePath,
+        env: { AO_SESSION: current.name, AO_PROJECT: current.project },
+        script: agent.resumeCommand ?? agent.command,
+      });
+      const now = new Date(this.ctx.now()).toISOString();
+      const next: SessionRecord = { ...current, status: "working", updatedAt: now, lastActivityAt: now };
+      delete next.spawnPid;
+      this.ctx.store.write(next);
+      this.ctx.store.appendEvent(current.project, current.name, "restored", { from: current.status });
+      return { ...next, branch: this.ctx.readHeadBranch(next.workspacePath) ?? next.branch };
+    });
+  }
+
+  /** Attaches the calling terminal (or switches the current tmux client). */
+  async attach(query: string): Promise<void> {
+    const record = this.resolve(query);
+    await this.requireRunning(record);
+    await this.ctx.tmux.attach(record.tmuxSession);
+  }
+
+  private async requireRunning(record: SessionRecord): Promise<void> {
+    if (TERMINAL_STATUSES.has(record.status)) throw new AoError(`Session ${record.name} is ${record.status}`);
+    if (!(await this.ctx.tmux.listSessions()).get(record.tmuxSession)?.alive) {
+      throw new AoError(`Session ${record.name} is not running`, { hint: `Restore it: ao session restore ${record.name}` });
+    }
+  }
+}

@@ -1,0 +1,70 @@
+/**
+ * Pure: (record, tmux state, live branch, now) → what `ls` shows. No I/O here.
+ */
+import type { SessionState } from "../adapters/tmux.js";
+import { TERMINAL_STATUSES, type SessionRecord, type StoredStatus } from "./record.js";
+
+/** A live session with output in this window is `working`, else `idle`. */
+export const IDLE_AFTER_MS = 30_000;
+
+export type ObservedStatus = StoredStatus | "idle" | "dead";
+
+export interface SessionView extends Omit<SessionRecord, "status"> {
+  /** What is observed now; the record's own status is `storedStatus`. */
+  status: ObservedStatus;
+  storedStatus: StoredStatus;
+}
+
+export function observe(record: SessionRecord, tmux: SessionState | undefined, liveBranch: string | undefined, now: number, idleAfterMs = IDLE_AFTER_MS): SessionView {
+  const stored = record.status;
+  const recorded = Date.parse(record.lastActivityAt) || Date.parse(record.createdAt) || 0;
+  const lastActivity = tmux?.alive ? Math.max(tmux.activityMs, recorded) : recorded;
+  return {
+    ...record,
+    branch: liveBranch ?? record.branch,
+    storedStatus: stored,
+    status: observedStatus(stored, tmux, lastActivity, now, idleAfterMs),
+    lastActivityAt: new Date(lastActivity).toISOString(),
+  };
+}
+
+function observedStatus(stored: StoredStatus, tmux: SessionState | undefined, lastActivity: number, now: number, idleAfterMs: number): ObservedStatus {
+  if (TERMINAL_STATUSES.has(stored) || stored === "paused" || stored === "spawning") return stored;
+  // tmux gone, or tmux alive with the agent's pane dead: restorable.
+  if (!tmux?.alive) return "dead";
+  return now - lastActivity <= idleAfterMs ? "working" : "idle";
+}
+
+/** `--status` values and their aliases (SPEC §3). */
+const STATUS_ALIASES: Record<string, string> = {
+  active: "working",
+  running: "working",
+  ended: "killed",
+  completed: "done",
+  failed: "errored",
+  error: "errored",
+};
+
+export const KNOWN_STATUSES = ["spawning", "working", "idle", "waiting", "dead", "paused", "killed", "done", "exited", "errored"];
+
+export function canonicalStatus(value: string): string | undefined {
+  const v = value.toLowerCase();
+  const canonical = STATUS_ALIASES[v] ?? v;
+  return KNOWN_STATUSES.includes(canonical) ? canonical : undefined;
+}
+
+export interface ListFilter {
+  project?: string;
+  /** Canonical status (see canonicalStatus). */
+  status?: string;
+  agent?: string;
+  /** Include terminal sessions. */
+  all?: boolean;
+}
+
+export function matchesFilter(view: SessionView, f: ListFilter): boolean {
+  if (f.project && view.project !== f.project) return false;
+  if (f.agent && view.agent !== f.agent) return false;
+  if (f.status) return view.status === f.status;
+  return f.all === true || !TERMINAL_STATUSES.has(view.storedStatus);
+}

@@ -1,0 +1,37 @@
+/** The persisted session record (schemaVersion 1) and its statuses (SPEC §3). */
+export const SCHEMA_VERSION = 1;
+
+export const STORED_STATUSES = ["spawning", "working", "paused", "killed", "done", "exited"] as const;
+export type StoredStatus = (typeof STORED_STATUSES)[number];
+export const TERMINAL_STATUSES: ReadonlySet<StoredStatus> = new Set(["killed", "done", "exited"]);
+
+export interface SessionRecord {
+  schemaVersion: typeof SCHEMA_VERSION;
+  name: string;
+  project: string;
+  issue: string | null;
+  title: string | null;
+  /** The branch the session was created on; `ls` shows the live one. */
+  branch: string;
+  /** What the branch was created from, or null when an existing branch was checked out. */
+  baseRef: string | null;
+  agent: string;
+  workspacePath: string;
+  tmuxSession: string;
+  status: StoredStatus;
+  prUrl: string | null;
+  createdAt: string;
+  updatedAt: string;
+  lastActivityAt: string;
+  /** While `spawning`: the pid of the ao process doing it. */
+  spawnPid?: number;
+  /** Refs where work was saved before a worktree was removed. */
+  savedRefs?: string[];
+}
+
+export interface SessionEvent {
+  id: number;
+  at: string;
+  type: "spawned" | "message_sent" | "status_changed" | "killed" | "restored" | "work_saved";
+  [key: string]: unknown;
+}

@@ -1,0 +1,252 @@
+/**
+ * `spawn`: reserve a name, make the worktree, link, run postCreate, start the agent
+ * in tmux, deliver the prompt, mark the record working. Each step registers its
+ * undo; a failure runs them in reverse and reports the step that failed, so a
+ * failed spawn leaves no worktree, tmux session or record behind.
+ */
+import { join } from "node:path";
+import type { AgentSpec } from "../config/presets.js";
+import type { ProjectConfig } from "../config/types.js";
+import type { Context, Reporter } from "./context.js";
+import { AoError, errorMessage, UsageError } from "./errors.js";
+import { branchName, candidateNames, normalizeIssue, worktreeName } from "./naming.js";
+import { SCHEMA_VERSION, type SessionRecord } from "./record.js";
+import { retireWorktree } from "./workspace.js";
+
+export interface SpawnOptions {
+  project: string;
+  issue?: string;
+  agent?: string;
+  prompt?: string;
+  title?: string;
+  branch?: string;
+  base?: string;
+}
+
+export interface SpawnResult {
+  session: SessionRecord;
+  warnings: string[];
+}
+
+const FETCH_TIMEOUT_MS = 15_000;
+const AGENT_READY_TIMEOUT_MS = 15_000;
+
+export function projectOrThrow(ctx: Context, id: string): ProjectConfig {
+  const project = ctx.config.projects[id];
+  if (!project) {
+    const known = Object.keys(ctx.config.projects);
+    throw new AoError(`Unknown project: ${id}`, { bare: true, hint: known.length ? `Projects: ${known.join(", ")}` : "No projects are configured." });
+  }
+  return project;
+}
+
+export function agentOrThrow(ctx: Context, name: string): AgentSpec {
+  const agent = ctx.config.agents[name];
+  if (!agent) throw new UsageError(`Unknown agent: ${name}`, `Agents: ${Object.keys(ctx.config.agents).join(", ")}`);
+  return agent;
+}
+
+export async function spawnSession(ctx: Context, opts: SpawnOptions, report: Reporter = {}): Promise<SpawnResult> {
+  const project = projectOrThrow(ctx, opts.project);
+  const agent = agentOrThrow(ctx, opts.agent ?? project.agent ?? ctx.config.defaultAgent);
+  const issue = opts.issue === undefined ? undefined : normalizeIssue(opts.issue);
+  if (opts.prompt !== undefined && opts.prompt.includes("\0")) throw new UsageError("The prompt contains a NUL byte.");
+  if (opts.branch !== undefined && !(await ctx.git.isValidBranchName(project.path, opts.branch))) {
+    throw new UsageError(`Invalid branch name: ${JSON.stringify(opts.branch)}`);
+  }
+  if (!ctx.files.exists(project.path)) throw new AoError(`Project path does not exist: ${project.path}`, { hint: `Fix projects.${project.id}.path in ${ctx.config.path}.` });
+
+  const warnings: string[] = [];
+  const warn = (m: string) => {
+    warnings.push(m);
+    report.warn?.(m);
+  };
+  const base = opts.base ?? (await freshBase(ctx, project, warn));
+  if (!(await ctx.git.refExists(project.path, base))) throw new UsageError(`Base ref not found: ${base}`);
+
+  const undo: { step: string; run: () => Promise<unknown> | unknown }[] = [];
+  let step = "reserve name";
+  try {
+    const record = reserveName(ctx, project, agent, issue, opts);
+    undo.push({ step, run: () => ctx.store.remove(project.id, record.name) });
+
+    step = "create worktree";
+    const branch = await chooseBranch(ctx, project, record, opts);
+    const created = !(await ctx.git.refExists(project.path, `refs/heads/${branch}`));
+    report.step?.(`Creating worktree ${record.workspacePath} on ${branch}`);
+    await ctx.git.addWorktree(project.path, record.workspacePath, branch, created ? { base } : undefined);
+    undo.push({
+      step,
+      run: async () => {
+        await retireWorktree(ctx, project.path, record.workspacePath, record.name);
+        // A branch made by this spawn that never moved holds nothing: drop it.
+        if (created && (await sameCommit(ctx, project.path, branch, base))) {
+          await ctx.git.deleteBranch(project.path, branch);
+        }
+      },
+    });
+    record.branch = branch;
+    record.baseRef = created ? base : null;
+
+    step = "symlinks";
+    for (const link of project.symlinks) {
+      const source = join(project.path, link);
+      if (!ctx.files.exists(source)) {
+        warn(`symlink skipped: ${source} does not exist`);
+        continue;
+      }
+      ctx.files.symlink(source, join(record.workspacePath, link));
+    }
+
+    const env = { AO_SESSION: record.name, AO_PROJECT: project.id };
+    for (const command of project.postCreate) {
+      step = `postCreate: ${command}`;
+      report.step?.(`Running ${command}`);
+      await ctx.shell(command, record.workspacePath, env);
+    }
+
+    step = "start agent";
+    const promptFile = join(ctx.store.sessionsDir(project.id), `${record.name}.prompt`);
+    let script = agent.command;
+    if (opts.prompt !== undefined && agent.prompt === "arg") {
+      // The prompt reaches the agent as one argument read from a 0600 file, so no
+      // part of it is ever parsed by the shell.
+      ctx.files.writePrivate(promptFile, opts.prompt);
+      undo.push({ step, run: () => ctx.files.remove(promptFile) });
+      script = `${agent.command} "$(cat "$AO_PROMPT_FILE")"`;
+    }
+    await ctx.tmux.newSession({ name: record.name, cwd: record.workspacePath, env: { ...env, AO_PROMPT_FILE: promptFile }, script });
+    undo.push({ step, run: () => ctx.tmux.killSession(record.name) });
+
+    if (opts.prompt !== undefined && agent.prompt === "paste") {
+      step = "deliver prompt";
+      await waitForAgent(ctx, record.name);
+      await ctx.tmux.paste(record.name, opts.prompt);
+    }
+
+    step = "save record";
+    const now = new Date(ctx.now()).toISOString();
+    const final: SessionRecord = { ...record, status: "working", updatedAt: now, lastActivityAt: now };
+    delete final.spawnPid;
+    ctx.store.write(final);
+    ctx.store.appendEvent(project.id, final.name, "spawned", { branch: final.branch, agent: final.agent, base: final.baseRef });
+    return { session: final, warnings };
+  } catch (err) {
+    const leftovers = await rollback(undo);
+    throw new AoError(`Spawn failed at step "${step}": ${errorMessage(err)}`, {
+      cause: err,
+      exitCode: err instanceof AoError ? err.exitCode : undefined,
+      hint: leftovers.length ? `Could not undo: ${leftovers.join("; ")}` : "Nothing was left behind.",
+    });
+  }
+}
+
+/** origin/<defaultBranch> fetched with a timeout; the local branch when that fails. */
+async function freshBase(ctx: Context, project: ProjectConfig, warn: (m: string) => void): Promise<string> {
+  const branch = project.defaultBranch;
+  if (await ctx.git.remoteUrl(project.path, "origin")) {
+    try {
+      await ctx.git.fetch(project.path, "origin", branch, FETCH_TIMEOUT_MS);
+      return `origin/${branch}`;
+    } catch (err) {
+      const why = err instanceof Error ? err.message.split("\n").find((l) => l.trim()) ?? "failed" : "failed";
+      if (await ctx.git.refExists(project.path, `refs/heads/${branch}`)) {
+        warn(`could not fetch origin/${branch} (${why.trim()}); using local ${branch}`);
+        return branch;
+      }
+      if (await ctx.git.refExists(project.path, `refs/remotes/origin/${branch}`)) {
+        warn(`could not fetch origin/${branch} (${why.trim()}); using the last fetched origin/${branch}`);
+        return `origin/${branch}`;
+      }
+      throw err;
+    }
+  }
+  return branch;
+}
+
+function reserveName(ctx: Context, project: ProjectConfig, agent: AgentSpec, issue: string | undefined, opts: SpawnOptions): SessionRecord {
+  const taken = ctx.store.names(project.id);
+  const now = new Date(ctx.now()).toISOString();
+  for (const name of candidateNames(project.sessionPrefix, issue, taken)) {
+    if (taken.has(name)) continue;
+    const workspacePath = join(ctx.config.worktreeDir, worktreeName(project.id, project.sessionPrefix, name));
+    if (ctx.files.exists(workspacePath)) continue; // something else lives there: never reuse it
+    const record: SessionRecord = {
+      schemaVersion: SCHEMA_VERSION,
+      name,
+      project: project.id,
+      issue: issue ?? null,
+      title: opts.title ?? null,
+      branch: "",
+      baseRef: null,
+      agent: agent.name,
+      workspacePath,
+      tmuxSession: name,
+      status: "spawning",
+      prUrl: null,
+      createdAt: now,
+      updatedAt: now,
+      lastActivityAt: now,
+      spawnPid: process.pid,
+    };
+    if (ctx.store.reserve(record)) return record;
+    taken.add(name); // another spawn won the race for this one
+  }
+  throw new AoError("No free session name"); // unreachable: the candidates never end
+}
+
+/**
+ * The branch per SPEC §2. A generated name already checked out in another
+ * worktree (a second session for the same issue) gets the session's own suffix.
+ */
+async function chooseBranch(ctx: Context, project: ProjectConfig, record: SessionRecord, opts: SpawnOptions): Promise<string> {
+  const wanted = opts.branch ?? branchName({ session: record.name, issue: record.issue ?? undefined, title: opts.title });
+  const busy = new Map((await ctx.git.worktrees(project.path)).filter((w) => w.branch).map((w) => [w.branch!, w.path]));
+  if (!busy.has(wanted)) {
+    if (!(await ctx.git.isValidBranchName(project.path, wanted))) throw new UsageError(`Invalid branch name: ${JSON.stringify(wanted)}`);
+    return wanted;
+  }
+  if (opts.branch) throw new AoError(`Branch ${wanted} is already checked out in ${busy.get(wanted)}`, { hint: "Choose another --branch." });
+  for (let k = 2; ; k++) {
+    const candidate = `${wanted}-${k}`;
+    if (!busy.has(candidate)) return candidate;
+  }
+}
+
+async function sameCommit(ctx: Context, repo: string, a: string, b: string): Promise<boolean> {
+  try {
+    const [x, y] = await Promise.all([ctx.git.raw(repo, ["rev-parse", a]), ctx.git.raw(repo, ["rev-parse", b])]);
+    return x.trim() === y.trim();
+  } catch {
+    return false; // cannot tell: keep the branch
+  }
+}
+
+/** Waits until the agent has drawn something and its screen has settled. */
+async function waitForAgent(ctx: Context, name: string): Promise<void> {
+  const deadline = ctx.now() + AGENT_READY_TIMEOUT_MS;
+  let last = "";
+  let stableSince = 0;
+  while (ctx.now() < deadline) {
+    const screen = (await ctx.tmux.capture(name)).trim();
+    if (screen && screen === last) {
+      if (ctx.now() - stableSince >= 400) return;
+    } else {
+      last = screen;
+      stableSince = ctx.now();
+    }
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
+
+async function rollback(undo: { step: string; run: () => Promise<unknown> | unknown }[]): Promise<string[]> {
+  const failed: string[] = [];
+  for (const u of undo.reverse()) {
+    try {
+      await u.run();
+    } catch (err) {
+      failed.push(`${u.step} (${errorMessage(err).split("\n")[0]})`);
+    }
+  }
+  return failed;
+}

@@ -1,0 +1,50 @@
+/**
+ * The library API: what the CLI does, for scripts.
+ *
+ *   import { openOrchestrator } from "agent-orchestrator";
+ *   const ao = await openOrchestrator();
+ *   const { session } = await ao.spawn({ project: "my-app", issue: "INT-1", prompt: "Fix it" });
+ *   await ao.send(session.name, "Also add a test");
+ */
+import { run } from "./adapters/exec.js";
+import { nodeFiles } from "./adapters/files.js";
+import { Git, readHeadBranch } from "./adapters/git.js";
+import { Store } from "./adapters/store.js";
+import { Tmux } from "./adapters/tmux.js";
+import { loadConfig, type LoadOptions } from "./config/load.js";
+import type { Context } from "./core/context.js";
+import { Orchestrator } from "./core/orchestrator.js";
+
+export { Orchestrator, MAX_MESSAGE_BYTES, type ListResult, type KillResult } from "./core/orchestrator.js";
+export type { SpawnOptions, SpawnResult } from "./core/spawn.js";
+export type { SessionView, ObservedStatus, ListFilter } from "./core/plan.js";
+export { canonicalStatus, IDLE_AFTER_MS } from "./core/plan.js";
+export type { SessionRecord, SessionEvent, StoredStatus } from "./core/record.js";
+export type { Reporter } from "./core/context.js";
+export type { Config, ProjectConfig } from "./config/types.js";
+export type { AgentSpec, PresetName } from "./config/presets.js";
+export { PRESETS } from "./config/presets.js";
+export { AoError, UsageError, ConfigError, CommandError } from "./core/errors.js";
+export { loadConfig, findConfigPath } from "./config/load.js";
+
+export interface OpenOptions extends LoadOptions {}
+
+/** Finds and loads the config (SPEC §1) and returns an orchestrator over it. */
+export async function openOrchestrator(opts: OpenOptions = {}): Promise<Orchestrator> {
+  const env = opts.env ?? process.env;
+  const config = await loadConfig({ ...opts, env });
+  const ctx: Context = {
+    config,
+    env,
+    store: new Store(config.dataDir),
+    tmux: new Tmux(config.tmuxSocket, env),
+    git: new Git(env),
+    files: nodeFiles,
+    shell: async (script, cwd, extra) => {
+      await run("/bin/sh", ["-c", script], { cwd, env: { ...env, ...extra } });
+    },
+    readHeadBranch,
+    now: () => Date.now(),
+  };
+  return new Orchestrator(ctx);
+}
