@@ -51,7 +51,7 @@ function resolveConfig(raw: RawConfig, ctx: Ctx): Config {
   for (const [name, custom] of Object.entries(raw.agents ?? {})) {
     const preset = isPreset(name) ? agents[name] : undefined;
     const command = custom.command ?? preset?.command;
-    if (!command) throw keyError(`agents.${name}.command is required for a custom agent`, ["agents", name], ctx);
+    if (!command) throw keyError(`agents.${name}.command is required for a custom agent`, ["agents", name], ctx, true);
     agents[name] = {
       name,
       command,

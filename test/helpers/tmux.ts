@@ -1,0 +1,23 @@
+import { runProc } from "./proc.js";
+
+let counter = 0;
+
+/** A private tmux server (-L NAME); never the user's default one. */
+export function tmuxServer() {
+  const socket = `ao-test-${process.pid}-${Date.now().toString(36)}-${counter++}`;
+  const tmux = (...args: string[]) => runProc("tmux", ["-L", socket, ...args]);
+  return {
+    socket,
+    tmux,
+    async capture(session: string): Promise<string> {
+      return (await tmux("capture-pane", "-p", "-J", "-S", "-", "-t", `=${session}:`)).stdout;
+    },
+    async sessions(): Promise<string[]> {
+      const r = await tmux("list-sessions", "-F", "#{session_name}");
+      return r.code === 0 ? r.stdout.split("\n").filter(Boolean) : [];
+    },
+    async kill(): Promise<void> {
+      await tmux("kill-server");
+    },
+  };
+}

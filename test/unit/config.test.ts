@@ -1,0 +1,135 @@
+import { mkdirSync, mkdtempSync, readFileSync, realpathSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { z } from "zod";
+import { findConfigPath, loadConfig } from "../../src/config/load.js";
+import { parseConfig } from "../../src/config/parse.js";
+import { configSchema } from "../../src/config/schema.js";
+
+const parse = (yaml: string) => parseConfig(yaml, "/etc/ao/agent-orchestrator.yaml", "/home/u");
+
+describe("parseConfig", () => {
+  it("fills defaults, expands ~ and knows the presets", () => {
+    const c = parse("projects:\n  my-project:\n    path: ~/code/my-project\n");
+    expect(c.dataDir).toBe("/home/u/.agent-orchestrator");
+    expect(c.worktreeDir).toBe("/home/u/.worktrees");
+    expect(c.defaultAgent).toBe("claude-code");
+    expect(c.runtimeDeadAfterMs).toBe(86_400_000);
+    expect(c.githubApiUrl).toBe("https://api.github.com");
+    expect(c.projects["my-project"]).toEqual({
+      id: "my-project", path: "/home/u/code/my-project", repo: undefined, defaultBranch: "main",
+      sessionPrefix: "mp", agent: undefined, postCreate: [], symlinks: [],
+    });
+    expect(Object.keys(c.agents).sort()).toEqual(["aider", "claude-code", "codex", "opencode", "shell"]);
+    expect(c.agents.codex?.prompt).toBe("arg");
+  });
+
+  it("resolves relative paths against the config file's directory", () => {
+    expect(parse("dataDir: state\n").dataDir).toBe("/etc/ao/state");
+  });
+
+  it("merges custom agents over presets and defines new ones", () => {
+    const c = parse("agents:\n  codex:\n    command: codex --yolo\n  mine:\n    command: mine\n    prompt: paste\ndefaults:\n  agent: mine\n");
+    expect(c.agents.codex).toEqual({ name: "codex", command: "codex --yolo", resumeCommand: "codex resume --last", prompt: "arg" });
+    expect(c.agents.mine).toEqual({ name: "mine", command: "mine", resumeCommand: undefined, prompt: "paste" });
+    expect(c.defaultAgent).toBe("mine");
+  });
+
+  it("names an unknown key and its line", () => {
+    expect(() => parse("projects:\n  app:\n    path: /x\n    sesionPrefix: a\n")).toThrow('Unknown key "projects.app.sesionPrefix" in /etc/ao/agent-orchestrator.yaml (line 4)');
+  });
+
+  it("names a wrong type and its line", () => {
+    expect(() => parse("dataDir: /d\ncleanup:\n  runtimeDeadAfter: soon\n")).toThrow(/"cleanup.runtimeDeadAfter".*\(line 3\)/);
+    expect(() => parse("projects:\n  app:\n    path: /x\n    postCreate: npm ci\n")).toThrow(/"projects.app.postCreate".*\(line 4\)/);
+  });
+
+  it("refuses bad project ids and a missing path", () => {
+    expect(() => parse("projects:\n  My_App:\n    path: /x\n")).toThrow(/projects/);
+    expect(() => parse("projects:\n  app:\n    repo: o/r\n")).toThrow(/"projects.app.path"/);
+  });
+
+  it("reports invalid YAML with line and column", () => {
+    expect(() => parse("projects:\n  app:\n    path: [unclosed\n")).toThrow(/Invalid YAML .* at line \d+, column \d+/);
+  });
+
+  it("stops a YAML alias bomb", () => {
+    const bomb = ["a: &a [x, x, x, x, x, x, x, x, x, x]", ...Array.from({ length: 9 }, (_, i) => `${String.fromCharCode(98 + i)}: &${String.fromCharCode(98 + i)} [${Array(10).fill(`*${String.fromCharCode(97 + i)}`).join(", ")}]`)].join("\n");
+    expect(() => parse(bomb)).toThrow(/Invalid YAML .*Excessive alias count/);
+  });
+
+  it("refuses unknown agents and custom agents without a command", () => {
+    expect(() => parse("defaults:\n  agent: nope\n")).toThrow('Unknown agent "nope" at "defaults.agent"');
+    expect(() => parse("agents:\n  x:\n    prompt: arg\n")).toThrow(/agents.x.command is required.*\(line 2\)/);
+    expect(() => parse("projects:\n  app:\n    path: /x\n    agent: ghost\n")).toThrow(/Unknown agent "ghost".*line 4/);
+  });
+
+  it("keeps symlinks inside the repository", () => {
+    expect(() => parse("projects:\n  app:\n    path: /x\n    symlinks: ['../secret']\n")).toThrow(/must be a path inside/);
+  });
+});
+
+describe("loadConfig", () => {
+  let dir: string;
+  let env: NodeJS.ProcessEnv;
+  beforeEach(() => {
+    dir = realpathSync(mkdtempSync(join(tmpdir(), "ao-config-")));
+    env = { HOME: dir, XDG_CONFIG_HOME: join(dir, "xdg"), XDG_CACHE_HOME: join(dir, "cache") };
+  });
+  afterEach(() => rmSync(dir, { recursive: true, force: true }));
+
+  it("finds the file by --config, AO_CONFIG, walking up, then XDG, in that order", () => {
+    const nested = join(dir, "a", "b");
+    mkdirSync(nested, { recursive: true });
+    mkdirSync(join(dir, "xdg", "agent-orchestrator"), { recursive: true });
+    writeFileSync(join(dir, "xdg", "agent-orchestrator", "config.yaml"), "{}\n");
+    expect(findConfigPath({ cwd: nested, env })).toBe(join(dir, "xdg", "agent-orchestrator", "config.yaml"));
+    writeFileSync(join(dir, "a", "agent-orchestrator.yml"), "{}\n");
+    expect(findConfigPath({ cwd: nested, env })).toBe(join(dir, "a", "agent-orchestrator.yml"));
+    writeFileSync(join(dir, "other.yaml"), "{}\n");
+    expect(findConfigPath({ cwd: nested, env: { ...env, AO_CONFIG: join(dir, "other.yaml") } })).toBe(join(dir, "other.yaml"));
+    expect(findConfigPath({ cwd: nested, env: { ...env, AO_CONFIG: "/nope" }, configPath: join(dir, "other.yaml") })).toBe(join(dir, "other.yaml"));
+  });
+
+  it("says how to start when nothing is found", () => {
+    expect(() => findConfigPath({ cwd: dir, env })).toThrow("No agent-orchestrator.yaml found");
+  });
+
+  it("lets the environment win over the file", async () => {
+    const file = join(dir, "agent-orchestrator.yaml");
+    writeFileSync(file, "dataDir: /from/file\nworktreeDir: /wt\ntmux:\n  socket: filesock\ngithub:\n  apiUrl: https://ghe.example.com/api/v3\n");
+    const c = await loadConfig({ configPath: file, env: { ...env, AO_DATA_DIR: "~/d", AO_WORKTREE_DIR: "/w2", AO_TMUX_SOCKET: "envsock", GITHUB_API_URL: "http://127.0.0.1:9/" } });
+    expect(c.dataDir).toBe(join(dir, "d"));
+    expect(c.worktreeDir).toBe("/w2");
+    expect(c.tmuxSocket).toBe("envsock");
+    expect(c.githubApiUrl).toBe("http://127.0.0.1:9");
+    const plain = await loadConfig({ configPath: file, env });
+    expect(plain.tmuxSocket).toBe("filesock");
+    expect(plain.githubApiUrl).toBe("https://ghe.example.com/api/v3");
+  });
+
+  it("re-validates as soon as the file changes (the cache never hides an edit)", async () => {
+    const file = join(dir, "agent-orchestrator.yaml");
+    writeFileSync(file, "dataDir: /one\n");
+    expect((await loadConfig({ configPath: file, env })).dataDir).toBe("/one");
+    expect((await loadConfig({ configPath: file, env })).dataDir).toBe("/one");
+    writeFileSync(file, "dataDir: /two\n");
+    expect((await loadConfig({ configPath: file, env })).dataDir).toBe("/two");
+    writeFileSync(file, "dataDir: /two\nbogus: 1\n");
+    await expect(loadConfig({ configPath: file, env })).rejects.toThrow('Unknown key "bogus"');
+  });
+
+  it("refuses a config that is a directory", async () => {
+    mkdirSync(join(dir, "cfgdir"));
+    await expect(loadConfig({ configPath: join(dir, "cfgdir"), env })).rejects.toThrow(/is a directory/);
+  });
+});
+
+describe("JSON Schema", () => {
+  it("the shipped schema is generated from the loader's definition", () => {
+    const shipped = JSON.parse(readFileSync(join(import.meta.dirname, "..", "..", "schema", "agent-orchestrator.schema.json"), "utf8"));
+    expect(shipped).toEqual({ ...z.toJSONSchema(configSchema, { io: "input" }), title: "agent-orchestrator.yaml" });
+    expect(shipped.additionalProperties).toBe(false);
+  });
+});

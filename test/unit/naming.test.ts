@@ -1,0 +1,59 @@
+import { describe, expect, it } from "vitest";
+import { branchName, candidateNames, derivePrefix, matchSession, naturalCompare, normalizeIssue, slugify, worktreeName } from "../../src/core/naming.js";
+
+const take = (gen: Generator<string>, n: number) => Array.from({ length: n }, () => gen.next().value as string);
+
+describe("naming", () => {
+  it("lower-cases issues and accepts #123", () => {
+    expect(normalizeIssue("INT-456")).toBe("int-456");
+    expect(normalizeIssue("#123")).toBe("123");
+  });
+
+  it.each(["a;b", "$(rm -rf /)", "has space", "..", "a/b", "a:b", "a.b", "ünï", "x".repeat(300), "-lead", "trail-", ""])("refuses the issue id %j", (bad) => {
+    expect(() => normalizeIssue(bad)).toThrow(/Invalid issue id/);
+  });
+
+  it("names sessions <prefix>-<issue>, then -2, -3", () => {
+    expect(take(candidateNames("ma", "int-456", new Set()), 3)).toEqual(["ma-int-456", "ma-int-456-2", "ma-int-456-3"]);
+  });
+
+  it("numbers sessions without an issue above every taken number", () => {
+    expect(take(candidateNames("mp", undefined, new Set()), 2)).toEqual(["mp-1", "mp-2"]);
+    expect(take(candidateNames("mp", undefined, new Set(["mp-1", "mp-10", "mp-int-3"])), 1)).toEqual(["mp-11"]);
+  });
+
+  it("derives branches per SPEC §2", () => {
+    expect(branchName({ session: "ao-1", issue: "int-1234", title: "Fix errors!" })).toBe("int-1234-fix-errors");
+    expect(branchName({ session: "ao-1", issue: "int-1234" })).toBe("int-1234");
+    expect(branchName({ session: "ao-7" })).toBe("ao/ao-7");
+  });
+
+  it("slugs titles: accents dropped, cut at a dash", () => {
+    expect(slugify("Café au lait: the ÜBER fix")).toBe("cafe-au-lait-the-uber-fix");
+    expect(slugify("one two three four five six seven eight nine ten", 20)).toBe("one-two-three-four");
+    expect(slugify("$(rm -rf /); `x`")).toBe("rm-rf-x");
+  });
+
+  it("derives prefixes from project ids", () => {
+    expect(derivePrefix("agent-orchestrator")).toBe("ao");
+    expect(derivePrefix("my-app")).toBe("ma");
+    expect(derivePrefix("backend")).toBe("back");
+  });
+
+  it("names worktrees <project>-<issue or n>", () => {
+    expect(worktreeName("my-project", "mp", "mp-int-1234")).toBe("my-project-int-1234");
+    expect(worktreeName("my-project", "mp", "mp-3")).toBe("my-project-3");
+  });
+
+  it("sorts naturally: -2 before -10", () => {
+    expect(["x-10", "x-2", "x-1", "x-int-3"].sort(naturalCompare)).toEqual(["x-1", "x-2", "x-10", "x-int-3"]);
+  });
+
+  describe("matchSession", () => {
+    const items = [{ name: "mp-1" }, { name: "mp-10" }, { name: "mp-int-5" }];
+    it("prefers an exact name over a longer match", () => expect(matchSession("mp-1", items)?.name).toBe("mp-1"));
+    it("accepts a unique prefix", () => expect(matchSession("mp-int", items)?.name).toBe("mp-int-5"));
+    it("lists candidates when ambiguous", () => expect(() => matchSession("mp", items)).toThrow("mp-1, mp-10, mp-int-5"));
+    it("returns undefined when nothing matches", () => expect(matchSession("zz", items)).toBeUndefined());
+  });
+});
