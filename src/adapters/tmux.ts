@@ -15,22 +15,20 @@ export interface PaneState {
   activity: number;
 }
 
-/** session_name goes last: it is the only field that may contain a tab. */
-export const LIST_PANES_FORMAT = "#{pane_pid}\t#{pane_dead}\t#{window_activity}\t#{session_name}";
+/**
+ * Space-separated, session_name last: the first three fields are numbers, so the
+ * name may hold anything. Not tabs: without a UTF-8 locale (cron, env -i) tmux
+ * prints a tab in -F output as "_".
+ */
+export const LIST_PANES_FORMAT = "#{pane_pid} #{pane_dead} #{window_activity} #{session_name}";
+const PANE_LINE = /^(\d+) ([01]) (\d+) (.*)$/;
 
 export function parseListPanes(stdout: string): PaneState[] {
   const panes: PaneState[] = [];
   for (const line of stdout.split("\n")) {
-    if (!line) continue;
-    const parts = line.split("\t");
-    if (parts.length < 4) continue;
-    const [pid, dead, activity] = parts;
-    panes.push({
-      session: parts.slice(3).join("\t"),
-      panePid: Number(pid),
-      dead: dead === "1",
-      activity: Number(activity) || 0,
-    });
+    const m = PANE_LINE.exec(line);
+    if (!m) continue;
+    panes.push({ panePid: Number(m[1]), dead: m[2] === "1", activity: Number(m[3]), session: m[4]! });
   }
   return panes;
 }

@@ -7,27 +7,30 @@ import { parseListPanes, summarizeSessions, tmuxCommands } from "../../src/adapt
 const fixture = (name: string) => readFileSync(join(import.meta.dirname, "..", "fixtures", name), "utf8");
 
 describe("tmux list-panes parser (output captured from tmux 3.3a)", () => {
-  const panes = parseListPanes(fixture("tmux-list-panes.txt"));
+  const text = fixture("tmux-list-panes.txt");
+  const [utf8, noLocale] = text.split(/^# env -i.*$/m).map(parseListPanes);
 
-  it("reads every pane with pid, dead flag and activity", () => {
-    expect(panes).toHaveLength(4);
-    expect(panes[0]).toEqual({ panePid: 7504, dead: true, activity: 1795275012, session: "dead2" });
-    expect(panes[1]).toEqual({ panePid: 7177, dead: false, activity: 1795274970, session: "ma-int-456" });
+  it("reads every pane with pid, dead flag and activity; skips other lines", () => {
+    expect(utf8).toHaveLength(5);
+    expect(utf8![0]).toEqual({ panePid: 10332, dead: true, activity: 1795275167, session: "dead2" });
+    expect(utf8![1]).toEqual({ panePid: 10329, dead: false, activity: 1795275167, session: "has space" });
   });
 
-  it("keeps session names as tmux prints them (a tab comes out escaped)", () => {
-    expect(panes[3]!.session).toBe("odd\\tname");
+  it("reads the same without a UTF-8 locale (as under cron)", () => {
+    expect(noLocale).toEqual(utf8);
   });
 
   it("summarizes: a session is alive while any pane runs; activity in ms", () => {
-    const s = summarizeSessions([...panes, { panePid: 1, dead: false, activity: 1795275099, session: "dead2" }]);
-    expect(s.get("ma-int-456")).toEqual({ alive: true, activityMs: 1795274970000 });
-    expect(s.get("dead2")).toEqual({ alive: true, activityMs: 1795275099000 });
-    expect(summarizeSessions(panes).get("dead2")?.alive).toBe(false);
+    const s = summarizeSessions(utf8!);
+    expect(s.get("ma-1")).toEqual({ alive: true, activityMs: 1795275167000 });
+    expect(s.get("dead2")).toEqual({ alive: false, activityMs: 1795275167000 });
+    expect(s.get("ma-10")?.alive).toBe(true);
+    const revived = summarizeSessions([...utf8!, { panePid: 1, dead: false, activity: 1795275199, session: "dead2" }]);
+    expect(revived.get("dead2")).toEqual({ alive: true, activityMs: 1795275199000 });
   });
 
-  it("ignores blank and short lines", () => {
-    expect(parseListPanes("\n1\t0\n")).toEqual([]);
+  it("ignores blank and malformed lines", () => {
+    expect(parseListPanes("\n1 0\nx 0 1 name\n")).toEqual([]);
   });
 
   it("targets sessions exactly", () => {
