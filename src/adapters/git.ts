@@ -64,10 +64,30 @@ export function readHeadBranch(worktreePath: string): string | undefined {
 // Never ask for credentials: a cron run or a timed fetch must not wait on a prompt.
 const NO_PROMPT_ENV = { GIT_TERMINAL_PROMPT: "0" };
 
+/**
+ * simple-git refuses to run when the environment holds EDITOR, PAGER,
+ * GIT_SSH_COMMAND, PREFIX… — checks meant for untrusted input, not for the
+ * user's own shell. ao never opens an editor or a pager, so those variables are
+ * dropped; the ones a user's git setup needs for fetching are allowed. The same
+ * categories also guard argv (-c core.sshCommand=…, --upload-pack), which ao
+ * never passes.
+ */
+const DROPPED_ENV = ["EDITOR", "VISUAL", "GIT_EDITOR", "GIT_SEQUENCE_EDITOR", "PAGER", "GIT_PAGER"];
+const ALLOWED_ENV_CATEGORIES = {
+  allowUnsafeSshCommand: true,
+  allowUnsafeAskPass: true,
+  allowUnsafeConfigPaths: true,
+  allowUnsafeConfigEnvCount: true,
+  allowUnsafeGitProxy: true,
+  allowUnsafeTemplateDir: true,
+  allowUnsafeDiffExternal: true,
+};
+
 export class Git {
   private readonly env: Record<string, string>;
   constructor(env: NodeJS.ProcessEnv = process.env) {
-    this.env = { ...(env as Record<string, string>), ...NO_PROMPT_ENV };
+    const own = Object.fromEntries(Object.entries(env).filter(([k, v]) => v !== undefined && !DROPPED_ENV.includes(k.toUpperCase()))) as Record<string, string>;
+    this.env = { ...own, ...NO_PROMPT_ENV };
   }
 
   /** One git command. simple-git is loaded on first use: the listing path never runs git. */
@@ -77,6 +97,7 @@ export class Git {
     const git = simpleGit({
       baseDir: dir,
       timeout: opts.timeoutMs ? { block: opts.timeoutMs } : undefined,
+      unsafe: ALLOWED_ENV_CATEGORIES,
       // By default simple-git resolves a non-zero exit with empty stderr as success
       // (`rev-parse --verify --quiet` on a missing ref). Every non-zero exit is an
       // error here, typed with its exit code so callers never read messages.

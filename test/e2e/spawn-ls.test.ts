@@ -165,6 +165,16 @@ describe("ao spawn and ao session ls", () => {
     expect(readFileSync(join(wt, "hook.txt"), "utf8")).toBe("ma-1\n");
   });
 
+  it("works in an everyday shell environment (EDITOR, PAGER, GIT_SSH_COMMAND, PREFIX set)", async () => {
+    const env = { EDITOR: "vim", VISUAL: "code -w", PAGER: "less", GIT_PAGER: "delta", GIT_SSH_COMMAND: "ssh -o BatchMode=yes", PREFIX: "/usr/local", GIT_CONFIG_GLOBAL: join(s.root, "gitconfig") };
+    const r = await s.ao(["spawn", "my-app", "INT-1"], { env });
+    expect(r.code, r.stderr).toBe(0);
+    writeFileSync(join(s.worktreeDir, "my-app-int-1", "wip.txt"), "x");
+    const kill = await s.ao(["session", "kill", "ma-int-1", "--force"], { env });
+    expect(kill.code, kill.stderr).toBe(0);
+    expect(kill.stdout).toContain("refs/ao/saved/ma-int-1");
+  });
+
   it("falls back to the local default branch with a warning when origin cannot be fetched", async () => {
     await git(s.repo, "remote", "set-url", "origin", join(s.root, "gone.git"));
     const r = await s.ao(["spawn", "my-app"]);
