@@ -82,11 +82,31 @@ export function worktreeName(project: string, prefix: string, session: string): 
   return `${project}-${rest}`;
 }
 
-/** Natural order: "x-2" before "x-10". */
+/**
+ * Natural order: "x-2" before "x-10". Runs of digits compare as numbers (of any
+ * length), everything else by code point. Not Intl.Collator: creating one costs
+ * ~12 ms of start-up, a tenth of `ao session ls`, for names that are ASCII anyway.
+ */
 export function naturalCompare(a: string, b: string): number {
-  return collator.compare(a, b);
+  const xs = a.match(CHUNKS) ?? [];
+  const ys = b.match(CHUNKS) ?? [];
+  for (let i = 0; i < Math.min(xs.length, ys.length); i++) {
+    const x = xs[i]!;
+    const y = ys[i]!;
+    if (x === y) continue;
+    if (isDigit(x) && isDigit(y)) {
+      const nx = x.replace(/^0+(?=\d)/, "");
+      const ny = y.replace(/^0+(?=\d)/, "");
+      if (nx.length !== ny.length) return nx.length - ny.length;
+      if (nx !== ny) return nx < ny ? -1 : 1;
+      return x.length - y.length;
+    }
+    return x < y ? -1 : 1;
+  }
+  return xs.length - ys.length;
 }
-const collator = new Intl.Collator("en", { numeric: true, sensitivity: "base" });
+const CHUNKS = /\d+|\D+/g;
+const isDigit = (chunk: string) => chunk.charCodeAt(0) >= 48 && chunk.charCodeAt(0) <= 57;
 
 /**
  * Resolve a user's `<session>` argument: an exact name wins, else a unique prefix.

@@ -47,6 +47,9 @@ describe("naming", () => {
 
   it("sorts naturally: -2 before -10", () => {
     expect(["x-10", "x-2", "x-1", "x-int-3"].sort(naturalCompare)).toEqual(["x-1", "x-2", "x-10", "x-int-3"]);
+    expect(["a-100000000000000000001", "a-99999999999999999999", "a-9", "a-09", "a"].sort(naturalCompare)).toEqual(["a", "a-9", "a-09", "a-99999999999999999999", "a-100000000000000000001"]);
+    expect(["my-app", "agent-orchestrator", "my-app-2", "b"].sort(naturalCompare)).toEqual(["agent-orchestrator", "b", "my-app", "my-app-2"]);
+    expect(naturalCompare("ma-1", "ma-1")).toBe(0);
   });
 
   describe("matchSession", () => {

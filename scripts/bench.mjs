@@ -1,0 +1,96 @@
+#!/usr/bin/env node
+// `npm run bench`: wall time of ao's hot paths with N live sessions (real tmux
+// sessions on a private socket, real worktrees), against bare node.
+//   BENCH_SIZES=10,50,200  BENCH_RUNS=15
+import { execFileSync, spawnSync } from "node:child_process";
+import { mkdtempSync, readFileSync, realpathSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join, resolve } from "node:path";
+
+const root = resolve(import.meta.dirname, "..");
+const aoBin = join(root, "bin", "ao.js");
+const sizes = (process.env.BENCH_SIZES ?? "10,50,200").split(",").map(Number);
+const runs = Number(process.env.BENCH_RUNS ?? 15);
+const { openOrchestrator } = await import(join(root, "dist", "index.js"));
+
+function median(xs) {
+  const s = [...xs].sort((a, b) => a - b);
+  return s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
+}
+
+/**
+ * Median wall time of each command, sampled round-robin (a, b, c, a, b, c, …) so
+ * that drift in the machine's speed hits every command alike.
+ */
+function timeAll(commands, env) {
+  const samples = Object.fromEntries(Object.keys(commands).map((k) => [k, []]));
+  for (const args of Object.values(commands)) spawnSync(process.execPath, args, { env, stdio: "ignore" }); // warm caches
+  for (let i = 0; i < runs; i++) {
+    for (const [key, args] of Object.entries(commands)) {
+      const t0 = process.hrtime.bigint();
+      const r = spawnSync(process.execPath, args, { env, stdio: ["ignore", "ignore", "pipe"] });
+      const ms = Number(process.hrtime.bigint() - t0) / 1e6;
+      if (r.status !== 0) throw new Error(`${args.join(" ")} failed: ${r.stderr}`);
+      samples[key].push(ms);
+    }
+  }
+  return Object.fromEntries(Object.entries(samples).map(([k, xs]) => [k, median(xs)]));
+}
+
+function children(args, env) {
+  const file = join(tmpdir(), `ao-bench-children-${process.pid}`);
+  writeFileSync(file, "");
+  spawnSync(process.execPath, ["--import", join(root, "scripts", "count-children.mjs"), ...args], { env: { ...env, AO_COUNT_CHILDREN_FILE: file }, stdio: "ignore" });
+  const lines = readFileSync(file, "utf8").split("\n").filter(Boolean);
+  rmSync(file, { force: true });
+  return lines;
+}
+
+const git = (cwd, ...args) => execFileSync("git", args, { cwd, stdio: "pipe", env: { ...process.env, GIT_AUTHOR_NAME: "b", GIT_AUTHOR_EMAIL: "b@b", GIT_COMMITTER_NAME: "b", GIT_COMMITTER_EMAIL: "b@b" } });
+
+const rows = [];
+for (const n of sizes) {
+  const dir = realpathSync(mkdtempSync(join(tmpdir(), "ao-bench-")));
+  const socket = `ao-bench-${process.pid}-${n}`;
+  try {
+    git(dir, "init", "-q", "--bare", "-b", "main", "origin.git");
+    git(dir, "init", "-q", "-b", "main", "repo");
+    writeFileSync(join(dir, "repo", "README.md"), "bench\n");
+    git(join(dir, "repo"), "add", ".");
+    git(join(dir, "repo"), "commit", "-q", "-m", "init");
+    git(join(dir, "repo"), "remote", "add", "origin", join(dir, "origin.git"));
+    git(join(dir, "repo"), "push", "-q", "origin", "main");
+    const config = join(dir, "agent-orchestrator.yaml");
+    writeFileSync(config, `dataDir: ${dir}/data\nworktreeDir: ${dir}/wt\ndefaults:\n  agent: idle\nagents:\n  idle:\n    command: sleep 86400\nprojects:\n  bench:\n    path: ${dir}/repo\n    sessionPrefix: b\n`);
+    const env = { ...process.env, AO_CONFIG: config, AO_TMUX_SOCKET: socket, HOME: dir, XDG_CACHE_HOME: join(dir, "cache") };
+    const ao = await openOrchestrator({ env });
+    process.stderr.write(`N=${n}: spawning`);
+    for (let i = 0; i < n; i++) {
+      await ao.spawn({ project: "bench", base: "main" });
+      if (i % 25 === 24) process.stderr.write(".");
+    }
+    process.stderr.write(" measuring\n");
+    const listed = JSON.parse(execFileSync(process.execPath, [aoBin, "session", "ls", "--json"], { env }).toString());
+    if (listed.length !== n || listed.some((s) => s.status === "dead")) throw new Error(`expected ${n} live sessions, got ${listed.length}`);
+    const kids = children([aoBin, "session", "ls"], env);
+    const t = timeAll({ node: ["-e", ""], version: [aoBin, "--version"], ls: [aoBin, "session", "ls"], lsJson: [aoBin, "session", "ls", "--json"] }, env);
+    rows.push({
+      n,
+      ...t,
+      children: kids.length,
+      what: [...new Set(kids.map((k) => k.split(" ")[1]))].join(", "),
+    });
+  } finally {
+    spawnSync("tmux", ["-L", socket, "kill-server"]);
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+const f = (ms) => `${ms.toFixed(0)} ms`;
+const x = (ms, base) => `${(ms / base).toFixed(2)}x`;
+console.log(`\nMedians of ${runs} interleaved runs; node ${process.version}; ratios are to bare \`node -e ''\` measured in the same rounds.\n`);
+console.log("| N | node -e '' | ao --version | ao session ls | ao session ls --json | child processes per ls |");
+console.log("|---|---|---|---|---|---|");
+for (const r of rows) {
+  console.log(`| ${r.n} | ${f(r.node)} | ${f(r.version)} (${x(r.version, r.node)}) | ${f(r.ls)} (${x(r.ls, r.node)}) | ${f(r.lsJson)} (${x(r.lsJson, r.node)}) | ${r.children} (${r.what}) |`);
+}
