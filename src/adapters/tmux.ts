@@ -3,7 +3,7 @@
  * parsers. Every target is exact: `-t name` is a prefix match in tmux (mp-1 would
  * hit mp-10), `-t =name` is exact; a trailing ":" makes it a pane/window target.
  */
-import { CommandError } from "../core/errors.js";
+import { AoError, CommandError } from "../core/errors.js";
 import { run, type RunResult } from "./exec.js";
 
 export interface PaneState {
@@ -98,8 +98,15 @@ export class Tmux {
     return this.socket.includes("/") ? ["-S", this.socket] : ["-L", this.socket];
   }
 
-  run(args: readonly string[], opts: { input?: string; inheritStdio?: boolean; env?: NodeJS.ProcessEnv } = {}): Promise<RunResult> {
-    return run("tmux", [...this.baseArgs, ...args], { env: opts.env ?? this.env, input: opts.input, inheritStdio: opts.inheritStdio, timeoutMs: opts.inheritStdio ? undefined : 15_000 });
+  async run(args: readonly string[], opts: { input?: string; inheritStdio?: boolean; env?: NodeJS.ProcessEnv } = {}): Promise<RunResult> {
+    try {
+      return await run("tmux", [...this.baseArgs, ...args], { env: opts.env ?? this.env, input: opts.input, inheritStdio: opts.inheritStdio, timeoutMs: opts.inheritStdio ? undefined : 15_000 });
+    } catch (err) {
+      if (err instanceof CommandError && err.spawnErrorCode === "ENOENT") {
+        throw new AoError("tmux is not installed (or not on PATH)", { hint: "Install it, e.g. sudo apt-get install tmux; ao needs tmux 3.2 or later.", cause: err });
+      }
+      throw err;
+    }
   }
 
   /**
@@ -111,6 +118,7 @@ export class Tmux {
       const { stdout } = await this.run(tmuxCommands.listPanes());
       return summarizeSessions(parseListPanes(stdout));
     } catch (err) {
+      // A server that is not running is not an error: every session is simply dead.
       if (err instanceof CommandError && err.spawnErrorCode === undefined && !err.timedOut) return new Map();
       throw err;
     }

@@ -108,14 +108,16 @@ export async function spawnSession(ctx: Context, opts: SpawnOptions, report: Rep
     step = "start agent";
     const promptFile = join(ctx.store.sessionsDir(project.id), `${record.name}.prompt`);
     let script = agent.command;
+    let paneEnv: Record<string, string> = env;
     if (opts.prompt !== undefined && agent.prompt === "arg") {
       // The prompt reaches the agent as one argument read from a 0600 file, so no
       // part of it is ever parsed by the shell.
       ctx.files.writePrivate(promptFile, opts.prompt);
       undo.push({ step, run: () => ctx.files.remove(promptFile) });
       script = `${agent.command} "$(cat "$AO_PROMPT_FILE")"`;
+      paneEnv = { ...env, AO_PROMPT_FILE: promptFile };
     }
-    await ctx.tmux.newSession({ name: record.name, cwd: record.workspacePath, env: { ...env, AO_PROMPT_FILE: promptFile }, script });
+    await ctx.tmux.newSession({ name: record.name, cwd: record.workspacePath, env: paneEnv, script });
     undo.push({ step, run: () => ctx.tmux.killSession(record.name) });
 
     if (opts.prompt !== undefined && agent.prompt === "paste") {

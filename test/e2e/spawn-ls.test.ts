@@ -1,4 +1,5 @@
-import { existsSync, readdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, readdirSync, readFileSync, statSync, symlinkSync, writeFileSync } from "node:fs";
+import { runProc } from "../helpers/proc.js";
 import { join } from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { git } from "../helpers/git.js";
@@ -215,6 +216,17 @@ describe("errors and usage", () => {
     const r = await s.ao(["session", "ls"]);
     expect(r.code).toBe(1);
     expect(r.stderr).toMatch(/^Error: Unknown key "colour" in .* \(line \d+\)\n$/);
+  });
+
+  it("says clearly when tmux is not installed", async () => {
+    expect((await s.ao(["spawn", "my-app"])).code).toBe(0);
+    const bin = join(s.root, "bin-without-tmux");
+    mkdirSync(bin);
+    symlinkSync((await runProc("sh", ["-c", "command -v git"])).stdout.trim(), join(bin, "git"));
+    const r = await s.ao(["session", "ls"], { env: { PATH: bin } });
+    expect(r.code).toBe(1);
+    expect(r.stderr).toContain("Error: tmux is not installed");
+    expect(r.stderr).toContain("apt-get install tmux");
   });
 
   it("usage errors exit 2 with a message", async () => {
