@@ -1,4 +1,12 @@
+import { rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { runProc } from "./proc.js";
+
+/** Where tmux puts a -L socket; kill-server leaves the file behind. */
+export function socketPath(name: string): string {
+  return join(process.env.TMUX_TMPDIR || tmpdir(), `tmux-${process.getuid!()}`, name);
+}
 
 let counter = 0;
 
@@ -18,6 +26,7 @@ export function tmuxServer() {
     },
     async kill(): Promise<void> {
       await tmux("kill-server");
+      rmSync(socketPath(socket), { force: true });
     },
   };
 }
