@@ -1,0 +1,268 @@
+/**
+ * GitHub: the state of every session's pull request and issue, batched. With a
+ * token, ONE GraphQL request per 50 sessions of a repository (aliases, with every
+ * branch and issue number passed as a variable, never spliced into the query).
+ * Without one, GitHub's GraphQL API refuses to answer, so public repositories are
+ * read over REST, one call per session and issue.
+ *
+ * This module imports octokit and p-retry; it is itself imported only by the
+ * commands that talk to GitHub.
+ */
+import { Octokit } from "@octokit/rest";
+import pRetry, { AbortError } from "p-retry";
+import { run } from "./exec.js";
+
+export type TokenSource = "GITHUB_TOKEN" | "GH_TOKEN" | "gh auth token";
+export interface Token {
+  value: string;
+  source: TokenSource;
+}
+
+/** GITHUB_TOKEN, then GH_TOKEN, then `gh auth token` when gh is installed. */
+export async function resolveToken(env: NodeJS.ProcessEnv): Promise<Token | undefined> {
+  if (env.GITHUB_TOKEN) return { value: env.GITHUB_TOKEN, source: "GITHUB_TOKEN" };
+  if (env.GH_TOKEN) return { value: env.GH_TOKEN, source: "GH_TOKEN" };
+  try {
+    const { stdout } = await run("gh", ["auth", "token"], { env, timeoutMs: 5_000 });
+    const value = stdout.trim();
+    return value ? { value, source: "gh auth token" } : undefined;
+  } catch {
+    return undefined; // gh missing or not logged in: go without a token
+  }
+}
+
+export type PrState = "OPEN" | "CLOSED" | "MERGED";
+export interface PullRequestInfo {
+  number: number;
+  url: string;
+  state: PrState;
+  merged: boolean;
+  mergedAt: string | null;
+  headRefOid: string;
+  isDraft: boolean;
+}
+export type IssueState = "OPEN" | "CLOSED";
+
+export interface SessionQuery {
+  key: string;
+  branch: string;
+  issueNumber?: number;
+}
+export interface SessionAnswer {
+  pr: PullRequestInfo | null;
+  /** null: no GitHub issue, or GitHub could not say (not found, not an issue). */
+  issueState: IssueState | null;
+}
+
+export type FailureKind = "network" | "timeout" | "server" | "rate-limit" | "auth" | "not-found";
+
+/** Why GitHub could not be asked. The message never contains the token. */
+export class GitHubError extends Error {
+  constructor(
+    readonly kind: FailureKind,
+    message: string,
+    readonly status?: number,
+  ) {
+    super(message);
+    this.name = "GitHubError";
+  }
+}
+
+export interface ClientOptions {
+  apiUrl: string;
+  token?: Token;
+  /** Per request. */
+  timeoutMs: number;
+  /** All attempts of one call together; a cron run always ends. */
+  totalMs: number;
+  /** 0 for a single attempt (ls), more for cleanup. */
+  retries: number;
+  /** Called for every HTTP request sent (tests and the benchmark count them). */
+  onRequest?: () => void;
+}
+
+const CHUNK = 50;
+const PR_FIELDS = "number url state merged mergedAt headRefOid isDraft createdAt headRepository { nameWithOwner }";
+
+interface RawPr {
+  number: number;
+  url: string;
+  state: PrState;
+  merged: boolean;
+  mergedAt: string | null;
+  headRefOid: string;
+  isDraft: boolean;
+  createdAt: string;
+  headRepository: { nameWithOwner: string } | null;
+}
+
+/** The query for one chunk; values travel as variables. Pure, so it can be checked against GitHub's schema. */
+export function buildQuery(sessions: readonly SessionQuery[]): { query: string; variables: Record<string, unknown> } {
+  const params = ["$owner: String!", "$name: String!"];
+  const fields: string[] = [];
+  const variables: Record<string, unknown> = {};
+  sessions.forEach((s, i) => {
+    params.push(`$b${i}: String!`);
+    variables[`b${i}`] = s.branch;
+    fields.push(`s${i}: pullRequests(headRefName: $b${i}, first: 10, orderBy: {field: CREATED_AT, direction: DESC}) { nodes { ${PR_FIELDS} } }`);
+    if (s.issueNumber !== undefined) {
+      params.push(`$i${i}: Int!`);
+      variables[`i${i}`] = s.issueNumber;
+      fields.push(`i${i}: issue(number: $i${i}) { state }`);
+    }
+  });
+  return {
+    query: `query AoSessions(${params.join(", ")}) {\n  repository(owner: $owner, name: $name) {\n    ${fields.join("\n    ")}\n  }\n}`,
+    variables,
+  };
+}
+
+/** The newest PR whose head is the branch in this repository itself (a fork's same-named branch does not count). */
+export function pickPullRequest(repo: string, nodes: readonly RawPr[]): PullRequestInfo | null {
+  const own = nodes
+    .filter((n) => n.headRepository?.nameWithOwner.toLowerCase() === repo.toLowerCase())
+    .sort((a, b) => Date.parse(b.createdAt) - Date.parse(a.createdAt))[0];
+  if (!own) return null;
+  return { number: own.number, url: own.url, state: own.state, merged: own.merged, mergedAt: own.mergedAt, headRefOid: own.headRefOid, isDraft: own.isDraft };
+}
+
+export class GitHubClient {
+  private readonly octokit: Octokit;
+  constructor(private readonly opts: ClientOptions) {
+    this.octokit = new Octokit({
+      auth: opts.token?.value,
+      baseUrl: opts.apiUrl,
+      userAgent: "ao-agent-orchestrator",
+      log: { debug: () => undefined, info: () => undefined, warn: () => undefined, error: () => undefined },
+    });
+    this.octokit.hook.before("request", () => opts.onRequest?.());
+  }
+
+  /** Every session's PR and issue for one repository ("owner/name"). */
+  async sessions(repo: string, sessions: readonly SessionQuery[]): Promise<Map<string, SessionAnswer>> {
+    const out = new Map<string, SessionAnswer>();
+    if (sessions.length === 0) return out;
+    const [owner, name] = repo.split("/") as [string, string];
+    if (!this.opts.token) {
+      for (const s of sessions) out.set(s.key, await this.withRetry(repo, () => this.restSession(owner, name, repo, s)));
+      return out;
+    }
+    for (let start = 0; start < sessions.length; start += CHUNK) {
+      const chunk = sessions.slice(start, start + CHUNK);
+      const { query, variables } = buildQuery(chunk);
+      const data = await this.withRetry(repo, () => this.graphql(query, { owner, name, ...variables }));
+      const repository = data.repository as Record<string, { nodes?: RawPr[]; state?: IssueState } | null> | null;
+      if (!repository) throw new GitHubError("not-found", `repository ${repo} not found (or the token cannot see it)`, 404);
+      chunk.forEach((s, i) => {
+        out.set(s.key, { pr: pickPullRequest(repo, repository[`s${i}`]?.nodes ?? []), issueState: repository[`i${i}`]?.state ?? null });
+      });
+    }
+    return out;
+  }
+
+  private async graphql(query: string, variables: Record<string, unknown>): Promise<Record<string, unknown>> {
+    try {
+      return await this.octokit.graphql<Record<string, unknown>>(query, { ...variables, request: { signal: AbortSignal.timeout(this.opts.timeoutMs) } });
+    } catch (err) {
+      // GraphQL answers 200 with errors for parts it cannot resolve (an issue
+      // number that is a PR or missing): keep the data, those parts are unknown.
+      const partial = err as { name?: string; data?: Record<string, unknown>; errors?: { type?: string; path?: string[] }[] };
+      if (partial.name === "GraphqlResponseError") {
+        if (partial.errors?.some((e) => e.type === "NOT_FOUND" && e.path?.length === 1)) {
+          throw new GitHubError("not-found", `repository ${String(variables.owner)}/${String(variables.name)} not found (or the token cannot see it)`);
+        }
+        if (partial.data) return partial.data;
+      }
+      throw err;
+    }
+  }
+
+  private async restSession(owner: string, name: string, repo: string, s: SessionQuery): Promise<SessionAnswer> {
+    const request = { signal: AbortSignal.timeout(this.opts.timeoutMs) };
+    // head=owner:branch limits the list to the repository's own branch, not a fork's.
+    const pulls = await this.octokit.rest.pulls.list({ owner, repo: name, head: `${owner}:${s.branch}`, state: "all", sort: "created", direction: "desc", per_page: 10, request });
+    const nodes: RawPr[] = pulls.data.map((p) => ({
+      number: p.number,
+      url: p.html_url,
+      state: p.merged_at ? "MERGED" : p.state === "open" ? "OPEN" : "CLOSED",
+      merged: Boolean(p.merged_at),
+      mergedAt: p.merged_at ?? null,
+      headRefOid: p.head.sha,
+      isDraft: Boolean(p.draft),
+      createdAt: p.created_at,
+      headRepository: p.head.repo ? { nameWithOwner: p.head.repo.full_name } : null,
+    }));
+    let issueState: IssueState | null = null;
+    if (s.issueNumber !== undefined) {
+      try {
+        const issue = await this.octokit.rest.issues.get({ owner, repo: name, issue_number: s.issueNumber, request });
+        // The issues API also answers for pull requests; a PR number is not an issue.
+        if (!issue.data.pull_request) issueState = issue.data.state === "closed" ? "CLOSED" : "OPEN";
+      } catch (err) {
+        if ((err as { status?: number }).status !== 404) throw err;
+      }
+    }
+    return { pr: pickPullRequest(repo, nodes), issueState };
+  }
+
+  /**
+   * Retries 5xx, network errors and rate limits with backoff, waiting what
+   * `retry-after` asks, all within `totalMs`. Everything else fails at once.
+   */
+  private withRetry<T>(repo: string, fn: () => Promise<T>): Promise<T> {
+    const started = Date.now();
+    return pRetry(
+      async () => {
+        try {
+          return await fn();
+        } catch (err) {
+          const failure = classify(err, repo, this.opts.token);
+          if (failure.kind === "auth" || failure.kind === "not-found") throw new AbortError(failure);
+          throw failure;
+        }
+      },
+      {
+        retries: this.opts.retries,
+        minTimeout: 500,
+        factor: 2,
+        maxRetryTime: this.opts.totalMs,
+        onFailedAttempt: async ({ error, retriesLeft }) => {
+          const wait = (error as GitHubError & { retryAfterMs?: number }).retryAfterMs;
+          if (retriesLeft === 0 || wait === undefined) return;
+          if (Date.now() - started + wait > this.opts.totalMs) throw error; // GitHub asks for longer than we may wait
+          await new Promise((r) => setTimeout(r, wait));
+        },
+      },
+    );
+  }
+}
+
+/** Turns an octokit error into a GitHubError naming the cause (and the token's source, never its value). */
+export function classify(err: unknown, repo: string, token: Token | undefined): GitHubError & { retryAfterMs?: number } {
+  if (err instanceof GitHubError) return err;
+  const e = err as { status?: number; name?: string; message?: string; response?: { headers?: Record<string, string | undefined> }; cause?: { name?: string } };
+  const headers = e.response?.headers ?? {};
+  const status = e.response ? e.status : undefined;
+  const out = (kind: FailureKind, message: string, retryAfterMs?: number) => Object.assign(new GitHubError(kind, message, status), retryAfterMs === undefined ? {} : { retryAfterMs });
+  if (status === undefined) {
+    // AbortSignal.timeout rejects fetch with a TimeoutError, which octokit keeps as the cause.
+    const timedOut = e.name === "TimeoutError" || e.cause?.name === "TimeoutError";
+    return timedOut ? out("timeout", "GitHub did not answer in time") : out("network", "GitHub could not be reached (network error)");
+  }
+  const retryAfter = Number(headers["retry-after"]);
+  if (status === 401) {
+    return out("auth", token ? `GitHub rejected the token from ${token.source} (HTTP 401)` : "GitHub requires a token (HTTP 401); set GITHUB_TOKEN or GH_TOKEN");
+  }
+  if (status === 403 || status === 429) {
+    if (Number.isFinite(retryAfter)) return out("rate-limit", `GitHub rate limit hit (HTTP ${status}, retry after ${retryAfter}s)`, retryAfter * 1000);
+    if (headers["x-ratelimit-remaining"] === "0") {
+      const reset = Number(headers["x-ratelimit-reset"]) * 1000;
+      const wait = Number.isFinite(reset) ? Math.max(0, reset - Date.now()) : undefined;
+      return out("rate-limit", `GitHub rate limit exhausted (HTTP ${status})${token ? "" : "; a token raises the limit"}`, wait);
+    }
+    return out("auth", token ? `GitHub refused access to ${repo} with the token from ${token.source} (HTTP ${status})` : `GitHub refused access to ${repo} (HTTP ${status}); set GITHUB_TOKEN for a private repository`);
+  }
+  if (status === 404) return out("not-found", `repository ${repo} not found${token ? "" : " (a private repository needs GITHUB_TOKEN)"} (HTTP 404)`);
+  if (status >= 500) return out("server", `GitHub answered HTTP ${status}`);
+  return out("server", `GitHub answered HTTP ${status}`);
+}
