@@ -11,12 +11,16 @@ import { nodeFiles } from "./adapters/files.js";
 import { Git, readHeadBranch } from "./adapters/git.js";
 import { Store } from "./adapters/store.js";
 import { Tmux } from "./adapters/tmux.js";
+import { parseDuration } from "./config/duration.js";
 import { loadConfig, type LoadOptions } from "./config/load.js";
 import type { Context } from "./core/context.js";
+import { ConfigError } from "./core/errors.js";
 import { Orchestrator } from "./core/orchestrator.js";
 
 export { Orchestrator, MAX_MESSAGE_BYTES, type ListResult, type KillResult } from "./core/orchestrator.js";
 export type { SpawnOptions, SpawnResult } from "./core/spawn.js";
+export type { CleanupReport, CleanupItem } from "./core/cleanup.js";
+export type { PullRequestInfo, IssueState } from "./adapters/github.js";
 export type { SessionView, ObservedStatus, ListFilter } from "./core/plan.js";
 export { canonicalStatus, IDLE_AFTER_MS } from "./core/plan.js";
 export type { SessionRecord, SessionEvent, StoredStatus } from "./core/record.js";
@@ -45,6 +49,24 @@ export async function openOrchestrator(opts: OpenOptions = {}): Promise<Orchestr
     },
     readHeadBranch,
     now: () => Date.now(),
+    github: async ({ purpose }) => {
+      const { GitHubClient, resolveToken } = await import("./adapters/github.js");
+      const token = await resolveToken(env);
+      const timeoutMs = env.AO_GITHUB_TIMEOUT ? envDuration("AO_GITHUB_TIMEOUT", env.AO_GITHUB_TIMEOUT) : purpose === "list" ? 3_000 : 15_000;
+      const client = new GitHubClient({
+        apiUrl: config.githubApiUrl,
+        token,
+        timeoutMs,
+        totalMs: purpose === "list" ? timeoutMs : Math.max(60_000, timeoutMs * 4),
+        retries: purpose === "list" ? 0 : 4,
+      });
+      return { tokenSource: token?.source, sessions: (repo, queries) => client.sessions(repo, queries) };
+    },
   };
   return new Orchestrator(ctx);
+}
+
+function envDuration(name: string, value: string): number {
+  if (!/^(0|\d+[smhd])$/.test(value)) throw new ConfigError(`${name}=${value} is not a duration like 5s, 2m or 1h`);
+  return parseDuration(value);
 }

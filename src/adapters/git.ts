@@ -194,6 +194,25 @@ export class Git {
     }
   }
 
+  async hasCommit(dir: string, oid: string): Promise<boolean> {
+    return this.refExists(dir, oid);
+  }
+
+  /** `git merge-base --is-ancestor`: exit 0 yes, 1 no, anything else an error. */
+  async isAncestor(dir: string, a: string, b: string): Promise<boolean> {
+    try {
+      await this.raw(dir, ["merge-base", "--is-ancestor", a, b]);
+      return true;
+    } catch (err) {
+      if (err instanceof CommandError && err.exitCode === 1) return false;
+      throw err;
+    }
+  }
+
+  async countCommits(dir: string, range: string): Promise<number> {
+    return Number((await this.raw(dir, ["rev-list", "--count", range])).trim());
+  }
+
   async removeWorktree(repo: string, path: string): Promise<void> {
     await this.raw(repo, ["worktree", "remove", "--force", path]);
   }

@@ -4,7 +4,8 @@
  * `<name>.events.jsonl` beside each. A record that fails to parse is returned as
  * an error with its name, so one bad file never hides the others.
  */
-import { closeSync, fsyncSync, linkSync, mkdirSync, openSync, readdirSync, readFileSync, renameSync, unlinkSync, writeSync, appendFileSync } from "node:fs";
+import { appendFileSync, closeSync, fsyncSync, linkSync, mkdirSync, openSync, readdirSync, readFileSync, renameSync, unlinkSync, writeSync } from "node:fs";
+import { tryLock, unlock, waitForLock } from "./lock.js";
 import { join } from "node:path";
 import { AoError } from "../core/errors.js";
 import { SCHEMA_VERSION, type SessionEvent, type SessionRecord } from "../core/record.js";
@@ -162,41 +163,29 @@ export class Store {
       });
   }
 
-  /**
-   * A lock file created with O_EXCL holding the owner's pid. A lock whose owner is
-   * dead is taken over; waiting polls with timers (the event loop stays free) and
-   * gives up after a bounded time naming the holder.
-   */
+  /** Runs `fn` holding the session's lock; gives up after a bounded wait naming the holder. */
   async withLock<T>(project: string, name: string, fn: () => Promise<T>): Promise<T> {
     this.ensureDir(project);
     const lock = this.file(project, name, ".lock");
-    const deadline = Date.now() + LOCK_WAIT_MS;
-    for (;;) {
-      try {
-        const fd = openSync(lock, "wx", 0o600);
-        writeSync(fd, String(process.pid));
-        closeSync(fd);
-        break;
-      } catch (err) {
-        if ((err as NodeJS.ErrnoException).code !== "EEXIST") throw err;
-        const holder = Number(readFileOr(lock, ""));
-        if (holder && !pidAlive(holder)) {
-          unlinkQuiet(lock);
-          continue;
-        }
-        if (Date.now() > deadline) {
-          throw new AoError(`Session ${name} is locked by another ao process (pid ${holder || "unknown"})`, {
-            hint: `If that process is gone, remove ${lock}.`,
-          });
-        }
-        await new Promise((r) => setTimeout(r, 25));
-      }
+    const got = await waitForLock(lock, LOCK_WAIT_MS);
+    if (!got.ok) {
+      throw new AoError(`Session ${name} is locked by another ao process (pid ${got.holder ?? "unknown"})`, {
+        hint: `If that process is gone, remove ${lock}.`,
+      });
     }
     try {
       return await fn();
     } finally {
-      unlinkQuiet(lock);
+      unlock(lock);
     }
+  }
+
+  /** A lock for a whole-dataDir job (cleanup); answers at once. */
+  tryJobLock(job: string): { release(): void } | { holder: number | undefined } {
+    mkdirSync(this.dataDir, { recursive: true, mode: 0o700 });
+    const path = join(this.dataDir, `${job}.lock`);
+    const got = tryLock(path);
+    return got.ok ? { release: () => unlock(path) } : { holder: got.holder };
   }
 }
 
@@ -211,15 +200,6 @@ export function parseRecord(text: string): SessionRecord {
   return data as SessionRecord;
 }
 
-export function pidAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (err) {
-    return (err as NodeJS.ErrnoException).code === "EPERM";
-  }
-}
-
 function writeTemp(final: string, record: SessionRecord): string {
   const tmp = `${final}.${process.pid}.${Math.random().toString(36).slice(2)}.tmp`;
   const fd = openSync(tmp, "wx", 0o600);
@@ -230,20 +210,4 @@ function writeTemp(final: string, record: SessionRecord): string {
     closeSync(fd);
   }
   return tmp;
-}
-
-function readFileOr(path: string, fallback: string): string {
-  try {
-    return readFileSync(path, "utf8");
-  } catch {
-    return fallback;
-  }
-}
-
-function unlinkQuiet(path: string): void {
-  try {
-    unlinkSync(path);
-  } catch {
-    // already gone
-  }
 }

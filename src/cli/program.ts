@@ -68,6 +68,7 @@ export async function runCli(argv: string[], version: string): Promise<number> {
       .option("--status <status>", "only this status (working, idle, dead, killed… or an alias)")
       .option("--agent <name>", "only this agent")
       .option("--all", "include killed, done and exited sessions")
+      .option("--offline", "do not refresh PR and issue state from GitHub")
       .option("--json", "print JSON")
       .action(lazy(async () => (await load()).lsCommand)),
     "ao session ls --project my-app --status working",
@@ -100,6 +101,17 @@ export async function runCli(argv: string[], version: string): Promise<number> {
   );
   example(
     session
+      .command("cleanup")
+      .description("End sessions whose PR is merged, whose issue is closed, or whose runtime is long dead")
+      .option("-p, --project <id>", "only this project")
+      .option("--dry-run", "show what would be cleaned; change nothing")
+      .option("--json", "print JSON: every session with its decision and reason")
+      .action(lazy(async () => (await import("./commands/cleanup.js")).cleanupCommand)),
+    "ao session cleanup --dry-run",
+    "ao session cleanup --project my-app --json",
+  );
+  example(
+    session
       .command("restore")
       .description("Recreate a dead session's tmux session in its worktree and relaunch the agent")
       .argument("<session>", "name or unique prefix")
@@ -124,6 +136,7 @@ export async function runCli(argv: string[], version: string): Promise<number> {
       .command("status")
       .description("Overview of sessions with their status and PR")
       .option("-p, --project <id>", "only this project")
+      .option("--offline", "do not refresh PR and issue state from GitHub")
       .option("--json", "print JSON (the same array as 'session ls --json')")
       .action(lazy(async () => (await load()).statusCommand)),
     "ao status --json | jq -r '.[] | select(.name==\"ma-1\") | .workspacePath'",
@@ -140,6 +153,7 @@ export async function runCli(argv: string[], version: string): Promise<number> {
 function report(err: unknown, cli: Cli): number {
   if (err instanceof CommanderError) return err.exitCode === 0 ? ExitCode.ok : ExitCode.usage;
   if (err instanceof AoError) {
+    if (err.quiet) return err.exitCode;
     cli.err(err.bare ? err.message : `Error: ${err.message}`);
     if (err.hint) cli.err(err.hint);
     if (cli.env.AO_DEBUG && err.cause) cli.err(String((err.cause as Error).stack ?? err.cause));

@@ -89,6 +89,7 @@ function resolveConfig(raw: RawConfig, ctx: Ctx): Config {
     agents,
     projects,
     githubApiUrl: raw.github?.apiUrl ?? "https://api.github.com",
+    githubCacheTtlMs: parseDuration(raw.github?.cacheTtl ?? "60s"),
     tmuxSocket: raw.tmux?.socket ? expandTilde(raw.tmux.socket, ctx.homeDir) : undefined,
     runtimeDeadAfterMs: parseDuration(raw.cleanup?.runtimeDeadAfter ?? "24h"),
   };

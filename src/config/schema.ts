@@ -48,7 +48,10 @@ export const configSchema = z.strictObject({
     .record(z.string().regex(/^[a-z0-9][a-z0-9_-]*$/, "a project id like my-project"), project)
     .optional(),
   github: z
-    .strictObject({ apiUrl: z.url().optional().describe("GitHub Enterprise: https://HOST/api/v3") })
+    .strictObject({
+      apiUrl: z.url().optional().describe("GitHub Enterprise: https://HOST/api/v3"),
+      cacheTtl: duration.optional().describe("How long ls and status trust the cached PR and issue state (default 60s)"),
+    })
     .optional(),
   tmux: z
     .strictObject({ socket: z.string().min(1).optional().describe("A separate tmux server (tmux -L NAME)") })

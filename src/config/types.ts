@@ -23,6 +23,8 @@ export interface Config {
   agents: Record<string, AgentSpec>;
   projects: Record<string, ProjectConfig>;
   githubApiUrl: string;
+  /** ls/status refresh the cached GitHub state when older than this. */
+  githubCacheTtlMs: number;
   /** A tmux -L name, or a socket path when it contains a slash. */
   tmuxSocket?: string;
   runtimeDeadAfterMs: number;

@@ -1,5 +1,6 @@
 /** What the core receives from the outside world. Nothing in core/ imports fs, child_process or octokit. */
 import type { Files } from "../adapters/files.js";
+import type { SessionAnswer, SessionQuery } from "../adapters/github.js";
 import type { Git } from "../adapters/git.js";
 import type { Store } from "../adapters/store.js";
 import type { Tmux } from "../adapters/tmux.js";
@@ -15,6 +16,19 @@ export interface Adapters {
   /** The live branch of a worktree from its HEAD file. */
   readHeadBranch(worktree: string): string | undefined;
   now(): number;
+  /** A GitHub client (loaded on first use: octokit is heavy). */
+  github(opts: GitHubCallOptions): Promise<GitHubPort>;
+}
+
+export interface GitHubCallOptions {
+  /** list: one quick attempt; cleanup: retries within a bounded total time. */
+  purpose: "list" | "cleanup";
+}
+
+export interface GitHubPort {
+  /** Where the token came from, or undefined when asking anonymously. */
+  tokenSource?: string;
+  sessions(repo: string, queries: readonly SessionQuery[]): Promise<Map<string, SessionAnswer>>;
 }
 
 export interface Context extends Adapters {
@@ -25,5 +39,7 @@ export interface Context extends Adapters {
 /** Progress and warnings from long operations; the CLI decides how to show them. */
 export interface Reporter {
   warn?(message: string): void;
+  /** Information that is not a problem (e.g. asking GitHub without a token). */
+  note?(message: string): void;
   step?(message: string): void;
 }

@@ -9,15 +9,18 @@ export class AoError extends Error {
   readonly exitCode: number;
   /** When true the message is printed as is, without the "Error: " prefix. */
   readonly bare: boolean;
+  /** When true nothing is printed: the command has already said what happened. */
+  readonly quiet: boolean;
   constructor(
     message: string,
-    options: { hint?: string; exitCode?: number; cause?: unknown; bare?: boolean } = {},
+    options: { hint?: string; exitCode?: number; cause?: unknown; bare?: boolean; quiet?: boolean } = {},
   ) {
     super(message, { cause: options.cause });
     this.name = "AoError";
     this.hint = options.hint;
     this.exitCode = options.exitCode ?? ExitCode.error;
     this.bare = options.bare ?? false;
+    this.quiet = options.quiet ?? false;
   }
 }
 

@@ -8,8 +8,10 @@ import { AoError, UsageError } from "./errors.js";
 import { matchSession, naturalCompare } from "./naming.js";
 import { matchesFilter, observe, type ListFilter, type SessionView } from "./plan.js";
 import { TERMINAL_STATUSES, type SessionRecord } from "./record.js";
+import { cleanup, type CleanupReport } from "./cleanup.js";
+import { askGitHub, saveAnswers, withAnswer } from "./github-sync.js";
 import { agentOrThrow, projectOrThrow, spawnSession, type SpawnOptions, type SpawnResult } from "./spawn.js";
-import { isDirty, recoverHint, retireWorktree } from "./workspace.js";
+import { endSession, isDirty, recoverHint } from "./workspace.js";
 
 export interface ListResult {
   sessions: SessionView[];
@@ -32,10 +34,16 @@ export class Orchestrator {
     return this.ctx.config;
   }
 
-  /** Every session, observed with ONE tmux call and no git process. */
-  async list(filter: ListFilter = {}): Promise<ListResult> {
+  /**
+   * Every session, observed with ONE tmux call and no git process. With
+   * `github: "refresh"`, cached PR/issue state older than github.cacheTtl is
+   * refreshed in one request per repository; on failure the cache is shown.
+   */
+  async list(filter: ListFilter = {}, opts: { github?: "refresh" | "offline" } = {}, report: Reporter = {}): Promise<ListResult> {
     if (filter.project) projectOrThrow(this.ctx, filter.project);
-    const { records, errors } = this.ctx.store.list(filter.project ? [filter.project] : undefined);
+    const listed = this.ctx.store.list(filter.project ? [filter.project] : undefined);
+    const { errors } = listed;
+    const records = opts.github === "refresh" ? await this.refreshGitHub(listed.records, report) : listed.records;
     const needsTmux = records.some((r) => !TERMINAL_STATUSES.has(r.status));
     const tmux = needsTmux ? await this.ctx.tmux.listSessions() : new Map();
     const now = this.ctx.now();
@@ -44,6 +52,27 @@ export class Orchestrator {
       .filter((v) => matchesFilter(v, filter))
       .sort((a, b) => naturalCompare(a.project, b.project) || naturalCompare(a.name, b.name));
     return { sessions, errors };
+  }
+
+  /** Ends finished sessions (SPEC §4 cleanup); see core/cleanup.ts. */
+  cleanup(opts: { project?: string; dryRun?: boolean } = {}, report?: Reporter): Promise<CleanupReport> {
+    if (opts.project) projectOrThrow(this.ctx, opts.project);
+    return cleanup(this.ctx, opts, report);
+  }
+
+  private async refreshGitHub(records: SessionRecord[], report: Reporter): Promise<SessionRecord[]> {
+    const now = this.ctx.now();
+    const live = records.filter((r) => !TERMINAL_STATUSES.has(r.status) && this.ctx.config.projects[r.project]?.repo);
+    const staleProjects = new Set(live.filter((r) => !r.checkedAt || now - Date.parse(r.checkedAt) >= this.ctx.config.githubCacheTtlMs).map((r) => r.project));
+    if (staleProjects.size === 0) return records;
+    const ask = live.filter((r) => staleProjects.has(r.project));
+    const { answers, failed } = await askGitHub(this.ctx, ask, { purpose: "list" }, report);
+    for (const why of failed.values()) report.note?.(`GitHub state not refreshed (${why}); showing the cached state.`);
+    await saveAnswers(this.ctx, ask, answers);
+    return records.map((r) => {
+      const answer = answers.get(r.name);
+      return answer ? withAnswer(r, answer, now).record : r;
+    });
   }
 
   /** One session by exact name or unique prefix, observed live. */
@@ -95,13 +124,7 @@ export class Orchestrator {
           hint: `Commit or stash them, or run 'ao session kill ${record.name} --force' to save them to a git ref first.`,
         });
       }
-      // Stop the agent first so nothing is written after the work is saved.
-      await this.ctx.tmux.killSession(current.tmuxSession);
-      const { savedRef } = await retireWorktree(this.ctx, project.path, current.workspacePath, record.name);
-      const now = new Date(this.ctx.now()).toISOString();
-      const next: SessionRecord = { ...current, status: "killed", updatedAt: now, savedRefs: [...(current.savedRefs ?? []), ...(savedRef ? [savedRef] : [])] };
-      this.ctx.store.write(next);
-      if (savedRef) this.ctx.store.appendEvent(record.project, record.name, "work_saved", { ref: savedRef });
+      const { record: next, savedRef } = await endSession(this.ctx, project.path, current, { status: "killed" });
       this.ctx.store.appendEvent(record.project, record.name, "killed", { from: current.status });
       return { session: next, savedRef, recover: savedRef ? recoverHint(savedRef) : undefined };
     });

@@ -1,4 +1,7 @@
 /** The persisted session record (schemaVersion 1) and its statuses (SPEC §3). */
+import type { IssueState, PullRequestInfo } from "../adapters/github.js";
+
+export type { IssueState, PullRequestInfo };
 export const SCHEMA_VERSION = 1;
 
 export const STORED_STATUSES = ["spawning", "working", "paused", "killed", "done", "exited"] as const;
@@ -27,11 +30,19 @@ export interface SessionRecord {
   spawnPid?: number;
   /** Refs where work was saved before a worktree was removed. */
   savedRefs?: string[];
+  /** GitHub state cached by the last check (shown by ls; never acted on). */
+  pr?: PullRequestInfo | null;
+  issueState?: IssueState | null;
+  checkedAt?: string;
+  /** When a cleanup first saw the runtime gone; the grace period counts from here. */
+  deadSince?: string;
+  /** Why the session ended (done / exited). */
+  endedReason?: string;
 }
 
 export interface SessionEvent {
   id: number;
   at: string;
-  type: "spawned" | "message_sent" | "status_changed" | "killed" | "restored" | "work_saved";
+  type: "spawned" | "message_sent" | "status_changed" | "killed" | "restored" | "work_saved" | "pr_changed" | "cleaned";
   [key: string]: unknown;
 }

@@ -5,6 +5,7 @@
  */
 import { AoError, errorMessage } from "./errors.js";
 import type { Context } from "./context.js";
+import type { SessionRecord } from "./record.js";
 
 export interface Retired {
   /** The ref holding saved work, when there was any. */
@@ -46,4 +47,31 @@ async function freeRef(ctx: Context, dir: string, base: string): Promise<string>
 /** The command that puts saved files back into a checkout of the branch. */
 export function recoverHint(ref: string): string {
   return `git checkout ${ref} -- .`;
+}
+
+/**
+ * Ends a session: stops the agent first (nothing is written after the save), then
+ * retires the worktree, then records the final status. Caller holds the lock.
+ */
+export async function endSession(
+  ctx: Context,
+  repo: string,
+  current: SessionRecord,
+  end: { status: "killed" | "done" | "exited"; reason?: string; extra?: Partial<SessionRecord> },
+): Promise<{ record: SessionRecord; savedRef?: string }> {
+  await ctx.tmux.killSession(current.tmuxSession);
+  const { savedRef } = await retireWorktree(ctx, repo, current.workspacePath, current.name);
+  const now = new Date(ctx.now()).toISOString();
+  const record: SessionRecord = {
+    ...current,
+    ...end.extra,
+    status: end.status,
+    updatedAt: now,
+    ...(end.reason ? { endedReason: end.reason } : {}),
+    savedRefs: [...(current.savedRefs ?? []), ...(savedRef ? [savedRef] : [])],
+  };
+  ctx.store.write(record);
+  if (savedRef) ctx.store.appendEvent(current.project, current.name, "work_saved", { ref: savedRef });
+  ctx.store.appendEvent(current.project, current.name, "status_changed", { from: current.status, to: end.status, ...(end.reason ? { reason: end.reason } : {}) });
+  return { record, savedRef };
 }

@@ -5,6 +5,7 @@ import type { Cli } from "../context.js";
 import { renderSessionDetail, renderSessionList, sessionJson } from "../render/sessions.js";
 
 interface LsOptions {
+  offline?: boolean;
   project?: string;
   status?: string;
   agent?: string;
@@ -16,16 +17,19 @@ export async function lsCommand(cli: Cli, opts: LsOptions): Promise<void> {
   const status = opts.status === undefined ? undefined : canonicalStatus(opts.status);
   if (opts.status !== undefined && !status) throw new UsageError(`Unknown status: ${opts.status}`, `Statuses: ${KNOWN_STATUSES.join(", ")} (aliases: active, running, ended, completed, failed, error)`);
   const ao = await cli.orchestrator();
-  const { sessions, errors } = await ao.list({ project: opts.project, status, agent: opts.agent, all: opts.all });
+  const { sessions, errors } = await ao.list({ project: opts.project, status, agent: opts.agent, all: opts.all }, githubMode(opts), noteReporter(cli));
   for (const e of errors) await cli.warn(`skipped damaged session record ${e.name} (${e.file}): ${e.error}`);
   if (opts.json) return cli.json(sessions.map(sessionJson));
   if (sessions.length === 0) return cli.out(opts.all || status ? "No sessions." : "No sessions. (--all includes ended ones)");
   cli.out(renderSessionList(sessions, Date.now(), await cli.style()));
 }
 
-export async function statusCommand(cli: Cli, opts: { project?: string; json?: boolean }): Promise<void> {
+const githubMode = (opts: { offline?: boolean }) => ({ github: opts.offline ? ("offline" as const) : ("refresh" as const) });
+const noteReporter = (cli: Cli) => ({ note: (m: string) => cli.err(`Note: ${m}`) });
+
+export async function statusCommand(cli: Cli, opts: { project?: string; json?: boolean; offline?: boolean }): Promise<void> {
   const ao = await cli.orchestrator();
-  const { sessions, errors } = await ao.list({ project: opts.project });
+  const { sessions, errors } = await ao.list({ project: opts.project }, githubMode(opts), noteReporter(cli));
   for (const e of errors) await cli.warn(`skipped damaged session record ${e.name} (${e.file}): ${e.error}`);
   if (opts.json) return cli.json(sessions.map(sessionJson));
   if (sessions.length === 0) return cli.out("No active sessions.");
@@ -33,7 +37,7 @@ export async function statusCommand(cli: Cli, opts: { project?: string; json?: b
   for (const s of sessions) counts.set(s.status, (counts.get(s.status) ?? 0) + 1);
   const summary = [...counts].map(([k, n]) => `${n} ${k}`).join(", ");
   const withPr = sessions.filter((s) => s.prUrl).length;
-  cli.out(`${renderSessionList(sessions, Date.now(), await cli.style())}\n\n${sessions.length} session${sessions.length === 1 ? "" : "s"}: ${summary}; ${withPr} with a PR`);
+  cli.out(`${renderSessionList(sessions, Date.now(), await cli.style(), { prState: true })}\n\n${sessions.length} session${sessions.length === 1 ? "" : "s"}: ${summary}; ${withPr} with a PR`);
 }
 
 export async function getCommand(cli: Cli, query: string, opts: { json?: boolean }): Promise<void> {

@@ -10,7 +10,7 @@ import type { Style } from "./style.js";
  * ```
  * Sessions arrive sorted; groups are separated by a blank line.
  */
-export function renderSessionList(sessions: readonly SessionView[], now: number, style: Style): string {
+export function renderSessionList(sessions: readonly SessionView[], now: number, style: Style, opts: { prState?: boolean } = {}): string {
   const groups = new Map<string, SessionView[]>();
   for (const s of sessions) groups.set(s.project, [...(groups.get(s.project) ?? []), s]);
   const blocks: string[] = [];
@@ -18,12 +18,18 @@ export function renderSessionList(sessions: readonly SessionView[], now: number,
     const lines = items.map((s) => {
       const age = formatAge(now - Date.parse(s.lastActivityAt));
       const parts = [style.green(s.name), style.dim(`(${age})`), style.cyan(s.branch || "-"), style.dim(`[${s.status}]`)];
+      if (opts.prState && s.pr) parts.push(prLabel(s.pr));
       if (s.prUrl) parts.push(style.blue(s.prUrl));
       return `  ${parts.join("  ")}`;
     });
     blocks.push(`${project}:\n${lines.join("\n")}`);
   }
   return blocks.join("\n\n");
+}
+
+/** "PR #12 merged", "PR #3 draft": the state `status` shows. */
+export function prLabel(pr: NonNullable<SessionView["pr"]>): string {
+  return `PR #${pr.number} ${pr.isDraft && pr.state === "OPEN" ? "draft" : pr.state.toLowerCase()}`;
 }
 
 /** The stable JSON shape of a session (SPEC §4 `ls --json`). */
@@ -40,6 +46,9 @@ export function sessionJson(s: SessionView) {
     workspacePath: s.workspacePath,
     tmuxSession: s.tmuxSession,
     prUrl: s.prUrl ?? null,
+    pr: s.pr ?? null,
+    issueState: s.issueState ?? null,
+    checkedAt: s.checkedAt ?? null,
     createdAt: s.createdAt,
     lastActivityAt: s.lastActivityAt,
   };
@@ -58,7 +67,9 @@ export function renderSessionDetail(s: SessionView, now: number, style: Style): 
     ["Base", s.baseRef ?? "-"],
     ["Worktree", s.workspacePath],
     ["tmux", s.tmuxSession],
-    ["PR", s.prUrl ? style.blue(s.prUrl) : "-"],
+    ["PR", s.pr ? `${prLabel(s.pr)} ${style.blue(s.pr.url)}` : s.prUrl ? style.blue(s.prUrl) : "-"],
+    ["Issue state", s.issueState ?? "-"],
+    ["Checked", s.checkedAt ?? "never"],
     ["Created", s.createdAt],
     ["Activity", `${s.lastActivityAt} (${formatAge(now - Date.parse(s.lastActivityAt))} ago)`],
   ];

@@ -1,0 +1,134 @@
+/**
+ * `ao session cleanup`: ends the sessions whose PR merged (and landed), whose
+ * issue closed, or whose runtime has been dead past the grace period. It always
+ * asks GitHub afresh, runs one at a time (a lock in dataDir), and a dry run
+ * changes nothing at all.
+ */
+import { decideCleanup, type CleanupDecision, type Landed } from "./cleanup-plan.js";
+import type { Context, Reporter } from "./context.js";
+import { errorMessage } from "./errors.js";
+import { askGitHub, saveAnswers, withAnswer } from "./github-sync.js";
+import { TERMINAL_STATUSES, type SessionRecord } from "./record.js";
+import { projectOrThrow } from "./spawn.js";
+import { endSession } from "./workspace.js";
+import { naturalCompare } from "./naming.js";
+
+export interface CleanupItem {
+  name: string;
+  project: string;
+  decision: CleanupDecision["action"];
+  reason: string;
+  /** For `clean`: the status the session ends with. */
+  status?: "done" | "exited";
+  /** Worth telling the user even though nothing happens (e.g. commits after a merge). */
+  notable?: boolean;
+  cleaned?: boolean;
+  error?: string;
+  savedRef?: string;
+}
+
+export interface CleanupReport {
+  dryRun: boolean;
+  /** Set when another cleanup holds the lock: nothing was done. */
+  busyPid?: number | null;
+  items: CleanupItem[];
+  /** One per cause (e.g. a repository GitHub did not answer for), naming the sessions left alone. */
+  warnings: string[];
+}
+
+export async function cleanup(ctx: Context, opts: { project?: string; dryRun?: boolean }, report: Reporter = {}): Promise<CleanupReport> {
+  const dryRun = opts.dryRun === true;
+  const projects = opts.project ? [projectOrThrow(ctx, opts.project).id] : Object.keys(ctx.config.projects);
+  const lock = ctx.store.tryJobLock("cleanup");
+  if ("holder" in lock) return { dryRun, busyPid: lock.holder ?? null, items: [], warnings: [] };
+  try {
+    const candidates = ctx.store
+      .list(projects)
+      .records.filter((r) => !TERMINAL_STATUSES.has(r.status) && r.status !== "paused" && r.status !== "spawning")
+      .sort((a, b) => naturalCompare(a.project, b.project) || naturalCompare(a.name, b.name));
+    const tmux = await ctx.tmux.listSessions();
+    const { answers, failed } = await askGitHub(ctx, candidates, { purpose: "cleanup" }, report);
+    const now = ctx.now();
+    const items: CleanupItem[] = [];
+    const decided: { record: SessionRecord; decision: CleanupDecision; alive: boolean }[] = [];
+    for (const record of candidates) {
+      const alive = tmux.get(record.tmuxSession)?.alive ?? false;
+      const answer = answers.get(record.name);
+      const failure = failed.get(record.project);
+      const landed = answer?.pr?.merged ? await landedState(ctx, record, answer.pr.headRefOid) : undefined;
+      const deadSince = alive ? undefined : record.deadSince ? Date.parse(record.deadSince) : now;
+      const decision = decideCleanup({
+        record,
+        runtimeAlive: alive,
+        github: answer ? { answer } : failure ? { failed: failure } : undefined,
+        landed,
+        deadSince,
+        now,
+        deadAfterMs: ctx.config.runtimeDeadAfterMs,
+      });
+      decided.push({ record, decision, alive });
+      items.push({ name: record.name, project: record.project, decision: decision.action, reason: decision.reason, ...(decision.action === "clean" ? { status: decision.status } : {}), ...(decision.action === "keep" && decision.notable ? { notable: true } : {}) });
+    }
+    const warnings = [...failed].map(([project, why]) => {
+      const names = items.filter((i) => i.project === project && i.decision === "unknown").map((i) => i.name);
+      return `GitHub could not be asked (${why}); left alone: ${names.length ? names.join(", ") : "none"}`;
+    });
+    if (dryRun) return { dryRun, items, warnings };
+
+    // Remember what GitHub said and when each runtime was first seen dead.
+    const kept = decided.filter((d) => d.decision.action !== "clean");
+    await saveAnswers(ctx, kept.map((d) => d.record), answers, (r) => deadSinceChange(r, kept.find((d) => d.record === r)!.alive, now));
+    for (const [i, { record, decision }] of decided.entries()) {
+      if (decision.action !== "clean") continue;
+      const item = items[i]!;
+      try {
+        const repo = ctx.config.projects[record.project]!.path;
+        const result = await ctx.store.withLock(record.project, record.name, async () => {
+          const current = ctx.store.read(record.project, record.name);
+          if (!current || TERMINAL_STATUSES.has(current.status)) return undefined; // ended by someone else meanwhile
+          const answer = answers.get(record.name);
+          const cached = answer ? withAnswer(current, answer, now).record : current;
+          const ended = await endSession(ctx, repo, cached, { status: decision.status, reason: decision.reason });
+          ctx.store.appendEvent(record.project, record.name, "cleaned", { reason: decision.reason, ...(ended.savedRef ? { savedRef: ended.savedRef } : {}) });
+          return ended;
+        });
+        item.cleaned = result !== undefined;
+        if (result?.savedRef) item.savedRef = result.savedRef;
+      } catch (err) {
+        item.error = errorMessage(err).split("\n")[0];
+      }
+    }
+    return { dryRun, items, warnings };
+  } finally {
+    lock.release();
+  }
+}
+
+function deadSinceChange(r: SessionRecord, alive: boolean, now: number): Partial<SessionRecord> {
+  if (alive) return r.deadSince ? { deadSince: undefined } : {};
+  return r.deadSince ? {} : { deadSince: new Date(now).toISOString() };
+}
+
+/**
+ * Whether the session's work is in the merged PR: HEAD is the PR's head commit or
+ * an ancestor of it (so squash merges count too). The head commit is fetched when
+ * it is not local; if it still cannot be found, nothing is assumed.
+ */
+async function landedState(ctx: Context, record: SessionRecord, headOid: string): Promise<Landed> {
+  const repo = ctx.config.projects[record.project]!.path;
+  const inWorktree = ctx.files.exists(record.workspacePath);
+  const dir = inWorktree ? record.workspacePath : repo;
+  try {
+    const head = inWorktree ? await ctx.git.head(dir) : (await ctx.git.raw(repo, ["rev-parse", `refs/heads/${record.branch}`])).trim();
+    if (head === headOid) return { kind: "landed" };
+    if (!(await ctx.git.hasCommit(dir, headOid))) {
+      const branch = ctx.readHeadBranch(record.workspacePath) ?? record.branch;
+      await ctx.git.fetch(repo, "origin", branch, 15_000).catch(() => undefined); // best effort: checked just below
+    }
+    if (!(await ctx.git.hasCommit(dir, headOid))) return { kind: "unverifiable", why: `its head commit ${headOid.slice(0, 7)} is not in the local repository (git fetch, then run cleanup again)` };
+    if (await ctx.git.isAncestor(dir, head, headOid)) return { kind: "landed" };
+    return { kind: "ahead", commits: await ctx.git.countCommits(dir, `${headOid}..${head}`) };
+  } catch (err) {
+    return { kind: "unverifiable", why: `git could not compare the commits (${errorMessage(err).split("\n")[0]})` };
+  }
+}
