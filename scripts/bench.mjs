@@ -2,7 +2,8 @@
 // `npm run bench`: wall time of ao's hot paths with N live sessions (real tmux
 // sessions on a private socket, real worktrees), against bare node.
 //   BENCH_SIZES=10,50,200  BENCH_RUNS=15
-import { execFileSync, spawnSync } from "node:child_process";
+import { execFileSync, spawn, spawnSync } from "node:child_process";
+import { createServer } from "node:http";
 import { mkdtempSync, readFileSync, realpathSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
@@ -49,6 +50,38 @@ function children(args, env) {
 const git = (cwd, ...args) => execFileSync("git", args, { cwd, stdio: "pipe", env: { ...process.env, GIT_AUTHOR_NAME: "b", GIT_AUTHOR_EMAIL: "b@b", GIT_COMMITTER_NAME: "b", GIT_COMMITTER_EMAIL: "b@b" } });
 
 const rows = [];
+
+// A stand-in GitHub on 127.0.0.1 that counts requests and answers every query
+// with "no PR, no issue" after a fixed round trip.
+const ROUND_TRIP_MS = 50;
+let httpRequests = 0;
+const github = createServer((req, res) => {
+  httpRequests++;
+  req.resume();
+  req.on("end", () =>
+    setTimeout(() => {
+      res.writeHead(200, { "content-type": "application/json" });
+      res.end(JSON.stringify({ data: { repository: {} } }));
+    }, ROUND_TRIP_MS),
+  );
+});
+await new Promise((r) => github.listen(0, "127.0.0.1", r));
+const githubUrl = `http://127.0.0.1:${github.address().port}`;
+
+/** Median wall time and HTTP requests per run; the child runs async so this process can answer it. */
+async function timeWithRequests(args, env) {
+  const samples = [];
+  let requests = 0;
+  for (let i = 0; i < Math.max(5, Math.floor(runs / 2)); i++) {
+    const before = httpRequests;
+    const t0 = process.hrtime.bigint();
+    const code = await new Promise((r) => spawn(process.execPath, args, { env, stdio: "ignore" }).on("close", r));
+    samples.push(Number(process.hrtime.bigint() - t0) / 1e6);
+    if (code !== 0) throw new Error(`${args.join(" ")} exited ${code}`);
+    requests = httpRequests - before;
+  }
+  return { ms: median(samples), requests };
+}
 for (const n of sizes) {
   const dir = realpathSync(mkdtempSync(join(tmpdir(), "ao-bench-")));
   const socket = `ao-bench-${process.pid}-${n}`;
@@ -74,9 +107,17 @@ for (const n of sizes) {
     if (listed.length !== n || listed.some((s) => s.status === "dead")) throw new Error(`expected ${n} live sessions, got ${listed.length}`);
     const kids = children([aoBin, "session", "ls"], env);
     const t = timeAll({ node: ["-e", ""], version: [aoBin, "--version"], ls: [aoBin, "session", "ls"], lsJson: [aoBin, "session", "ls", "--json"] }, env);
+    // The same sessions under a config that names a GitHub repository, with a cache that is always expired.
+    const ghConfig = join(dir, "github.yaml");
+    writeFileSync(ghConfig, readFileSync(config, "utf8").replace("    sessionPrefix: b\n", "    sessionPrefix: b\n    repo: bench/repo\n") + "github:\n  cacheTtl: 0\n");
+    const ghEnv = { ...env, AO_CONFIG: ghConfig, GITHUB_API_URL: githubUrl, GITHUB_TOKEN: "bench-token" };
+    const cleanupDry = await timeWithRequests([aoBin, "session", "cleanup", "--dry-run"], ghEnv);
+    const lsExpired = await timeWithRequests([aoBin, "session", "ls"], ghEnv);
     rows.push({
       n,
       ...t,
+      cleanupDry,
+      lsExpired,
       children: kids.length,
       what: [...new Set(kids.map((k) => k.split(" ")[1]))].join(", "),
     });
@@ -95,3 +136,8 @@ console.log("|---|---|---|---|---|---|");
 for (const r of rows) {
   console.log(`| ${r.n} | ${f(r.node)} | ${f(r.version)} (${x(r.version, r.node)}) | ${f(r.ls)} (${x(r.ls, r.node)}) | ${f(r.lsJson)} (${x(r.lsJson, r.node)}) | ${r.children} (${r.what}) |`);
 }
+console.log(`\nAgainst a local GitHub API answering in ${ROUND_TRIP_MS} ms (one GraphQL request per 50 sessions expected):\n`);
+console.log("| N | cleanup --dry-run | HTTP requests | ls (cache expired) | HTTP requests |");
+console.log("|---|---|---|---|---|");
+for (const r of rows) console.log(`| ${r.n} | ${f(r.cleanupDry.ms)} | ${r.cleanupDry.requests} | ${f(r.lsExpired.ms)} | ${r.lsExpired.requests} |`);
+github.close();
