@@ -133,3 +133,24 @@ describe("JSON Schema", () => {
     expect(shipped.additionalProperties).toBe(false);
   });
 });
+
+describe("agent-orchestrator.example.yaml", () => {
+  const text = readFileSync(join(import.meta.dirname, "..", "..", "agent-orchestrator.example.yaml"), "utf8");
+  it("is a valid config", () => {
+    const c = parseConfig(text, "/x/agent-orchestrator.yaml", "/home/u");
+    expect(c.projects["my-project"]?.repo).toBe("owner/my-project");
+  });
+  it("documents every key of the schema", () => {
+    const keys = new Set<string>();
+    const walk = (node: { properties?: Record<string, unknown>; additionalProperties?: unknown }) => {
+      for (const [k, v] of Object.entries(node.properties ?? {})) {
+        keys.add(k);
+        walk(v as typeof node);
+      }
+      if (node.additionalProperties && typeof node.additionalProperties === "object") walk(node.additionalProperties as typeof node);
+    };
+    walk(z.toJSONSchema(configSchema, { io: "input" }) as Parameters<typeof walk>[0]);
+    keys.delete("$schema");
+    for (const key of keys) expect(text, key).toMatch(new RegExp(`^\\s*${key.replace("$", "\\$")}:`, "m"));
+  });
+});
