@@ -148,12 +148,24 @@ export class Git {
     }
   }
 
-  fetch(repo: string, remote: string, branch: string, timeoutMs: number): Promise<string> {
-    return this.raw(repo, ["fetch", "--quiet", remote, `+refs/heads/${branch}:refs/remotes/${remote}/${branch}`], { timeoutMs });
+  /**
+   * Updates refs/remotes/<remote>/<branch>. Two spawns at once race for that
+   * ref's lock and one fetch fails at once; a fetch that did not time out is
+   * tried again before the caller falls back to a local branch.
+   */
+  async fetch(repo: string, remote: string, branch: string, timeoutMs: number): Promise<void> {
+    const args = ["fetch", "--quiet", remote, `+refs/heads/${branch}:refs/remotes/${remote}/${branch}`];
+    await retryWhile(() => this.raw(repo, args, { timeoutMs }), (err) => err instanceof CommandError && !err.timedOut && err.exitCode !== null);
   }
 
+  /**
+   * `git worktree list` reads every entry under .git/worktrees, and one that a
+   * concurrent `git worktree add` has only half written makes it exit 128; the
+   * entry is complete a moment later.
+   */
   async worktrees(repo: string): Promise<WorktreeEntry[]> {
-    return parseWorktreeList(await this.raw(repo, ["worktree", "list", "--porcelain"]));
+    const out = await retryWhile(() => this.raw(repo, ["worktree", "list", "--porcelain"]), (err) => err instanceof CommandError && err.exitCode === 128);
+    return parseWorktreeList(out);
   }
 
   async addWorktree(repo: string, path: string, branch: string, create: { base: string } | undefined): Promise<void> {
@@ -236,4 +248,10 @@ export class Git {
     }
     return undefined;
   }
+}
+
+/** Up to three attempts, 150 ms apart, while `transient` says the failure may pass (p-retry, loaded on demand). */
+async function retryWhile<T>(fn: () => Promise<T>, transient: (err: unknown) => boolean): Promise<T> {
+  const { default: pRetry } = await import("p-retry");
+  return pRetry(fn, { retries: 2, minTimeout: 150, factor: 1, shouldRetry: ({ error }) => transient(error) });
 }

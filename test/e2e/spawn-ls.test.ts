@@ -117,6 +117,8 @@ describe("ao spawn and ao session ls", () => {
   it("never gives two concurrent spawns the same name", async () => {
     const results = await Promise.all(Array.from({ length: 4 }, () => s.ao(["spawn", "my-app"])));
     for (const r of results) expect(r.code, r.stderr).toBe(0);
+    // Concurrent fetches race for the origin/main ref lock; none may fall back to a stale local main.
+    for (const r of results) expect(r.stderr).not.toContain("Warning");
     const names = results.map((r) => /Session (\S+) spawned/.exec(r.stdout)?.[1]).sort();
     expect(names).toEqual(["ma-1", "ma-2", "ma-3", "ma-4"]);
     expect((await s.tmux.sessions()).sort()).toEqual(names);
