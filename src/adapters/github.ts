@@ -84,14 +84,8 @@ export interface ClientOptions {
 const CHUNK = 50;
 const PR_FIELDS = "number url state merged mergedAt headRefOid isDraft createdAt headRepository { nameWithOwner }";
 
-interface RawPr {
-  number: number;
-  url: string;
-  state: PrState;
-  merged: boolean;
-  mergedAt: string | null;
-  headRefOid: string;
-  isDraft: boolean;
+/** What GitHub returns per PR: the fields ao keeps, plus what picking the right one needs. */
+interface RawPr extends PullRequestInfo {
   createdAt: string;
   headRepository: { nameWithOwner: string } | null;
 }

@@ -42,11 +42,11 @@ export function decideCleanup(f: CleanupFacts): CleanupDecision {
   if (answer?.issueState === "CLOSED") return { action: "clean", status: "done", reason: `issue #${issueNumber(f.record.issue)} closed` };
   if (!f.runtimeAlive && f.deadSince !== undefined) {
     const deadFor = f.now - f.deadSince;
-    if (deadFor >= f.deadAfterMs) return { action: "clean", status: "exited", reason: `runtime dead for ${formatDuration(deadFor)}` };
+    if (deadFor >= f.deadAfterMs) return { action: "clean", status: "exited", reason: `runtime dead for ${formatDuration(deadFor, true)}` };
   }
   if (pr?.merged && f.landed?.kind === "unverifiable") return { action: "keep", notable: true, reason: `PR #${pr.number} is merged, but ${f.landed.why}` };
   if (f.github && "failed" in f.github) return { action: "unknown", reason: f.github.failed };
-  if (!f.runtimeAlive) return { action: "keep", reason: `runtime dead; cleaned once dead for ${formatDuration(f.deadAfterMs)}` };
+  if (!f.runtimeAlive) return { action: "keep", reason: `runtime dead; cleaned once dead for ${formatDuration(f.deadAfterMs, true)}` };
   if (pr) return { action: "keep", reason: `PR #${pr.number} ${pr.state.toLowerCase()}` };
   return { action: "keep", reason: "still active" };
 }

@@ -66,6 +66,7 @@ export async function spawnSession(ctx: Context, opts: SpawnOptions, report: Rep
 
   const undo: { step: string; run: () => Promise<unknown> | unknown }[] = [];
   let step = "reserve name";
+  let rollbackRef: string | undefined;
   try {
     const record = reserveName(ctx, project, agent, issue, opts);
     undo.push({ step, run: () => ctx.store.remove(project.id, record.name) });
@@ -78,7 +79,8 @@ export async function spawnSession(ctx: Context, opts: SpawnOptions, report: Rep
     undo.push({
       step,
       run: async () => {
-        await retireWorktree(ctx, project.path, record.workspacePath, record.name);
+        // Files made by postCreate are saved like any others: removal has one path.
+        rollbackRef = (await retireWorktree(ctx, project.path, record.workspacePath, record.name)).savedRef;
         // A branch made by this spawn that never moved holds nothing: drop it.
         if (created && (await sameCommit(ctx, project.path, branch, base))) {
           await ctx.git.deleteBranch(project.path, branch);
@@ -138,7 +140,11 @@ export async function spawnSession(ctx: Context, opts: SpawnOptions, report: Rep
     throw new AoError(`Spawn failed at step "${step}": ${errorMessage(err)}`, {
       cause: err,
       exitCode: err instanceof AoError ? err.exitCode : undefined,
-      hint: leftovers.length ? `Could not undo: ${leftovers.join("; ")}` : "Nothing was left behind.",
+      hint: leftovers.length
+        ? `Could not undo: ${leftovers.join("; ")}`
+        : rollbackRef
+          ? `Nothing was left behind but ${rollbackRef}, which holds the files the failed steps created.`
+          : "Nothing was left behind.",
     });
   }
 }
@@ -205,7 +211,8 @@ async function chooseBranch(ctx: Context, project: ProjectConfig, record: Sessio
   const wanted = opts.branch ?? branchName({ session: record.name, issue: record.issue ?? undefined, title: opts.title });
   const busy = new Map((await ctx.git.worktrees(project.path)).filter((w) => w.branch).map((w) => [w.branch!, w.path]));
   if (!busy.has(wanted)) {
-    if (!(await ctx.git.isValidBranchName(project.path, wanted))) throw new UsageError(`Invalid branch name: ${JSON.stringify(wanted)}`);
+    // --branch was checked before anything was made; a generated name is checked here.
+    if (!opts.branch && !(await ctx.git.isValidBranchName(project.path, wanted))) throw new UsageError(`Invalid branch name: ${JSON.stringify(wanted)}`);
     return wanted;
   }
   if (opts.branch) throw new AoError(`Branch ${wanted} is already checked out in ${busy.get(wanted)}`, { hint: "Choose another --branch." });

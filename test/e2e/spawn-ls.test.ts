@@ -151,12 +151,22 @@ describe("ao spawn and ao session ls", () => {
     expect(r.stderr).toContain('Spawn failed at step "postCreate: echo boom >&2; exit 7"');
     expect(r.stderr).toContain("exited with code 7");
     expect(r.stderr).toContain("boom");
-    expect(r.stderr).toContain("Nothing was left behind.");
+    // The file postCreate made is kept in a ref, and the message says so.
+    expect(r.stderr).toContain("Nothing was left behind but refs/ao/saved/ma-int-1, which holds the files the failed steps created.");
+    expect(await git(s.repo, "show", "refs/ao/saved/ma-int-1:made-by-hook")).toBe("");
     expect(existsSync(join(s.worktreeDir, "my-app-int-1"))).toBe(false);
     expect(readdirSync(join(s.dataDir, "projects", "my-app", "sessions"))).toEqual([]);
     expect(await s.tmux.sessions()).toEqual([]);
     expect(await git(s.repo, "branch", "--list", "int-1")).toBe("");
     expect(await git(s.repo, "worktree", "list", "--porcelain")).not.toContain("my-app-int-1");
+  });
+
+  it("says plainly that nothing was left behind when a failed step made no files", async () => {
+    s.writeConfig(baseConfig(s, "").replace("sessionPrefix: ma", "sessionPrefix: ma\n    postCreate: [\"exit 3\"]"));
+    const r = await s.ao(["spawn", "my-app"]);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toContain("Nothing was left behind.");
+    expect(await git(s.repo, "for-each-ref", "refs/ao")).toBe("");
   });
 
   it("links symlinks and runs postCreate in the new worktree with AO_SESSION", async () => {

@@ -44,7 +44,8 @@ describe("decideCleanup", () => {
   });
 
   it("formats durations", () => {
-    expect([45_000, 90_000, 3 * H + 60_000, 25 * H, 48 * H].map(formatDuration)).toEqual(["45s", "1m", "3h 1m", "1d 1h", "2d"]);
+    expect([45_000, 90_000, 3 * H + 60_000, 25 * H, 48 * H].map((ms) => formatDuration(ms, true))).toEqual(["45s", "1m", "3h 1m", "1d 1h", "2d"]);
+    expect(formatDuration(25 * H)).toBe("1d");
   });
 });
 

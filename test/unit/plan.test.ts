@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { canonicalStatus, matchesFilter, observe } from "../../src/core/plan.js";
 import type { SessionRecord } from "../../src/core/record.js";
-import { formatAge } from "../../src/cli/render/age.js";
+import { formatDuration as formatAge } from "../../src/core/duration.js";
 import { parseDuration } from "../../src/config/duration.js";
 
 const NOW = Date.parse("2026-01-01T12:00:00Z");
@@ -57,7 +57,7 @@ describe("observed status", () => {
 
 describe("durations and ages", () => {
   it("formats ages as 45s, 2m, 1h, 3d", () => {
-    expect([45_000, 125_000, 3_700_000, 3 * 86_400_000 + 5, -5].map(formatAge)).toEqual(["45s", "2m", "1h", "3d", "0s"]);
+    expect([45_000, 125_000, 3_700_000, 3 * 86_400_000 + 5, -5].map((ms) => formatAge(ms))).toEqual(["45s", "2m", "1h", "3d", "0s"]);
   });
   it("parses durations", () => {
     expect(parseDuration("30s")).toBe(30_000);

@@ -1,6 +1,6 @@
 /** Text renderings of sessions (SPEC §4 `ao session ls`, exact shape) and the --json exporter. */
 import type { SessionView } from "../../core/plan.js";
-import { formatAge } from "./age.js";
+import { formatDuration } from "../../core/duration.js";
 import type { Style } from "./style.js";
 
 /**
@@ -16,7 +16,7 @@ export function renderSessionList(sessions: readonly SessionView[], now: number,
   const blocks: string[] = [];
   for (const [project, items] of groups) {
     const lines = items.map((s) => {
-      const age = formatAge(now - Date.parse(s.lastActivityAt));
+      const age = formatDuration(now - Date.parse(s.lastActivityAt));
       const parts = [style.green(s.name), style.dim(`(${age})`), style.cyan(s.branch || "-"), style.dim(`[${s.status}]`)];
       if (opts.prState && s.pr) parts.push(prLabel(s.pr));
       if (s.prUrl) parts.push(style.blue(s.prUrl));
@@ -71,7 +71,7 @@ export function renderSessionDetail(s: SessionView, now: number, style: Style): 
     ["Issue state", s.issueState ?? "-"],
     ["Checked", s.checkedAt ?? "never"],
     ["Created", s.createdAt],
-    ["Activity", `${s.lastActivityAt} (${formatAge(now - Date.parse(s.lastActivityAt))} ago)`],
+    ["Activity", `${s.lastActivityAt} (${formatDuration(now - Date.parse(s.lastActivityAt))} ago)`],
   ];
   if (s.savedRefs?.length) rows.push(["Saved work", s.savedRefs.join(", ")]);
   return rows.map(([k, v]) => `${`${k}:`.padEnd(11)} ${v}`).join("\n");
