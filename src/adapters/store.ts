@@ -109,10 +109,15 @@ export class Store {
     }
   }
 
-  write(record: SessionRecord): void {
+  /**
+   * Atomic replace. `durable: false` skips the fsync: for cached GitHub state,
+   * which is only ever shown and is fetched again if a crash loses it. The
+   * rename still guarantees that no reader sees a torn file.
+   */
+  write(record: SessionRecord, opts: { durable?: boolean } = {}): void {
     this.ensureDir(record.project);
     const final = this.file(record.project, record.name);
-    renameSync(writeTemp(final, record), final);
+    renameSync(writeTemp(final, record, opts.durable ?? true), final);
   }
 
   /** Removes a record and its events (only used to undo a failed spawn). */
@@ -127,12 +132,12 @@ export class Store {
   }
 
   /** Read-modify-write under the session's lock. */
-  async update(project: string, name: string, change: (r: SessionRecord) => SessionRecord): Promise<SessionRecord> {
+  async update(project: string, name: string, change: (r: SessionRecord) => SessionRecord, opts: { durable?: boolean } = {}): Promise<SessionRecord> {
     return this.withLock(project, name, async () => {
       const current = this.read(project, name);
       if (!current) throw new AoError(`Session not found: ${name}`);
       const next = { ...change(current), updatedAt: new Date().toISOString() };
-      this.write(next);
+      this.write(next, opts);
       return next;
     });
   }
@@ -200,12 +205,12 @@ export function parseRecord(text: string): SessionRecord {
   return data as SessionRecord;
 }
 
-function writeTemp(final: string, record: SessionRecord): string {
+function writeTemp(final: string, record: SessionRecord, durable = true): string {
   const tmp = `${final}.${process.pid}.${Math.random().toString(36).slice(2)}.tmp`;
   const fd = openSync(tmp, "wx", 0o600);
   try {
     writeSync(fd, `${JSON.stringify(record, null, 2)}\n`);
-    fsyncSync(fd);
+    if (durable) fsyncSync(fd);
   } finally {
     closeSync(fd);
   }

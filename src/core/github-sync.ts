@@ -48,18 +48,26 @@ export function withAnswer(record: SessionRecord, answer: SessionAnswer, now: nu
   };
 }
 
-/** Writes cached answers (and any extra change) under each session's lock. */
+/**
+ * Writes cached answers (and any extra change) under each session's lock.
+ * Cache-only writes skip the fsync (see Store.write); with `extra` they are durable.
+ */
 export async function saveAnswers(ctx: Context, records: readonly SessionRecord[], answers: Map<string, SessionAnswer>, extra: (r: SessionRecord) => Partial<SessionRecord> = () => ({})): Promise<void> {
   for (const r of records) {
     const answer = answers.get(r.name);
     const change = extra(r);
     if (!answer && Object.keys(change).length === 0) continue;
     let prChanged = false;
-    await ctx.store.update(r.project, r.name, (current) => {
-      const next = answer ? withAnswer(current, answer, ctx.now()) : { record: current, prChanged: false };
-      prChanged = next.prChanged;
-      return { ...next.record, ...change };
-    });
+    await ctx.store.update(
+      r.project,
+      r.name,
+      (current) => {
+        const next = answer ? withAnswer(current, answer, ctx.now()) : { record: current, prChanged: false };
+        prChanged = next.prChanged;
+        return { ...next.record, ...change };
+      },
+      { durable: Object.keys(change).length > 0 },
+    );
     if (prChanged && answer) ctx.store.appendEvent(r.project, r.name, "pr_changed", { number: answer.pr?.number ?? null, state: answer.pr?.state ?? null, url: answer.pr?.url ?? null });
   }
 }

@@ -117,7 +117,7 @@ export class Orchestrator {
     const project = projectOrThrow(this.ctx, record.project);
     return this.ctx.store.withLock(record.project, record.name, async () => {
       const current = this.ctx.store.read(record.project, record.name) ?? record;
-      if (current.status === "killed") throw new AoError(`Session ${record.name} is already killed`);
+      if (TERMINAL_STATUSES.has(current.status)) throw new AoError(`Session ${record.name} is already ${current.status}`, { hint: current.endedReason ? `It ended: ${current.endedReason}.` : undefined });
       const hasWorktree = this.ctx.files.exists(current.workspacePath);
       if (hasWorktree && !opts.force && (await isDirty(this.ctx, current.workspacePath))) {
         throw new AoError(`Uncommitted or untracked changes in ${current.workspacePath}`, {

@@ -63,6 +63,9 @@ describe("ao session cleanup", () => {
     expect(record(merged)).toMatchObject({ status: "done", endedReason: "PR #11 merged", prUrl: "https://github.com/acme/app/pull/11" });
     expect(existsSync(wt("int-1"))).toBe(false);
     expect(await git(s.repo, "branch", "--list", "int-1")).toContain("int-1");
+    const again = await s.ao(["session", "kill", merged]);
+    expect(again.code).toBe(1);
+    expect(again.stderr).toContain(`Failed to kill session ${merged}: Session ${merged} is already done\nIt ended: PR #11 merged.`);
     expect((await s.tmux.sessions()).sort()).toEqual([open, closed].sort());
     expect(record(open)).toMatchObject({ status: "working", pr: { number: 12, state: "OPEN" } });
     expect(record(closed)).toMatchObject({ status: "working", pr: { number: 13, state: "CLOSED" } });
