@@ -59,6 +59,8 @@ export async function endSession(
   current: SessionRecord,
   end: { status: "killed" | "done" | "exited"; reason?: string; extra?: Partial<SessionRecord> },
 ): Promise<{ record: SessionRecord; savedRef?: string }> {
+  // A worktree git cannot read fails here, before the agent is stopped: nothing changes.
+  if (ctx.files.exists(current.workspacePath)) await isDirty(ctx, current.workspacePath);
   await ctx.tmux.killSession(current.tmuxSession);
   const { savedRef } = await retireWorktree(ctx, repo, current.workspacePath, current.name);
   const now = new Date(ctx.now()).toISOString();

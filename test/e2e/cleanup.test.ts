@@ -124,6 +124,23 @@ describe("ao session cleanup", () => {
     expect(await git(s.repo, "show", `refs/ao/saved/${name}:notes.txt`)).toBe("not committed\n");
   });
 
+  it("goes on after a session fails to clean, reports it, and exits 1", async () => {
+    const broken = await spawn("31");
+    const fine = await spawn("32");
+    repoOf().issues[31] = "CLOSED";
+    repoOf().issues[32] = "CLOSED";
+    // git cannot read this worktree any more, so ao cannot tell whether it holds work: it must not remove it.
+    writeFileSync(join(wt("31"), ".git"), "gitdir: /nonexistent\n");
+    writeFileSync(join(wt("31"), "precious.txt"), "work\n");
+    const r = await s.ao(["session", "cleanup"]);
+    expect(r.code).toBe(1);
+    expect(r.stdout).toMatch(new RegExp(`^Checking for completed sessions\\.\\.\\.\\n\\n  Error cleaning ${broken}: .+\\n  Cleaned: ${fine}\\n\\nCleanup complete\\. 1 session cleaned\\.\\n$`));
+    expect(readFileSync(join(wt("31"), "precious.txt"), "utf8")).toBe("work\n");
+    expect(record(broken).status).toBe("working");
+    expect(await s.tmux.sessions()).toEqual([broken]);
+    expect(record(fine).status).toBe("done");
+  });
+
   it("cleans a dead runtime only after runtimeDeadAfter", async () => {
     s.writeConfig(configWithRepo("cleanup:\n  runtimeDeadAfter: 2s\n")(s));
     const name = await spawn();
