@@ -17,7 +17,8 @@ import type { Context } from "./core/context.js";
 import { ConfigError } from "./core/errors.js";
 import { Orchestrator } from "./core/orchestrator.js";
 
-export { Orchestrator, MAX_MESSAGE_BYTES, type ListResult, type KillResult } from "./core/orchestrator.js";
+export { Orchestrator, type ListResult, type KillResult } from "./core/orchestrator.js";
+export { MAX_MESSAGE_BYTES, checkMessage } from "./core/message.js";
 export type { SpawnOptions, SpawnResult } from "./core/spawn.js";
 export type { CleanupReport, CleanupItem } from "./core/cleanup.js";
 export type { PullRequestInfo, IssueState } from "./adapters/github.js";

@@ -4,7 +4,8 @@
  */
 import type { RecordError } from "../adapters/store.js";
 import type { Context, Reporter } from "./context.js";
-import { AoError, UsageError } from "./errors.js";
+import { AoError } from "./errors.js";
+import { checkMessage } from "./message.js";
 import { matchSession, naturalCompare } from "./naming.js";
 import { matchesFilter, observe, type ListFilter, type SessionView } from "./plan.js";
 import { TERMINAL_STATUSES, type SessionRecord } from "./record.js";
@@ -24,8 +25,6 @@ export interface KillResult {
   savedRef?: string;
   recover?: string;
 }
-
-export const MAX_MESSAGE_BYTES = 1024 * 1024;
 
 export class Orchestrator {
   constructor(readonly ctx: Context) {}
@@ -96,14 +95,13 @@ export class Orchestrator {
 
   /** Delivers `text` as one input (bracketed paste), then Enter. */
   async send(query: string, text: string): Promise<SessionRecord> {
-    if (text.length === 0) throw new UsageError("Nothing to send: the message is empty.");
-    if (text.includes("\0")) throw new UsageError("The message contains a NUL byte, which a terminal cannot carry.");
+    checkMessage(text);
     const bytes = Buffer.byteLength(text);
-    if (bytes > MAX_MESSAGE_BYTES) throw new UsageError(`The message is ${bytes} bytes; the limit is ${MAX_MESSAGE_BYTES}.`);
     const record = this.resolve(query);
     await this.requireRunning(record);
-    await this.ctx.tmux.paste(record.tmuxSession, text);
+    // The record is written first: on a full or read-only disk the send fails before anything reaches the agent.
     const updated = await this.ctx.store.update(record.project, record.name, (r) => ({ ...r, lastActivityAt: new Date(this.ctx.now()).toISOString() }));
+    await this.ctx.tmux.paste(record.tmuxSession, text);
     this.ctx.store.appendEvent(record.project, record.name, "message_sent", { bytes });
     return updated;
   }

@@ -9,6 +9,7 @@ import type { AgentSpec } from "../config/presets.js";
 import type { ProjectConfig } from "../config/types.js";
 import type { Context, Reporter } from "./context.js";
 import { AoError, errorMessage, UsageError } from "./errors.js";
+import { checkMessage } from "./message.js";
 import { branchName, candidateNames, normalizeIssue, worktreeName } from "./naming.js";
 import { SCHEMA_VERSION, type SessionRecord } from "./record.js";
 import { retireWorktree } from "./workspace.js";
@@ -50,6 +51,7 @@ export async function spawnSession(ctx: Context, opts: SpawnOptions, report: Rep
   const project = projectOrThrow(ctx, opts.project);
   const agent = agentOrThrow(ctx, opts.agent ?? project.agent ?? ctx.config.defaultAgent);
   const issue = opts.issue === undefined ? undefined : normalizeIssue(opts.issue);
+  if (opts.prompt !== undefined && agent.prompt === "paste") checkMessage(opts.prompt, "prompt");
   if (opts.prompt !== undefined && opts.prompt.includes("\0")) throw new UsageError("The prompt contains a NUL byte.");
   if (opts.branch !== undefined && !(await ctx.git.isValidBranchName(project.path, opts.branch))) {
     throw new UsageError(`Invalid branch name: ${JSON.stringify(opts.branch)}`);

@@ -65,7 +65,7 @@ export async function killCommand(cli: Cli, query: string, opts: { force?: boole
     }
   } catch (err) {
     if (!(err instanceof AoError)) throw err;
-    throw new AoError(`Failed to kill session ${name}: ${err.message}`, { bare: true, hint: err.hint, exitCode: err.exitCode, cause: err });
+    throw new AoError(`Failed to kill session ${printable(name)}: ${err.message}`, { bare: true, hint: err.hint, exitCode: err.exitCode, cause: err });
   }
 }
 
@@ -74,6 +74,11 @@ export async function restoreCommand(cli: Cli, query: string): Promise<void> {
   const r = await ao.restore(query);
   cli.out([`Session ${r.name} restored.`, `  Worktree: ${r.workspacePath}`, `  Branch:   ${r.branch}`, `  Attach:   tmux attach -t ${r.tmuxSession}`].join("\n"));
   socketNote(cli, ao.config.tmuxSocket, r.tmuxSession);
+}
+
+/** A user's string as it may appear in a one-line message: control characters escaped. */
+function printable(text: string): string {
+  return /[\u0000-\u001f\u007f]/.test(text) ? JSON.stringify(text).slice(1, -1) : text;
 }
 
 /** The exact Attach line names the default tmux server; say so when ao uses another. */
