@@ -17,10 +17,20 @@ export interface RecordError {
   error: string;
 }
 
-const LOCK_WAIT_MS = 10_000;
+/** How long to wait for a session's lock; AO_LOCK_TIMEOUT (ms) shortens it for tests. */
+const lockWaitMs = () => Number(process.env.AO_LOCK_TIMEOUT) || 10_000;
 
 export class Store {
   constructor(readonly dataDir: string) {}
+
+  private guard<T>(fn: () => T): T {
+    try {
+      const out = fn();
+      return out instanceof Promise ? (out.catch((err: unknown) => Promise.reject(storeError(err, this.dataDir))) as T) : out;
+    } catch (err) {
+      throw storeError(err, this.dataDir);
+    }
+  }
 
   sessionsDir(project: string): string {
     return join(this.dataDir, "projects", project, "sessions");
@@ -95,6 +105,10 @@ export class Store {
    * the same moment can never both get it, and no reader sees a half-written file.
    */
   reserve(record: SessionRecord): boolean {
+    return this.guard(() => this.reserveUnguarded(record));
+  }
+
+  private reserveUnguarded(record: SessionRecord): boolean {
     this.ensureDir(record.project);
     const final = this.file(record.project, record.name);
     const tmp = writeTemp(final, record);
@@ -115,9 +129,11 @@ export class Store {
    * rename still guarantees that no reader sees a torn file.
    */
   write(record: SessionRecord, opts: { durable?: boolean } = {}): void {
-    this.ensureDir(record.project);
-    const final = this.file(record.project, record.name);
-    renameSync(writeTemp(final, record, opts.durable ?? true), final);
+    this.guard(() => {
+      this.ensureDir(record.project);
+      const final = this.file(record.project, record.name);
+      renameSync(writeTemp(final, record, opts.durable ?? true), final);
+    });
   }
 
   /** Removes a record and its events (only used to undo a failed spawn). */
@@ -145,7 +161,7 @@ export class Store {
   appendEvent(project: string, name: string, type: SessionEvent["type"], data: Record<string, unknown> = {}): SessionEvent {
     const file = this.file(project, name, ".events.jsonl");
     const event: SessionEvent = { id: this.events(project, name).length + 1, at: new Date().toISOString(), type, ...data };
-    appendFileSync(file, `${JSON.stringify(event)}\n`, { mode: 0o600 });
+    this.guard(() => appendFileSync(file, `${JSON.stringify(event)}\n`, { mode: 0o600 }));
     return event;
   }
 
@@ -170,9 +186,11 @@ export class Store {
 
   /** Runs `fn` holding the session's lock; gives up after a bounded wait naming the holder. */
   async withLock<T>(project: string, name: string, fn: () => Promise<T>): Promise<T> {
-    this.ensureDir(project);
     const lock = this.file(project, name, ".lock");
-    const got = await waitForLock(lock, LOCK_WAIT_MS);
+    const got = await this.guard(() => {
+      this.ensureDir(project);
+      return waitForLock(lock, lockWaitMs());
+    });
     if (!got.ok) {
       throw new AoError(`Session ${name} is locked by another ao process (pid ${got.holder ?? "unknown"})`, {
         hint: `If that process is gone, remove ${lock}.`,
@@ -187,11 +205,24 @@ export class Store {
 
   /** A lock for a whole-dataDir job (cleanup); answers at once. */
   tryJobLock(job: string): { release(): void } | { holder: number | undefined } {
-    mkdirSync(this.dataDir, { recursive: true, mode: 0o700 });
     const path = join(this.dataDir, `${job}.lock`);
-    const got = tryLock(path);
+    const got = this.guard(() => {
+      mkdirSync(this.dataDir, { recursive: true, mode: 0o700 });
+      return tryLock(path);
+    });
     return got.ok ? { release: () => unlock(path) } : { holder: got.holder };
   }
+}
+
+/**
+ * A filesystem failure while writing session data, as one typed error that names
+ * the data directory and the cause (read-only, full, no permission).
+ */
+function storeError(err: unknown, dataDir: string): unknown {
+  const code = (err as NodeJS.ErrnoException).code;
+  const why: Record<string, string> = { EROFS: "it is on a read-only filesystem", ENOSPC: "its filesystem is full", EACCES: "permission denied", EPERM: "permission denied", EDQUOT: "the disk quota is exhausted" };
+  if (!code || !why[code]) return err;
+  return new AoError(`Cannot write session data in ${dataDir}: ${why[code]} (${code})`, { cause: err, hint: "Nothing was changed. Free space or fix the permissions of dataDir (or AO_DATA_DIR), then try again." });
 }
 
 export function parseRecord(text: string): SessionRecord {

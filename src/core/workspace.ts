@@ -59,8 +59,10 @@ export async function endSession(
   current: SessionRecord,
   end: { status: "killed" | "done" | "exited"; reason?: string; extra?: Partial<SessionRecord> },
 ): Promise<{ record: SessionRecord; savedRef?: string }> {
-  // A worktree git cannot read fails here, before the agent is stopped: nothing changes.
+  // Both checks fail before anything is stopped or removed: a worktree git cannot
+  // read, and a dataDir that cannot take the final record (read-only, full).
   if (ctx.files.exists(current.workspacePath)) await isDirty(ctx, current.workspacePath);
+  ctx.store.write({ ...current, updatedAt: new Date(ctx.now()).toISOString() });
   await ctx.tmux.killSession(current.tmuxSession);
   const { savedRef } = await retireWorktree(ctx, repo, current.workspacePath, current.name);
   const now = new Date(ctx.now()).toISOString();
