@@ -9,6 +9,7 @@
 import { run } from "./adapters/exec.js";
 import { nodeFiles } from "./adapters/files.js";
 import { Git, readHeadBranch } from "./adapters/git.js";
+import { pidAlive } from "./adapters/lock.js";
 import { Store } from "./adapters/store.js";
 import { Tmux } from "./adapters/tmux.js";
 import { parseDuration } from "./config/duration.js";
@@ -50,6 +51,10 @@ export async function openOrchestrator(opts: OpenOptions = {}): Promise<Orchestr
     },
     readHeadBranch,
     now: () => Date.now(),
+    processAlive: pidAlive,
+    crashPoint: (name) => {
+      if (env.AO_CRASH_AT === name) process.kill(process.pid, "SIGKILL");
+    },
     github: async ({ purpose }) => {
       const { GitHubClient, resolveToken } = await import("./adapters/github.js");
       const token = await resolveToken(env);

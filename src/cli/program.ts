@@ -114,9 +114,11 @@ export async function runCli(argv: string[], version: string): Promise<number> {
     session
       .command("restore")
       .description("Recreate a dead session's tmux session in its worktree and relaunch the agent")
-      .argument("<session>", "name or unique prefix")
+      .argument("[session]", "name or unique prefix")
+      .option("--all", "restore every session whose runtime is gone (after a reboot)")
       .action(lazy(async () => (await load()).restoreCommand)),
     "ao session restore ma-int-123",
+    "ao session restore --all",
   );
 
   example(

@@ -16,6 +16,13 @@ export interface Adapters {
   /** The live branch of a worktree from its HEAD file. */
   readHeadBranch(worktree: string): string | undefined;
   now(): number;
+  /** Whether a process (a lock holder, a spawning ao) still exists. */
+  processAlive(pid: number): boolean;
+  /**
+   * Fault injection for the crash tests: SIGKILLs this process when
+   * AO_CRASH_AT names the point. Does nothing otherwise.
+   */
+  crashPoint(name: string): void;
   /** A GitHub client (loaded on first use: octokit is heavy). */
   github(opts: GitHubCallOptions): Promise<GitHubPort>;
 }

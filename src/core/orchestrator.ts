@@ -47,7 +47,7 @@ export class Orchestrator {
     const tmux = needsTmux ? await this.ctx.tmux.listSessions() : new Map();
     const now = this.ctx.now();
     const sessions = records
-      .map((r) => observe(r, tmux.get(r.tmuxSession), TERMINAL_STATUSES.has(r.status) ? undefined : this.ctx.readHeadBranch(r.workspacePath), now))
+      .map((r) => observe(r, tmux.get(r.tmuxSession), TERMINAL_STATUSES.has(r.status) ? undefined : this.ctx.readHeadBranch(r.workspacePath), now, undefined, this.spawnerAlive(r)))
       .filter((v) => matchesFilter(v, filter))
       .sort((a, b) => naturalCompare(a.project, b.project) || naturalCompare(a.name, b.name));
     return { sessions, errors };
@@ -78,7 +78,12 @@ export class Orchestrator {
   async get(query: string): Promise<SessionView> {
     const record = this.resolve(query);
     const tmux = await this.ctx.tmux.listSessions();
-    return observe(record, tmux.get(record.tmuxSession), this.ctx.readHeadBranch(record.workspacePath), this.ctx.now());
+    return observe(record, tmux.get(record.tmuxSession), this.ctx.readHeadBranch(record.workspacePath), this.ctx.now(), undefined, this.spawnerAlive(record));
+  }
+
+  /** For a `spawning` record: is the ao process that is creating it still there? */
+  private spawnerAlive(r: SessionRecord): boolean {
+    return r.status !== "spawning" || (r.spawnPid !== undefined && this.ctx.processAlive(r.spawnPid));
   }
 
   /** Exact name, else unique prefix; ambiguity and absence are errors. */
@@ -116,6 +121,9 @@ export class Orchestrator {
     return this.ctx.store.withLock(record.project, record.name, async () => {
       const current = this.ctx.store.read(record.project, record.name) ?? record;
       if (TERMINAL_STATUSES.has(current.status)) throw new AoError(`Session ${record.name} is already ${current.status}`, { hint: current.endedReason ? `It ended: ${current.endedReason}.` : undefined });
+      if (current.status === "spawning" && this.spawnerAlive(current) && current.spawnPid !== process.pid) {
+        throw new AoError(`Session ${record.name} is still being created by ao process ${current.spawnPid}`, { hint: "Wait for that spawn to finish or fail, then try again." });
+      }
       const hasWorktree = this.ctx.files.exists(current.workspacePath);
       if (hasWorktree && !opts.force && (await isDirty(this.ctx, current.workspacePath))) {
         throw new AoError(`Uncommitted or untracked changes in ${current.workspacePath}`, {
@@ -152,6 +160,27 @@ export class Orchestrator {
       this.ctx.store.appendEvent(current.project, current.name, "restored", { from: current.status });
       return { ...next, branch: this.ctx.readHeadBranch(next.workspacePath) ?? next.branch };
     });
+  }
+
+  /**
+   * After a reboot or a dead tmux server: restores every session whose record says
+   * it runs but whose runtime is gone. Failures come back per session.
+   */
+  async restoreAll(): Promise<{ name: string; restored?: SessionRecord; error?: string }[]> {
+    const tmux = await this.ctx.tmux.listSessions();
+    const dead = this.ctx.store
+      .list(Object.keys(this.ctx.config.projects))
+      .records.filter((r) => r.status === "working" && !tmux.get(r.tmuxSession)?.alive)
+      .sort((a, b) => naturalCompare(a.project, b.project) || naturalCompare(a.name, b.name));
+    const results: { name: string; restored?: SessionRecord; error?: string }[] = [];
+    for (const r of dead) {
+      try {
+        results.push({ name: r.name, restored: await this.restore(r.name) });
+      } catch (err) {
+        results.push({ name: r.name, error: err instanceof Error ? err.message.split("\n")[0] : String(err) });
+      }
+    }
+    return results;
   }
 
   /** Attaches the calling terminal (or switches the current tmux client). */

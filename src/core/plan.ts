@@ -13,9 +13,11 @@ export interface SessionView extends Omit<SessionRecord, "status"> {
   /** What is observed now; the record's own status is `storedStatus`. */
   status: ObservedStatus;
   storedStatus: StoredStatus;
+  /** A `spawning` record whose ao process is gone: `ao session kill` cleans it up. */
+  stuck?: boolean;
 }
 
-export function observe(record: SessionRecord, tmux: SessionState | undefined, liveBranch: string | undefined, now: number, idleAfterMs = IDLE_AFTER_MS): SessionView {
+export function observe(record: SessionRecord, tmux: SessionState | undefined, liveBranch: string | undefined, now: number, idleAfterMs = IDLE_AFTER_MS, spawnerAlive = true): SessionView {
   const stored = record.status;
   const recorded = Date.parse(record.lastActivityAt) || Date.parse(record.createdAt) || 0;
   const lastActivity = tmux?.alive ? Math.max(tmux.activityMs, recorded) : recorded;
@@ -25,6 +27,7 @@ export function observe(record: SessionRecord, tmux: SessionState | undefined, l
     storedStatus: stored,
     status: observedStatus(stored, tmux, lastActivity, now, idleAfterMs),
     lastActivityAt: new Date(lastActivity).toISOString(),
+    ...(stored === "spawning" && !spawnerAlive ? { stuck: true } : {}),
   };
 }
 

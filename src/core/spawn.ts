@@ -72,6 +72,7 @@ export async function spawnSession(ctx: Context, opts: SpawnOptions, report: Rep
   try {
     const record = reserveName(ctx, project, agent, issue, opts);
     undo.push({ step, run: () => ctx.store.remove(project.id, record.name) });
+    ctx.crashPoint("reserved");
 
     step = "create worktree";
     const branch = await chooseBranch(ctx, project, record, opts);
@@ -91,6 +92,9 @@ export async function spawnSession(ctx: Context, opts: SpawnOptions, report: Rep
     });
     record.branch = branch;
     record.baseRef = created ? base : null;
+    // Keep the reserved record telling the truth about what exists, should this process die.
+    ctx.store.write(record);
+    ctx.crashPoint("worktree");
 
     step = "symlinks";
     for (const link of project.symlinks) {
@@ -123,6 +127,7 @@ export async function spawnSession(ctx: Context, opts: SpawnOptions, report: Rep
     }
     await ctx.tmux.newSession({ name: record.name, cwd: record.workspacePath, env: paneEnv, script });
     undo.push({ step, run: () => ctx.tmux.killSession(record.name) });
+    ctx.crashPoint("tmux");
 
     if (opts.prompt !== undefined && agent.prompt === "paste") {
       step = "deliver prompt";
@@ -130,6 +135,7 @@ export async function spawnSession(ctx: Context, opts: SpawnOptions, report: Rep
       await ctx.tmux.paste(record.name, opts.prompt);
     }
 
+    ctx.crashPoint("prompt");
     step = "save record";
     const now = new Date(ctx.now()).toISOString();
     const final: SessionRecord = { ...record, status: "working", updatedAt: now, lastActivityAt: now };

@@ -19,6 +19,7 @@ export async function lsCommand(cli: Cli, opts: LsOptions): Promise<void> {
   const ao = await cli.orchestrator();
   const { sessions, errors } = await ao.list({ project: opts.project, status, agent: opts.agent, all: opts.all }, githubMode(opts), noteReporter(cli));
   for (const e of errors) await cli.warn(`skipped damaged session record ${e.name} (${e.file}): ${e.error}`);
+  for (const v of sessions.filter((x) => x.stuck)) await cli.warn(`${v.name} is stuck in spawning: the ao process that created it (pid ${v.spawnPid ?? "?"}) is gone. Clean it up with: ao session kill ${v.name}`);
   if (opts.json) return cli.json(sessions.map(sessionJson));
   if (sessions.length === 0) return cli.out(opts.all || status ? "No sessions." : "No sessions. (--all includes ended ones)");
   cli.out(renderSessionList(sessions, Date.now(), await cli.style()));
@@ -69,8 +70,19 @@ export async function killCommand(cli: Cli, query: string, opts: { force?: boole
   }
 }
 
-export async function restoreCommand(cli: Cli, query: string): Promise<void> {
+export async function restoreCommand(cli: Cli, query: string | undefined, opts: { all?: boolean }): Promise<void> {
+  if (opts.all && query) throw new UsageError("Give a session or --all, not both.");
+  if (!opts.all && !query) throw new UsageError("Which session? Give its name, or --all to restore every dead session.");
   const ao = await cli.orchestrator();
+  if (opts.all) {
+    const results = await ao.restoreAll();
+    if (results.length === 0) return cli.out("No dead sessions to restore.");
+    for (const r of results) cli.out(r.restored ? `Session ${r.name} restored.` : `Failed to restore ${r.name}: ${r.error}`);
+    const failed = results.filter((r) => r.error).length;
+    if (failed) throw new AoError(`${failed} of ${results.length} sessions could not be restored`, { bare: true, quiet: true });
+    return;
+  }
+  query = query!;
   const r = await ao.restore(query);
   cli.out([`Session ${r.name} restored.`, `  Worktree: ${r.workspacePath}`, `  Branch:   ${r.branch}`, `  Attach:   tmux attach -t ${r.tmuxSession}`].join("\n"));
   socketNote(cli, ao.config.tmuxSocket, r.tmuxSession);

@@ -42,6 +42,7 @@ export function sessionJson(s: SessionView) {
     branch: s.branch,
     status: s.status,
     storedStatus: s.storedStatus,
+    stuck: s.stuck ?? false,
     agent: s.agent,
     workspacePath: s.workspacePath,
     tmuxSession: s.tmuxSession,
