@@ -1,5 +1,5 @@
 /** The few filesystem operations the core needs, behind an interface it can receive. */
-import { existsSync, lstatSync, mkdirSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
+import { chmodSync, existsSync, lstatSync, mkdirSync, readdirSync, rmSync, statSync, symlinkSync, writeFileSync } from "node:fs";
 import { dirname } from "node:path";
 
 export interface Files {
@@ -10,6 +10,11 @@ export interface Files {
   /** Creates a file that must not exist yet, unless `overwrite`. */
   create(path: string, text: string, overwrite: boolean): void;
   remove(path: string): void;
+  /** Permission bits, or undefined when the path does not exist. */
+  mode(path: string): number | undefined;
+  chmod(path: string, mode: number): void;
+  /** Entry names of a directory ([] when it does not exist). */
+  list(dir: string): string[];
 }
 
 export const nodeFiles: Files = {
@@ -32,4 +37,19 @@ export const nodeFiles: Files = {
     writeFileSync(path, text, { flag: overwrite ? "w" : "wx" });
   },
   remove: (path) => rmSync(path, { force: true }),
+  mode(path) {
+    try {
+      return statSync(path).mode & 0o777;
+    } catch {
+      return undefined; // missing
+    }
+  },
+  chmod: (path, mode) => chmodSync(path, mode),
+  list(dir) {
+    try {
+      return readdirSync(dir);
+    } catch {
+      return []; // missing
+    }
+  },
 };

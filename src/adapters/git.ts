@@ -118,6 +118,11 @@ export class Git {
     }
   }
 
+  /** "git version 2.39.5" → "2.39.5". */
+  async version(): Promise<string> {
+    return (await this.raw(process.cwd(), ["--version"])).trim().replace(/^git version\s+/, "");
+  }
+
   async toplevel(dir: string): Promise<string> {
     return (await this.raw(dir, ["rev-parse", "--show-toplevel"])).trim();
   }

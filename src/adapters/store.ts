@@ -203,6 +203,34 @@ export class Store {
     }
   }
 
+  /** Every lock file under dataDir with the pid it names. */
+  locks(): { path: string; pid: number | undefined }[] {
+    const dirs = [this.dataDir, ...this.projects().map((p) => this.sessionsDir(p))];
+    return dirs.flatMap((dir) => {
+      let names: string[] = [];
+      try {
+        names = readdirSync(dir).filter((f) => f.endsWith(".lock"));
+      } catch {
+        return []; // no such directory
+      }
+      return names.map((f) => {
+        const path = join(dir, f);
+        let pid: number | undefined;
+        try {
+          pid = Number(readFileSync(path, "utf8")) || undefined;
+        } catch {
+          pid = undefined; // released meanwhile
+        }
+        return { path, pid };
+      });
+    });
+  }
+
+  /** Every record file, for permission checks. */
+  recordPaths(): string[] {
+    return this.projects().flatMap((p) => this.recordFiles(p).map((f) => join(this.sessionsDir(p), f)));
+  }
+
   /** A lock for a whole-dataDir job (cleanup); answers at once. */
   tryJobLock(job: string): { release(): void } | { holder: number | undefined } {
     const path = join(this.dataDir, `${job}.lock`);

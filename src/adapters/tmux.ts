@@ -124,6 +124,11 @@ export class Tmux {
     }
   }
 
+  /** "tmux 3.3a" → "3.3a". */
+  async version(): Promise<string> {
+    return (await this.run(["-V"])).stdout.trim().replace(/^tmux\s+/, "");
+  }
+
   async hasSession(name: string): Promise<boolean> {
     try {
       await this.run(tmuxCommands.hasSession(name));

@@ -144,6 +144,17 @@ export async function runCli(argv: string[], version: string): Promise<number> {
     "ao status --json | jq -r '.[] | select(.name==\"ma-1\") | .workspacePath'",
   );
 
+  example(
+    program
+      .command("doctor")
+      .description("Check tools, config, dataDir, locks, worktrees and tmux sessions; --fix repairs what cannot lose work")
+      .option("--fix", "apply the fixes that cannot lose work")
+      .option("--json", "print JSON")
+      .action(lazy(async () => (await import("./commands/doctor.js")).doctorCommand)),
+    "ao doctor",
+    "ao doctor --fix",
+  );
+
   try {
     await program.parseAsync(argv, { from: "user" });
     return ExitCode.ok;

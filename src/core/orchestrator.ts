@@ -10,6 +10,7 @@ import { matchSession, naturalCompare } from "./naming.js";
 import { matchesFilter, observe, type ListFilter, type SessionView } from "./plan.js";
 import { TERMINAL_STATUSES, type SessionRecord } from "./record.js";
 import { cleanup, type CleanupReport } from "./cleanup.js";
+import { doctor, type Finding } from "./doctor.js";
 import { askGitHub, saveAnswers, withAnswer } from "./github-sync.js";
 import { agentOrThrow, projectOrThrow, spawnSession, type SpawnOptions, type SpawnResult } from "./spawn.js";
 import { endSession, isDirty, recoverHint } from "./workspace.js";
@@ -51,6 +52,11 @@ export class Orchestrator {
       .filter((v) => matchesFilter(v, filter))
       .sort((a, b) => naturalCompare(a.project, b.project) || naturalCompare(a.name, b.name));
     return { sessions, errors };
+  }
+
+  /** Checks everything ao depends on; `fix` applies only fixes that cannot lose work. */
+  doctor(opts: { fix?: boolean } = {}): Promise<Finding[]> {
+    return doctor(this.ctx, (name) => this.kill(name, { force: true }), opts);
   }
 
   /** Ends finished sessions (SPEC §4 cleanup); see core/cleanup.ts. */

@@ -1,0 +1,128 @@
+/**
+ * `ao doctor`: checks the tools, the config, dataDir and every session against
+ * tmux and git, and reports each problem with a one-line fix. `fix` applies only
+ * the fixes that cannot lose work: permissions, stale locks, `git worktree
+ * prune`, and ending sessions whose worktree is gone or whose spawn died (through
+ * the same path as kill --force, which saves any work to a ref first).
+ */
+import type { Context } from "./context.js";
+import { errorMessage } from "./errors.js";
+import { naturalCompare } from "./naming.js";
+import { TERMINAL_STATUSES } from "./record.js";
+
+export interface Finding {
+  check: string;
+  ok: boolean;
+  message: string;
+  /** One line: what to do about it. */
+  fix?: string;
+  /** Whether `--fix` applies it (only fixes that cannot lose work). */
+  autoFix: boolean;
+  fixed?: boolean;
+  fixError?: string;
+}
+
+type Planned = Finding & { apply?: () => Promise<void> };
+
+/** A version at least `min` ("3.3a" ≥ "3.2"). */
+export function versionAtLeast(version: string, min: string): boolean {
+  const parts = (v: string) => (v.match(/\d+/g) ?? []).map(Number);
+  const [a, b] = [parts(version), parts(min)];
+  for (let i = 0; i < b.length; i++) {
+    if ((a[i] ?? 0) !== b[i]) return (a[i] ?? 0) > b[i]!;
+  }
+  return true;
+}
+
+export async function doctor(ctx: Context, kill: (name: string) => Promise<unknown>, opts: { fix?: boolean } = {}): Promise<Finding[]> {
+  const out: Planned[] = [];
+  const ok = (check: string, message: string) => out.push({ check, ok: true, message, autoFix: false });
+  const problem = (check: string, message: string, fix: string, apply?: () => Promise<void>) => out.push({ check, ok: false, message, fix, autoFix: apply !== undefined, apply });
+
+  for (const [tool, min, read] of [["tmux", "3.2", () => ctx.tmux.version()], ["git", "2.25", () => ctx.git.version()]] as const) {
+    try {
+      const v = await read();
+      if (versionAtLeast(v, min)) ok("tools", `${tool} ${v}`);
+      else problem("tools", `${tool} ${v} is older than ${min}`, `Upgrade ${tool} to ${min} or later.`);
+    } catch (err) {
+      problem("tools", `${tool} is not available: ${errorMessage(err).split("\n")[0]}`, `Install ${tool} (e.g. sudo apt-get install ${tool}).`);
+    }
+  }
+
+  const projects = Object.values(ctx.config.projects);
+  ok("config", `${ctx.config.path} (${projects.length} project${projects.length === 1 ? "" : "s"})`);
+  for (const p of projects) {
+    if (!ctx.files.exists(p.path)) problem("config", `project ${p.id}: path ${p.path} does not exist`, `Fix projects.${p.id}.path in ${ctx.config.path}.`);
+  }
+
+  const dataMode = ctx.files.mode(ctx.config.dataDir);
+  if (dataMode === undefined) ok("dataDir", `${ctx.config.dataDir} (not created yet)`);
+  else if ((dataMode & 0o077) !== 0) problem("dataDir", `${ctx.config.dataDir} is readable by others (mode ${dataMode.toString(8)})`, `chmod 700 ${ctx.config.dataDir}`, async () => ctx.files.chmod(ctx.config.dataDir, 0o700));
+  else ok("dataDir", `${ctx.config.dataDir} (mode 700)`);
+  for (const path of ctx.store.recordPaths()) {
+    const mode = ctx.files.mode(path);
+    if (mode !== undefined && (mode & 0o077) !== 0) problem("dataDir", `record ${path} is readable by others (mode ${mode.toString(8)})`, `chmod 600 ${path}`, async () => ctx.files.chmod(path, 0o600));
+  }
+
+  for (const lock of ctx.store.locks()) {
+    if (lock.pid === undefined || !ctx.processAlive(lock.pid)) {
+      problem("locks", `stale lock ${lock.path} (${lock.pid === undefined ? "no owner" : `pid ${lock.pid} is gone`})`, `rm ${lock.path}`, async () => ctx.files.remove(lock.path));
+    }
+  }
+
+  const { records, errors } = ctx.store.list();
+  for (const e of errors) problem("records", `record ${e.file} cannot be read: ${e.error}`, `Inspect it; move it out of ${ctx.config.dataDir} if it is not needed.`);
+  const tmux = await ctx.tmux.listSessions();
+  const live = records.filter((r) => !TERMINAL_STATUSES.has(r.status)).sort((a, b) => naturalCompare(a.name, b.name));
+  for (const r of live) {
+    const configured = ctx.config.projects[r.project] !== undefined;
+    const alive = tmux.get(r.tmuxSession)?.alive ?? false;
+    const fixable = configured ? async () => void (await kill(r.name)) : undefined;
+    if (r.status === "spawning" && !(r.spawnPid !== undefined && ctx.processAlive(r.spawnPid))) {
+      problem("sessions", `${r.name} is stuck in spawning (its ao process is gone)`, `ao session kill ${r.name}`, fixable);
+    } else if (r.status !== "spawning" && !ctx.files.exists(r.workspacePath)) {
+      // With its runtime gone there is nothing left to lose; with it running, the user decides.
+      problem("sessions", `${r.name}: worktree ${r.workspacePath} is gone${alive ? " but its tmux session still runs" : ""}`, `ao session kill ${r.name}`, alive ? undefined : fixable);
+    }
+  }
+
+  const recorded = new Set(live.map((r) => r.workspacePath));
+  const tmuxNames = new Set(live.map((r) => r.tmuxSession));
+  for (const p of projects) {
+    if (!ctx.files.exists(p.path)) continue;
+    let worktrees: Awaited<ReturnType<Context["git"]["worktrees"]>> = [];
+    try {
+      worktrees = await ctx.git.worktrees(p.path);
+    } catch (err) {
+      problem("worktrees", `project ${p.id}: git cannot list worktrees: ${errorMessage(err).split("\n")[0]}`, `Check that ${p.path} is a git repository.`);
+      continue;
+    }
+    const prunable = worktrees.filter((w) => w.prunable);
+    if (prunable.length) {
+      problem("worktrees", `project ${p.id}: git still registers ${prunable.length} missing worktree${prunable.length === 1 ? "" : "s"} (${prunable.map((w) => w.path).join(", ")})`, `git -C ${p.path} worktree prune`, async () => ctx.git.prune(p.path));
+    }
+    for (const w of worktrees) {
+      if (w.prunable || w.path === p.path || !w.path.startsWith(`${ctx.config.worktreeDir}/`) || recorded.has(w.path)) continue;
+      if (!w.path.slice(ctx.config.worktreeDir.length + 1).startsWith(`${p.id}-`)) continue;
+      problem("worktrees", `orphan worktree ${w.path} (branch ${w.branch ?? "detached"}) has no ao session`, `Keep what you need from it, then: git -C ${p.path} worktree remove ${w.path}`);
+    }
+    for (const name of tmux.keys()) {
+      if (name.startsWith(`${p.sessionPrefix}-`) && !tmuxNames.has(name)) {
+        problem("tmux", `tmux session ${name} looks like ao's but has no ao session`, `Look at it (tmux${ctx.config.tmuxSocket ? ` -L ${ctx.config.tmuxSocket}` : ""} attach -t ${name}), then kill it if it is not needed.`);
+      }
+    }
+  }
+
+  if (opts.fix) {
+    for (const f of out) {
+      if (!f.apply) continue;
+      try {
+        await f.apply();
+        f.fixed = true;
+      } catch (err) {
+        f.fixError = errorMessage(err).split("\n")[0];
+      }
+    }
+  }
+  return out.map(({ apply: _apply, ...f }) => f);
+}
