@@ -163,14 +163,9 @@ export class Git {
     await retryWhile(() => this.raw(repo, args, { timeoutMs }), (err) => err instanceof CommandError && !err.timedOut && err.exitCode !== null);
   }
 
-  /**
-   * `git worktree list` reads every entry under .git/worktrees, and one that a
-   * concurrent `git worktree add` has only half written makes it exit 128; the
-   * entry is complete a moment later.
-   */
+  /** Callers that change worktrees hold ao's per-repository lock (core/workspace.ts withRepoLock). */
   async worktrees(repo: string): Promise<WorktreeEntry[]> {
-    const out = await retryWhile(() => this.raw(repo, ["worktree", "list", "--porcelain"]), (err) => err instanceof CommandError && err.exitCode === 128);
-    return parseWorktreeList(out);
+    return parseWorktreeList(await this.raw(repo, ["worktree", "list", "--porcelain"]));
   }
 
   async addWorktree(repo: string, path: string, branch: string, create: { base: string } | undefined): Promise<void> {

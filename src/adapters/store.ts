@@ -205,7 +205,7 @@ export class Store {
 
   /** Every lock file under dataDir with the pid it names. */
   locks(): { path: string; pid: number | undefined }[] {
-    const dirs = [this.dataDir, ...this.projects().map((p) => this.sessionsDir(p))];
+    const dirs = [this.dataDir, join(this.dataDir, "locks"), ...this.projects().map((p) => this.sessionsDir(p))];
     return dirs.flatMap((dir) => {
       let names: string[] = [];
       try {
@@ -229,6 +229,25 @@ export class Store {
   /** Every record file, for permission checks. */
   recordPaths(): string[] {
     return this.projects().flatMap((p) => this.recordFiles(p).map((f) => join(this.sessionsDir(p), f)));
+  }
+
+  /**
+   * Runs `fn` holding a named lock under <dataDir>/locks (e.g. one per git
+   * repository), waiting a bounded time and naming the holder on timeout.
+   */
+  async withNamedLock<T>(name: string, what: string, fn: () => Promise<T>): Promise<T> {
+    const dir = join(this.dataDir, "locks");
+    const path = join(dir, `${name}.lock`);
+    const got = await this.guard(() => {
+      mkdirSync(dir, { recursive: true, mode: 0o700 });
+      return waitForLock(path, Math.max(lockWaitMs(), 60_000));
+    });
+    if (!got.ok) throw new AoError(`${what} is locked by another ao process (pid ${got.holder ?? "unknown"})`, { hint: `If that process is gone, remove ${path}.` });
+    try {
+      return await fn();
+    } finally {
+      unlock(path);
+    }
   }
 
   /** A lock for a whole-dataDir job (cleanup); answers at once. */

@@ -9,6 +9,7 @@ import { mkdirSync, readFileSync, renameSync, statSync, writeFileSync, type Stat
 import { homedir } from "node:os";
 import { dirname, join, resolve } from "node:path";
 import { AoError, ConfigError } from "../core/errors.js";
+import { fnv1a64 } from "../core/hash.js";
 import type { Config } from "./types.js";
 
 export type { Config, ProjectConfig } from "./types.js";
@@ -107,13 +108,6 @@ function fileKey(s: Stats, homeDir: string): string {
 function cachePath(configPath: string, env: NodeJS.ProcessEnv): string {
   const dir = env.XDG_CACHE_HOME || join(home(env), ".cache");
   return join(dir, "agent-orchestrator", "config", `${fnv1a64(configPath)}.json`);
-}
-
-/** A file name for a path. FNV-1a, not node:crypto: importing crypto costs ~5 ms of every start. */
-function fnv1a64(text: string): string {
-  let h = 0xcbf29ce484222325n;
-  for (const byte of Buffer.from(text)) h = BigInt.asUintN(64, (h ^ BigInt(byte)) * 0x100000001b3n);
-  return h.toString(16).padStart(16, "0");
 }
 
 function readCache(file: string, key: string): Config | undefined {

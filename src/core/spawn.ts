@@ -12,7 +12,7 @@ import { AoError, errorMessage, UsageError } from "./errors.js";
 import { checkMessage } from "./message.js";
 import { branchName, candidateNames, normalizeIssue, worktreeName } from "./naming.js";
 import { SCHEMA_VERSION, type SessionRecord } from "./record.js";
-import { retireWorktree } from "./workspace.js";
+import { retireWorktree, withRepoLock } from "./workspace.js";
 
 export interface SpawnOptions {
   project: string;
@@ -75,10 +75,13 @@ export async function spawnSession(ctx: Context, opts: SpawnOptions, report: Rep
     ctx.crashPoint("reserved");
 
     step = "create worktree";
-    const branch = await chooseBranch(ctx, project, record, opts);
-    const created = !(await ctx.git.refExists(project.path, `refs/heads/${branch}`));
-    report.step?.(`Creating worktree ${record.workspacePath} on ${branch}`);
-    await ctx.git.addWorktree(project.path, record.workspacePath, branch, created ? { base } : undefined);
+    const { branch, created } = await withRepoLock(ctx, project.path, async () => {
+      const chosen = await chooseBranch(ctx, project, record, opts);
+      const isNew = !(await ctx.git.refExists(project.path, `refs/heads/${chosen}`));
+      report.step?.(`Creating worktree ${record.workspacePath} on ${chosen}`);
+      await ctx.git.addWorktree(project.path, record.workspacePath, chosen, isNew ? { base } : undefined);
+      return { branch: chosen, created: isNew };
+    });
     undo.push({
       step,
       run: async () => {

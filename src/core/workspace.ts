@@ -5,6 +5,7 @@
  */
 import { AoError, errorMessage } from "./errors.js";
 import type { Context } from "./context.js";
+import { fnv1a64 } from "./hash.js";
 import type { SessionRecord } from "./record.js";
 
 export interface Retired {
@@ -28,12 +29,22 @@ export async function saveWorkToRef(ctx: Context, worktree: string, session: str
 
 export async function retireWorktree(ctx: Context, repo: string, worktree: string, session: string): Promise<Retired> {
   if (!ctx.files.exists(worktree)) {
-    await ctx.git.prune(repo).catch(() => undefined); // forget a registration whose directory is gone
+    await withRepoLock(ctx, repo, () => ctx.git.prune(repo)).catch(() => undefined); // forget a registration whose directory is gone
     return {};
   }
   const savedRef = (await isDirty(ctx, worktree)) ? await saveWorkToRef(ctx, worktree, session) : undefined;
-  await ctx.git.removeWorktree(repo, worktree);
+  await withRepoLock(ctx, repo, () => ctx.git.removeWorktree(repo, worktree));
   return { savedRef };
+}
+
+/**
+ * Serialises ao's own changes to a repository's worktree list. git itself
+ * races here: `git worktree add` and `list` read every entry under
+ * .git/worktrees and die on one a concurrent `add` has only half written.
+ * Held only around list/add/remove/prune, never across a fetch.
+ */
+export function withRepoLock<T>(ctx: Context, repo: string, fn: () => Promise<T>): Promise<T> {
+  return ctx.store.withNamedLock(`git-${fnv1a64(repo)}`, `The worktrees of ${repo}`, fn);
 }
 
 async function freeRef(ctx: Context, dir: string, base: string): Promise<string> {
