@@ -6,7 +6,7 @@
  *   const { session } = await ao.spawn({ project: "my-app", issue: "INT-1", prompt: "Fix it" });
  *   await ao.send(session.name, "Also add a test");
  */
-import { run } from "./adapters/exec.js";
+import { run, runInherited } from "./adapters/exec.js";
 import { nodeFiles } from "./adapters/files.js";
 import { Git, readHeadBranch } from "./adapters/git.js";
 import { pidAlive } from "./adapters/lock.js";
@@ -50,6 +50,7 @@ export async function openOrchestrator(opts: OpenOptions = {}): Promise<Orchestr
     shell: async (script, cwd, extra) => {
       await run("/bin/sh", ["-c", script], { cwd, env: { ...env, ...extra } });
     },
+    runAttached: (argv, cwd, extra) => runInherited(argv, { cwd, env: { ...env, ...extra } }),
     readHeadBranch,
     now: () => Date.now(),
     processAlive: pidAlive,

@@ -5,6 +5,7 @@
  * (never a shell), cwd/env, stdin input, a timeout, and a typed error.
  */
 import { spawn } from "node:child_process";
+import { constants } from "node:os";
 import { CommandError } from "../core/errors.js";
 
 export interface RunOptions {
@@ -65,5 +66,18 @@ export function run(file: string, args: readonly string[], opts: RunOptions = {}
       child.stdin.on("error", () => undefined);
       child.stdin.end(opts.input);
     }
+  });
+}
+
+/**
+ * Runs argv with this process's stdin, stdout and stderr (no shell) and resolves
+ * to its exit code; a signal death is 128 + the signal number, as shells report it.
+ */
+export function runInherited(argv: readonly string[], opts: { cwd?: string; env?: NodeJS.ProcessEnv } = {}): Promise<number> {
+  const [file, ...args] = argv;
+  return new Promise((resolvePromise, reject) => {
+    const child = spawn(file!, args, { cwd: opts.cwd, env: opts.env, stdio: "inherit" });
+    child.on("error", (e: NodeJS.ErrnoException) => reject(new CommandError({ args: argv, exitCode: null, stdout: "", stderr: e.message, spawnErrorCode: e.code ?? "ERROR" })));
+    child.on("close", (code, signal) => resolvePromise(code ?? 128 + (signal ? (constants.signals[signal] ?? 0) : 0)));
   });
 }

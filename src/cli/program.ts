@@ -93,11 +93,23 @@ export async function runCli(argv: string[], version: string): Promise<number> {
   example(
     session
       .command("kill")
-      .description("Stop the agent and remove the worktree (refuses to drop uncommitted work)")
+      .alias("end")
+      .description("Stop the agent and remove the worktree (refuses to drop uncommitted work); alias: end")
       .argument("<session>", "name or unique prefix")
       .option("--force", "save uncommitted and untracked work to a git ref, then kill")
       .action(lazy(async () => (await load()).killCommand)),
     "ao session kill ma-int-123",
+    "ao session end ma-int-123 --force",
+  );
+  example(
+    session
+      .command("exec")
+      .description("Run a command in the session's worktree (no shell) and exit with its code")
+      .argument("<session>", "name or unique prefix")
+      .argument("<command...>", "the command and its arguments, after --")
+      .action(lazy(async () => (await load()).execCommand)),
+    "ao session exec ma-int-123 -- git status --short",
+    "ao session exec ma-int-123 -- sh -c 'npm test 2>&1 | tail -5'",
   );
   example(
     session

@@ -13,6 +13,8 @@ export interface Adapters {
   files: Files;
   /** Runs a config-authored command through /bin/sh in `cwd`. */
   shell(script: string, cwd: string, env: Record<string, string>): Promise<void>;
+  /** Runs argv in `cwd` attached to this terminal (no shell); resolves to its exit code. */
+  runAttached(argv: readonly string[], cwd: string, env: Record<string, string>): Promise<number>;
   /** The live branch of a worktree from its HEAD file. */
   readHeadBranch(worktree: string): string | undefined;
   now(): number;

@@ -4,7 +4,7 @@
  */
 import type { RecordError } from "../adapters/store.js";
 import type { Context, Reporter } from "./context.js";
-import { AoError } from "./errors.js";
+import { AoError, CommandError, UsageError } from "./errors.js";
 import { checkMessage } from "./message.js";
 import { matchSession, naturalCompare } from "./naming.js";
 import { matchesFilter, observe, type ListFilter, type SessionView } from "./plan.js";
@@ -187,6 +187,24 @@ export class Orchestrator {
       }
     }
     return results;
+  }
+
+  /**
+   * Runs a command in the session's worktree, as argv (no shell unless the
+   * caller asks for one by running `sh -c`), with AO_SESSION set. Returns its exit code.
+   */
+  async exec(query: string, argv: readonly string[]): Promise<number> {
+    if (argv.length === 0) throw new UsageError("No command given.", "Example: ao session exec ma-1 -- git status");
+    const record = this.resolve(query);
+    if (!this.ctx.files.exists(record.workspacePath)) throw new AoError(`Workspace missing: ${record.workspacePath}`, { bare: true });
+    try {
+      return await this.ctx.runAttached(argv, record.workspacePath, { AO_SESSION: record.name, AO_PROJECT: record.project });
+    } catch (err) {
+      if (err instanceof CommandError && err.spawnErrorCode) {
+        throw new AoError(`Cannot run ${argv[0]}: ${err.spawnErrorCode === "ENOENT" ? "command not found" : err.spawnErrorCode}`, { exitCode: 127 });
+      }
+      throw err;
+    }
   }
 
   /** Attaches the calling terminal (or switches the current tmux client). */

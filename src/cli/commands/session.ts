@@ -48,6 +48,12 @@ export async function getCommand(cli: Cli, query: string, opts: { json?: boolean
   cli.out(renderSessionDetail(view, Date.now(), await cli.style()));
 }
 
+export async function execCommand(cli: Cli, query: string, argv: string[]): Promise<void> {
+  const ao = await cli.orchestrator();
+  const code = await ao.exec(query, argv);
+  if (code !== 0) throw new AoError(`exited with ${code}`, { quiet: true, exitCode: code });
+}
+
 export async function attachCommand(cli: Cli, query: string): Promise<void> {
   const ao = await cli.orchestrator();
   await ao.attach(query);
