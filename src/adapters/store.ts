@@ -158,30 +158,38 @@ export class Store {
     });
   }
 
-  appendEvent(project: string, name: string, type: SessionEvent["type"], data: Record<string, unknown> = {}): SessionEvent {
+  /**
+   * Appends one line with O_APPEND (a single write, so concurrent appenders never
+   * interleave). An event's id is its line number, so ids are stable and
+   * increasing without reading the log or taking a lock.
+   */
+  appendEvent(project: string, name: string, type: SessionEvent["type"], data: Record<string, unknown> = {}): void {
     const file = this.file(project, name, ".events.jsonl");
-    const event: SessionEvent = { id: this.events(project, name).length + 1, at: new Date().toISOString(), type, ...data };
-    this.guard(() => appendFileSync(file, `${JSON.stringify(event)}\n`, { mode: 0o600 }));
-    return event;
+    this.guard(() => appendFileSync(file, `${JSON.stringify({ at: new Date().toISOString(), type, ...data })}\n`, { mode: 0o600 }));
   }
 
-  events(project: string, name: string): SessionEvent[] {
+  /** Events with id > `after`, in order. */
+  events(project: string, name: string, after = 0): SessionEvent[] {
     let text = "";
     try {
       text = readFileSync(this.file(project, name, ".events.jsonl"), "utf8");
     } catch {
-      return [];
+      return []; // no events yet
     }
-    return text
-      .split("\n")
-      .filter(Boolean)
-      .flatMap((line) => {
-        try {
-          return [JSON.parse(line) as SessionEvent];
-        } catch {
-          return []; // a torn last line from a crash: the rest of the log still counts
-        }
-      });
+    const lines = text.split("\n");
+    if (!text.endsWith("\n")) lines.pop(); // a line still being written (or torn by a crash) is not an event yet
+    const out: SessionEvent[] = [];
+    lines.forEach((line, i) => {
+      const id = i + 1;
+      if (id <= after || !line) return;
+      try {
+        const { id: _old, ...event } = JSON.parse(line) as SessionEvent;
+        out.push({ ...event, id });
+      } catch {
+        // a torn line from a crash keeps its number, so later ids never shift
+      }
+    });
+    return out;
   }
 
   /** Runs `fn` holding the session's lock; gives up after a bounded wait naming the holder. */

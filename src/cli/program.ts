@@ -103,6 +103,19 @@ export async function runCli(argv: string[], version: string): Promise<number> {
   );
   example(
     session
+      .command("events")
+      .description("Show a session's event history (spawned, messages, status changes, PR, restored, killed, cleaned)")
+      .argument("<session>", "name or unique prefix")
+      .option("--limit <n>", "at most n events")
+      .option("--after <id>", "only events after this id (the next page)")
+      .option("--follow", "print new events as they happen, until the session ends (Ctrl-C stops)")
+      .option("--json", "print JSON (JSON Lines with --follow)")
+      .action(lazy(async () => (await import("./commands/events.js")).eventsCommand)),
+    "ao session events ma-int-123 --limit 20",
+    "ao session events ma-int-123 --follow --json",
+  );
+  example(
+    session
       .command("exec")
       .description("Run a command in the session's worktree (no shell) and exit with its code")
       .argument("<session>", "name or unique prefix")

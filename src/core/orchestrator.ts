@@ -8,7 +8,7 @@ import { AoError, CommandError, UsageError } from "./errors.js";
 import { checkMessage } from "./message.js";
 import { matchSession, naturalCompare } from "./naming.js";
 import { matchesFilter, observe, type ListFilter, type SessionView } from "./plan.js";
-import { TERMINAL_STATUSES, type SessionRecord } from "./record.js";
+import { TERMINAL_STATUSES, type SessionEvent, type SessionRecord } from "./record.js";
 import { cleanup, type CleanupReport } from "./cleanup.js";
 import { doctor, type Finding } from "./doctor.js";
 import { askGitHub, saveAnswers, withAnswer } from "./github-sync.js";
@@ -204,6 +204,33 @@ export class Orchestrator {
         throw new AoError(`Cannot run ${argv[0]}: ${err.spawnErrorCode === "ENOENT" ? "command not found" : err.spawnErrorCode}`, { exitCode: 127 });
       }
       throw err;
+    }
+  }
+
+  /** A page of a session's persisted events: ids > `after`, at most `limit`. */
+  events(query: string, opts: { after?: number; limit?: number } = {}): { events: SessionEvent[]; hasMore: boolean } {
+    const record = this.resolve(query);
+    const all = this.ctx.store.events(record.project, record.name, opts.after ?? 0);
+    const events = opts.limit === undefined ? all : all.slice(0, opts.limit);
+    return { events, hasMore: events.length < all.length };
+  }
+
+  /**
+   * The events after `after`, then each new one as it is written, until the
+   * session has ended (its final events included) or `signal` aborts.
+   */
+  async *followEvents(query: string, opts: { after?: number; signal?: AbortSignal; pollMs?: number } = {}): AsyncGenerator<SessionEvent> {
+    const record = this.resolve(query);
+    let after = opts.after ?? 0;
+    while (!opts.signal?.aborted) {
+      // Read the status before the events, so the events of an ending are never missed.
+      const ended = TERMINAL_STATUSES.has(this.ctx.store.read(record.project, record.name)?.status ?? "killed");
+      for (const event of this.ctx.store.events(record.project, record.name, after)) {
+        after = event.id;
+        yield event;
+      }
+      if (ended) return;
+      await new Promise((r) => setTimeout(r, opts.pollMs ?? 200));
     }
   }
 

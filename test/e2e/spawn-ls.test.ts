@@ -66,7 +66,8 @@ describe("ao spawn and ao session ls", () => {
     expect(statSync(recordPath("ma-7")).mode & 0o777).toBe(0o600);
     expect(statSync(s.dataDir).mode & 0o777).toBe(0o700);
     const events = readFileSync(recordPath("ma-7").replace(/\.json$/, ".events.jsonl"), "utf8").trim().split("\n").map((l) => JSON.parse(l));
-    expect(events).toEqual([expect.objectContaining({ id: 1, type: "spawned", branch: "7" })]);
+    expect(events).toEqual([expect.objectContaining({ type: "spawned", branch: "7" })]);
+    expect(statSync(recordPath("ma-7").replace(/\.json$/, ".events.jsonl")).mode & 0o777).toBe(0o600);
   });
 
   it("filters by project, status (with aliases) and agent; hides ended sessions unless --all", async () => {
