@@ -1,5 +1,5 @@
 /** The few filesystem operations the core needs, behind an interface it can receive. */
-import { chmodSync, existsSync, lstatSync, mkdirSync, readdirSync, rmSync, statSync, symlinkSync, writeFileSync } from "node:fs";
+import { chmodSync, existsSync, lstatSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, symlinkSync, writeFileSync } from "node:fs";
 import { dirname } from "node:path";
 
 export interface Files {
@@ -7,6 +7,8 @@ export interface Files {
   /** Creates `path` as a link to `target`, making parent directories. */
   symlink(target: string, path: string): void;
   writePrivate(path: string, text: string): void;
+  /** The file's text, or undefined when it does not exist. */
+  read(path: string): string | undefined;
   /** Creates a file that must not exist yet, unless `overwrite`. */
   create(path: string, text: string, overwrite: boolean): void;
   remove(path: string): void;
@@ -32,6 +34,13 @@ export const nodeFiles: Files = {
   writePrivate(path, text) {
     mkdirSync(dirname(path), { recursive: true, mode: 0o700 });
     writeFileSync(path, text, { mode: 0o600 });
+  },
+  read(path) {
+    try {
+      return readFileSync(path, "utf8");
+    } catch {
+      return undefined; // missing
+    }
   },
   create(path, text, overwrite) {
     writeFileSync(path, text, { flag: overwrite ? "w" : "wx" });

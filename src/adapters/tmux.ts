@@ -80,6 +80,8 @@ export const tmuxCommands = {
   hasSession: (name: string) => ["has-session", "-t", exact(name)],
   killSession: (name: string) => ["kill-session", "-t", exact(name)],
   capturePane: (name: string) => ["capture-pane", "-p", "-J", "-t", pane(name)],
+  /** The whole scrollback and screen as plain text (no -e: no escape sequences). */
+  captureHistory: (name: string) => ["capture-pane", "-p", "-J", "-S", "-", "-E", "-", "-t", pane(name)],
   loadBuffer: (buffer: string) => ["load-buffer", "-b", buffer, "-"],
   /** -p: bracketed paste when the agent asked for it, so multi-line text is one input; -d: drop the buffer. */
   pasteBuffer: (buffer: string, name: string) => ["paste-buffer", "-p", "-d", "-b", buffer, "-t", pane(name)],
@@ -169,6 +171,11 @@ export class Tmux {
     return (await this.run(tmuxCommands.capturePane(name))).stdout;
   }
 
+  /** Scrollback and screen, trailing blank lines dropped. */
+  async captureHistory(name: string): Promise<string> {
+    return trimTrailingBlank((await this.run(tmuxCommands.captureHistory(name))).stdout);
+  }
+
   /**
    * Text goes through a named buffer and a bracketed paste, then Enter: never
    * through send-keys, which would read "C-c" or "Enter" in the text as keys.
@@ -186,4 +193,8 @@ export class Tmux {
     await new Promise((r) => setTimeout(r, enterDelayMs));
     await this.run(tmuxCommands.sendEnter(name));
   }
+}
+
+export function trimTrailingBlank(text: string): string {
+  return text.replace(/\s+$/, "") + (text.trim() ? "\n" : "");
 }

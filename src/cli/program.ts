@@ -103,6 +103,17 @@ export async function runCli(argv: string[], version: string): Promise<number> {
   );
   example(
     session
+      .command("logs")
+      .description("Print the agent's screen and scrollback as plain text (kept after kill and cleanup)")
+      .argument("<session>", "name or unique prefix")
+      .option("--lines <n>", "only the last n lines")
+      .option("--follow", "keep printing new output until the agent's runtime ends (Ctrl-C stops)")
+      .action(lazy(async () => (await import("./commands/logs.js")).logsCommand)),
+    "ao session logs ma-int-123 --lines 40",
+    "ao session logs ma-int-123 --follow",
+  );
+  example(
+    session
       .command("events")
       .description("Show a session's event history (spawned, messages, status changes, PR, restored, killed, cleaned)")
       .argument("<session>", "name or unique prefix")

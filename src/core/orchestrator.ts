@@ -13,7 +13,7 @@ import { cleanup, type CleanupReport } from "./cleanup.js";
 import { doctor, type Finding } from "./doctor.js";
 import { askGitHub, saveAnswers, withAnswer } from "./github-sync.js";
 import { agentOrThrow, projectOrThrow, spawnSession, type SpawnOptions, type SpawnResult } from "./spawn.js";
-import { endSession, isDirty, recoverHint } from "./workspace.js";
+import { endSession, isDirty, recoverHint, transcriptPath } from "./workspace.js";
 
 export interface ListResult {
   sessions: SessionView[];
@@ -204,6 +204,40 @@ export class Orchestrator {
         throw new AoError(`Cannot run ${argv[0]}: ${err.spawnErrorCode === "ENOENT" ? "command not found" : err.spawnErrorCode}`, { exitCode: 127 });
       }
       throw err;
+    }
+  }
+
+  /**
+   * The agent's screen and scrollback as plain text: live from tmux while the
+   * session exists (also after the agent exited), else the transcript kept when
+   * the session was killed or cleaned.
+   */
+  async transcript(query: string): Promise<{ text: string; live: boolean }> {
+    const record = this.resolve(query);
+    if ((await this.ctx.tmux.listSessions()).has(record.tmuxSession)) {
+      return { text: await this.ctx.tmux.captureHistory(record.tmuxSession), live: true };
+    }
+    const kept = this.ctx.files.read(transcriptPath(this.ctx, record));
+    if (kept === undefined) throw new AoError(`No transcript for ${record.name}: its tmux session is gone and none was kept`, { hint: "Transcripts are kept when a session is killed or cleaned by ao." });
+    return { text: kept, live: false };
+  }
+
+  /**
+   * Lines the agent prints from now on (after the `from` lines already seen),
+   * until its runtime ends or `signal` aborts. A TUI that redraws its screen is
+   * followed by line count, so only growth is shown.
+   */
+  async *followTranscript(query: string, opts: { from: number; signal?: AbortSignal; pollMs?: number }): AsyncGenerator<string> {
+    const record = this.resolve(query);
+    let seen = opts.from;
+    while (!opts.signal?.aborted) {
+      const state = (await this.ctx.tmux.listSessions()).get(record.tmuxSession);
+      const text = state ? await this.ctx.tmux.captureHistory(record.tmuxSession).catch(() => "") : "";
+      const lines = text ? text.replace(/\n$/, "").split("\n") : [];
+      for (const line of lines.slice(seen)) yield line;
+      seen = Math.max(seen, lines.length);
+      if (!state?.alive) return;
+      await new Promise((r) => setTimeout(r, opts.pollMs ?? 300));
     }
   }
 

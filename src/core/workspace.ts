@@ -4,6 +4,7 @@
  * here, so unpushed commits stay reachable too.
  */
 import { AoError, errorMessage } from "./errors.js";
+import { join } from "node:path";
 import type { Context } from "./context.js";
 import { fnv1a64 } from "./hash.js";
 import type { SessionRecord } from "./record.js";
@@ -74,6 +75,9 @@ export async function endSession(
   // read, and a dataDir that cannot take the final record (read-only, full).
   if (ctx.files.exists(current.workspacePath)) await isDirty(ctx, current.workspacePath);
   ctx.store.write({ ...current, updatedAt: new Date(ctx.now()).toISOString() });
+  // Keep the agent's final screen and scrollback for `ao session logs`.
+  const transcript = await ctx.tmux.captureHistory(current.tmuxSession).catch(() => undefined); // no tmux session: nothing to keep
+  if (transcript) ctx.files.writePrivate(transcriptPath(ctx, current), transcript);
   await ctx.tmux.killSession(current.tmuxSession);
   const { savedRef } = await retireWorktree(ctx, repo, current.workspacePath, current.name);
   const now = new Date(ctx.now()).toISOString();
@@ -89,4 +93,9 @@ export async function endSession(
   if (savedRef) ctx.store.appendEvent(current.project, current.name, "work_saved", { ref: savedRef });
   ctx.store.appendEvent(current.project, current.name, "status_changed", { from: current.status, to: end.status, ...(end.reason ? { reason: end.reason } : {}) });
   return { record, savedRef };
+}
+
+/** Where an ended session's last transcript is kept. */
+export function transcriptPath(ctx: Context, r: Pick<SessionRecord, "project" | "name">): string {
+  return join(ctx.store.sessionsDir(r.project), `${r.name}.transcript.txt`);
 }

@@ -1,0 +1,64 @@
+import { spawn } from "node:child_process";
+import { statSync } from "node:fs";
+import { join } from "node:path";
+import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { waitFor } from "../helpers/proc.js";
+import { agentReady, AO_BIN, sandbox, type Sandbox } from "../helpers/sandbox.js";
+
+let s: Sandbox;
+beforeEach(async () => {
+  s = await sandbox();
+  expect((await s.ao(["spawn", "my-app", "1", "--prompt", "first task"])).code).toBe(0);
+  await agentReady(s, "ma-1");
+});
+afterEach(async () => {
+  await s.cleanup();
+});
+
+const logs = (...args: string[]) => s.ao(["session", "logs", "ma-1", ...args]);
+
+describe("ao session logs", () => {
+  it("prints the screen and scrollback as plain text, or the last N lines", async () => {
+    expect((await s.ao(["send", "ma-1", "line one\nline two"])).code).toBe(0);
+    await waitFor(async () => (await logs()).stdout.includes("| line two"), "the echo");
+    const all = await logs();
+    expect(all.code).toBe(0);
+    expect(all.stdout).toContain("Demo agent (ma-1)");
+    expect(all.stdout).toContain("Prompt: first task");
+    expect(all.stdout).not.toContain("\u001b");
+    expect(all.stdout.endsWith("\n") && !all.stdout.endsWith("\n\n")).toBe(true);
+    const tail = await logs("--lines", "2");
+    expect(tail.stdout).toBe("Done.\n>\n");
+  });
+
+  it("keeps the last screen of an agent that exited, and the transcript of a killed session", async () => {
+    expect((await s.ao(["send", "ma-1", "/crash"])).code).toBe(0);
+    await waitFor(async () => (await logs()).stdout.includes("Agent exiting (3)"), "the exit line");
+    expect((await s.ao(["session", "kill", "ma-1"])).code).toBe(0);
+    const kept = await logs();
+    expect(kept.code).toBe(0);
+    expect(kept.stdout).toContain("Prompt: first task");
+    expect(kept.stdout).toContain("Agent exiting (3)");
+    expect(statSync(join(s.dataDir, "projects", "my-app", "sessions", "ma-1.transcript.txt")).mode & 0o777).toBe(0o600);
+  });
+
+  it("--follow prints new output and ends by itself when the runtime ends", async () => {
+    const child = spawn(process.execPath, [AO_BIN, "session", "logs", "ma-1", "--follow"], { env: s.env });
+    let out = "";
+    child.stdout.on("data", (d) => (out += d));
+    const exited = new Promise<number | null>((r) => child.on("close", r));
+    await waitFor(() => out.includes("Prompt: first task"), "the existing screen");
+    expect((await s.ao(["send", "ma-1", "followed"])).code).toBe(0);
+    await waitFor(() => out.includes("| followed"), "the new output");
+    expect((await s.ao(["send", "ma-1", "/exit"])).code).toBe(0);
+    expect(await exited).toBe(0);
+    expect(out).toContain("Agent exiting (0)");
+  });
+
+  it("says so when there is no transcript", async () => {
+    await s.tmux.tmux("kill-session", "-t", "=ma-1");
+    const r = await logs();
+    expect(r.code).toBe(1);
+    expect(r.stderr).toContain("No transcript for ma-1");
+  });
+});
