@@ -103,6 +103,15 @@ export async function runCli(argv: string[], version: string): Promise<number> {
   );
   example(
     session
+      .command("update")
+      .description("Change a session's title")
+      .argument("<session>", "name or unique prefix")
+      .option("--title <text>", "the new title")
+      .action(lazy(async () => (await load()).updateCommand)),
+    "ao session update ma-int-123 --title 'Fix the login errors'",
+  );
+  example(
+    session
       .command("logs")
       .description("Print the agent's screen and scrollback as plain text (kept after kill and cleanup)")
       .argument("<session>", "name or unique prefix")

@@ -129,3 +129,29 @@ export function matchSession<T extends { name: string }>(query: string, items: r
 function escapeRegExp(s: string): string {
   return s.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
 }
+
+/**
+ * A title fit to show: terminal escape sequences (CSI, OSC) and other control
+ * characters removed, whitespace collapsed. Undefined when nothing is left.
+ */
+export function cleanTitle(text: string | undefined): string | undefined {
+  if (text === undefined) return undefined;
+  const clean = text
+    .replace(/\u001b\[[0-?]*[ -/]*[@-~]/g, "")
+    .replace(/\u001b\][^\u0007\u001b]*(\u0007|\u001b\\)?/g, "")
+    .replace(/[\u0000-\u001f\u007f-\u009f]/g, " ")
+    .replace(/\s+/g, " ")
+    .trim();
+  return clean || undefined;
+}
+
+/** A title for a session that was given none: the first non-empty line of its first prompt. */
+export function titleFromPrompt(prompt: string | undefined): string | undefined {
+  return cleanTitle(prompt?.split("\n").find((l) => cleanTitle(l)));
+}
+
+/** Cut for list views: at most `max` characters, with an ellipsis when cut. */
+export function shortTitle(title: string, max = 50): string {
+  const chars = [...title];
+  return chars.length <= max ? title : `${chars.slice(0, max - 1).join("").trimEnd()}…`;
+}

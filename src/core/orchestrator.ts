@@ -6,7 +6,7 @@ import type { RecordError } from "../adapters/store.js";
 import type { Context, Reporter } from "./context.js";
 import { AoError, CommandError, UsageError } from "./errors.js";
 import { checkMessage } from "./message.js";
-import { matchSession, naturalCompare } from "./naming.js";
+import { cleanTitle, matchSession, naturalCompare } from "./naming.js";
 import { matchesFilter, observe, type ListFilter, type SessionView } from "./plan.js";
 import { TERMINAL_STATUSES, type SessionEvent, type SessionRecord } from "./record.js";
 import { cleanup, type CleanupReport } from "./cleanup.js";
@@ -187,6 +187,17 @@ export class Orchestrator {
       }
     }
     return results;
+  }
+
+  /** Changes what a user may change about a session: its title. */
+  async update(query: string, change: { title?: string }): Promise<SessionRecord> {
+    const record = this.resolve(query);
+    if (change.title === undefined) throw new UsageError("Nothing to update.", "Example: ao session update ma-1 --title 'Fix the login bug'");
+    const title = cleanTitle(change.title);
+    if (!title) throw new UsageError("The title is empty once control characters are removed.");
+    const updated = await this.ctx.store.update(record.project, record.name, (r) => ({ ...r, title }));
+    this.ctx.store.appendEvent(record.project, record.name, "updated", { title });
+    return updated;
   }
 
   /**

@@ -43,6 +43,6 @@ export interface SessionRecord {
 export interface SessionEvent {
   id: number;
   at: string;
-  type: "spawned" | "message_sent" | "status_changed" | "killed" | "restored" | "work_saved" | "pr_changed" | "cleaned";
+  type: "spawned" | "message_sent" | "status_changed" | "killed" | "restored" | "work_saved" | "pr_changed" | "cleaned" | "updated";
   [key: string]: unknown;
 }

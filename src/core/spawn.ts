@@ -10,7 +10,7 @@ import type { ProjectConfig } from "../config/types.js";
 import type { Context, Reporter } from "./context.js";
 import { AoError, errorMessage, UsageError } from "./errors.js";
 import { checkMessage } from "./message.js";
-import { branchName, candidateNames, normalizeIssue, worktreeName } from "./naming.js";
+import { branchName, candidateNames, cleanTitle, normalizeIssue, titleFromPrompt, worktreeName } from "./naming.js";
 import { SCHEMA_VERSION, type SessionRecord } from "./record.js";
 import { retireWorktree, withRepoLock } from "./workspace.js";
 
@@ -195,7 +195,7 @@ function reserveName(ctx: Context, project: ProjectConfig, agent: AgentSpec, iss
       name,
       project: project.id,
       issue: issue ?? null,
-      title: opts.title ?? null,
+      title: cleanTitle(opts.title) ?? titleFromPrompt(opts.prompt) ?? null,
       branch: "",
       baseRef: null,
       agent: agent.name,
@@ -219,7 +219,7 @@ function reserveName(ctx: Context, project: ProjectConfig, agent: AgentSpec, iss
  * worktree (a second session for the same issue) gets the session's own suffix.
  */
 async function chooseBranch(ctx: Context, project: ProjectConfig, record: SessionRecord, opts: SpawnOptions): Promise<string> {
-  const wanted = opts.branch ?? branchName({ session: record.name, issue: record.issue ?? undefined, title: opts.title });
+  const wanted = opts.branch ?? branchName({ session: record.name, issue: record.issue ?? undefined, title: cleanTitle(opts.title) });
   const busy = new Map((await ctx.git.worktrees(project.path)).filter((w) => w.branch).map((w) => [w.branch!, w.path]));
   if (!busy.has(wanted)) {
     // --branch was checked before anything was made; a generated name is checked here.

@@ -60,3 +60,25 @@ describe("naming", () => {
     it("returns undefined when nothing matches", () => expect(matchSession("zz", items)).toBeUndefined());
   });
 });
+
+describe("titles", () => {
+  it("strips escape sequences and control characters", async () => {
+    const { cleanTitle } = await import("../../src/core/naming.js");
+    expect(cleanTitle("\u001b[31mRed\u001b[0m alert\u0007")).toBe("Red alert");
+    expect(cleanTitle("\u001b]0;evil title\u0007Fix it")).toBe("Fix it");
+    expect(cleanTitle("  tabs\tand\nnewlines  ")).toBe("tabs and newlines");
+    expect(cleanTitle("\u001b[2J")).toBeUndefined();
+  });
+  it("comes from the first non-empty line of the prompt", async () => {
+    const { titleFromPrompt } = await import("../../src/core/naming.js");
+    expect(titleFromPrompt("\n\n  Fix the login bug  \nDetails follow")).toBe("Fix the login bug");
+    expect(titleFromPrompt(undefined)).toBeUndefined();
+  });
+  it("is cut to 50 characters in list views", async () => {
+    const { shortTitle } = await import("../../src/core/naming.js");
+    expect(shortTitle("short")).toBe("short");
+    const cut = shortTitle("x".repeat(80));
+    expect([...cut]).toHaveLength(50);
+    expect(cut.endsWith("…")).toBe(true);
+  });
+});

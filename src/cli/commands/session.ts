@@ -22,7 +22,18 @@ export async function lsCommand(cli: Cli, opts: LsOptions): Promise<void> {
   for (const v of sessions.filter((x) => x.stuck)) await cli.warn(`${v.name} is stuck in spawning: the ao process that created it (pid ${v.spawnPid ?? "?"}) is gone. Clean it up with: ao session kill ${v.name}`);
   if (opts.json) return cli.json(sessions.map(sessionJson));
   if (sessions.length === 0) return cli.out(opts.all || status ? "No sessions." : "No sessions. (--all includes ended ones)");
-  cli.out(renderSessionList(sessions, Date.now(), await cli.style()));
+  cli.out(renderSessionList(sessions, Date.now(), await cli.style(), { titles: wideTerminal() }));
+}
+
+/** The Title column joins the exact `ls` shape only on a terminal wide enough for it. */
+function wideTerminal(): boolean {
+  return process.stdout.isTTY === true && (process.stdout.columns ?? 0) >= 120;
+}
+
+export async function updateCommand(cli: Cli, query: string, opts: { title?: string }): Promise<void> {
+  const ao = await cli.orchestrator();
+  const r = await ao.update(query, { title: opts.title });
+  cli.out(`Session ${r.name} updated: title "${r.title}".`);
 }
 
 const githubMode = (opts: { offline?: boolean }) => ({ github: opts.offline ? ("offline" as const) : ("refresh" as const) });
@@ -38,7 +49,7 @@ export async function statusCommand(cli: Cli, opts: { project?: string; json?: b
   for (const s of sessions) counts.set(s.status, (counts.get(s.status) ?? 0) + 1);
   const summary = [...counts].map(([k, n]) => `${n} ${k}`).join(", ");
   const withPr = sessions.filter((s) => s.prUrl).length;
-  cli.out(`${renderSessionList(sessions, Date.now(), await cli.style(), { prState: true })}\n\n${sessions.length} session${sessions.length === 1 ? "" : "s"}: ${summary}; ${withPr} with a PR`);
+  cli.out(`${renderSessionList(sessions, Date.now(), await cli.style(), { prState: true, titles: wideTerminal() })}\n\n${sessions.length} session${sessions.length === 1 ? "" : "s"}: ${summary}; ${withPr} with a PR`);
 }
 
 export async function getCommand(cli: Cli, query: string, opts: { json?: boolean }): Promise<void> {

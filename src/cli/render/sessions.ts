@@ -1,6 +1,7 @@
 /** Text renderings of sessions (SPEC §4 `ao session ls`, exact shape) and the --json exporter. */
 import type { SessionView } from "../../core/plan.js";
 import { formatDuration } from "../../core/duration.js";
+import { shortTitle } from "../../core/naming.js";
 import type { Style } from "./style.js";
 
 /**
@@ -10,7 +11,7 @@ import type { Style } from "./style.js";
  * ```
  * Sessions arrive sorted; groups are separated by a blank line.
  */
-export function renderSessionList(sessions: readonly SessionView[], now: number, style: Style, opts: { prState?: boolean } = {}): string {
+export function renderSessionList(sessions: readonly SessionView[], now: number, style: Style, opts: { prState?: boolean; titles?: boolean } = {}): string {
   const groups = new Map<string, SessionView[]>();
   for (const s of sessions) groups.set(s.project, [...(groups.get(s.project) ?? []), s]);
   const blocks: string[] = [];
@@ -18,6 +19,7 @@ export function renderSessionList(sessions: readonly SessionView[], now: number,
     const lines = items.map((s) => {
       const age = formatDuration(now - Date.parse(s.lastActivityAt));
       const parts = [style.green(s.name), style.dim(`(${age})`), style.cyan(s.branch || "-"), style.dim(`[${s.status}]`)];
+      if (opts.titles && s.title) parts.push(shortTitle(s.title));
       if (opts.prState && s.pr) parts.push(prLabel(s.pr));
       if (s.prUrl) parts.push(style.blue(s.prUrl));
       return `  ${parts.join("  ")}`;

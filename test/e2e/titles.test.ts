@@ -1,0 +1,55 @@
+import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { waitFor } from "../helpers/proc.js";
+import { AO_BIN, sandbox, type Sandbox } from "../helpers/sandbox.js";
+import { tmuxServer } from "../helpers/tmux.js";
+
+let s: Sandbox;
+beforeEach(async () => {
+  s = await sandbox();
+});
+afterEach(async () => {
+  await s.cleanup();
+});
+
+const get = async (name: string) => JSON.parse((await s.ao(["session", "get", name, "--json"])).stdout);
+
+describe("titles", () => {
+  it("come from --title (cleaned), else the first line of the prompt, and can be updated", async () => {
+    expect((await s.ao(["spawn", "my-app", "1", "--title", "\u001b[31mFix\u001b[0m the errors"])).code).toBe(0);
+    expect((await s.ao(["spawn", "my-app", "2", "--prompt", "\n  Add tests for the parser\nThen run them."])).code).toBe(0);
+    expect((await s.ao(["spawn", "my-app", "3"])).code).toBe(0);
+    expect((await get("ma-1")).title).toBe("Fix the errors");
+    expect((await get("ma-1")).branch).toBe("1-fix-the-errors");
+    expect((await get("ma-2")).title).toBe("Add tests for the parser");
+    expect((await get("ma-2")).branch).toBe("2");
+    expect((await get("ma-3")).title).toBeNull();
+    const r = await s.ao(["session", "update", "ma-3", "--title", "A much better title"]);
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stdout).toBe('Session ma-3 updated: title "A much better title".\n');
+    expect((await get("ma-3")).title).toBe("A much better title");
+    expect((await s.ao(["session", "get", "ma-3"])).stdout).toMatch(/^Title: +A much better title$/m);
+    const events = JSON.parse((await s.ao(["session", "events", "ma-3", "--json"])).stdout).events;
+    expect(events.at(-1)).toMatchObject({ type: "updated", title: "A much better title" });
+    expect((await s.ao(["session", "update", "ma-3"])).code).toBe(2);
+    expect((await s.ao(["session", "update", "ma-3", "--title", "\u001b[2J"])).code).toBe(2);
+  });
+
+  it("show in ls only on a terminal wide enough, cut to 50 characters", async () => {
+    expect((await s.ao(["spawn", "my-app", "1", "--title", `Long ${"words ".repeat(20)}end`])).code).toBe(0);
+    const piped = await s.ao(["session", "ls"]);
+    expect(piped.stdout).not.toContain("Long words");
+    const term = tmuxServer();
+    try {
+      const env = Object.entries(s.env).map(([k, v]) => `${k}=${v}`);
+      await term.tmux("new-session", "-d", "-s", "wide", "-x", "200", "-y", "20", "env", ...env, process.execPath, AO_BIN, "--no-color", "session", "ls", ";", "set-option", "-w", "-t", "=wide:", "remain-on-exit", "on");
+      const screen = await waitFor(async () => {
+        const text = await term.capture("wide");
+        return text.includes("ma-1") ? text : undefined;
+      }, "ls in a wide terminal");
+      // The branch slug is capped at 40 characters; the title at 50, with an ellipsis.
+      expect(screen).toMatch(/ {2}ma-1 {2}\(\d+s\) {2}1-long(-words){5} {2}\[(working|idle)\] {2}Long (words ){7}wo…\n/);
+    } finally {
+      await term.kill();
+    }
+  });
+});
