@@ -23,6 +23,7 @@ export { MAX_MESSAGE_BYTES, checkMessage } from "./core/message.js";
 export type { SpawnOptions, SpawnResult } from "./core/spawn.js";
 export type { CleanupReport, CleanupItem } from "./core/cleanup.js";
 export type { Finding } from "./core/doctor.js";
+export type { Resumed } from "./core/pause.js";
 export type { PullRequestInfo, IssueState } from "./adapters/github.js";
 export type { SessionView, ObservedStatus, ListFilter } from "./core/plan.js";
 export { canonicalStatus, IDLE_AFTER_MS } from "./core/plan.js";

@@ -225,6 +225,12 @@ export class Git {
     return Number((await this.raw(dir, ["rev-list", "--count", range])).trim());
   }
 
+  /** Puts work saved by saveWork back into a worktree, unstaged, as it was. */
+  async restoreSavedWork(worktree: string, ref: string): Promise<void> {
+    await this.raw(worktree, ["checkout", ref, "--", "."]);
+    await this.raw(worktree, ["reset", "-q"]);
+  }
+
   async removeWorktree(repo: string, path: string): Promise<void> {
     await this.raw(repo, ["worktree", "remove", "--force", path]);
   }

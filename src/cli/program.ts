@@ -103,6 +103,24 @@ export async function runCli(argv: string[], version: string): Promise<number> {
   );
   example(
     session
+      .command("pause")
+      .description("Stop the agent and free its tmux session; keep the worktree (or release it too)")
+      .argument("<session>", "name or unique prefix")
+      .option("--release-worktree", "also remove the worktree (work saved to a ref) so the branch can be checked out elsewhere")
+      .action(lazy(async () => (await load()).pauseCommand)),
+    "ao session pause ma-int-123",
+    "ao session pause ma-int-123 --release-worktree",
+  );
+  example(
+    session
+      .command("resume")
+      .description("Resume a paused session: warm if its tmux session still runs, else relaunch the agent")
+      .argument("<session>", "name or unique prefix")
+      .action(lazy(async () => (await load()).resumeCommand)),
+    "ao session resume ma-int-123",
+  );
+  example(
+    session
       .command("update")
       .description("Change a session's title")
       .argument("<session>", "name or unique prefix")

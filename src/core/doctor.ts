@@ -80,7 +80,7 @@ export async function doctor(ctx: Context, kill: (name: string) => Promise<unkno
     const fixable = configured ? async () => void (await kill(r.name)) : undefined;
     if (r.status === "spawning" && !(r.spawnPid !== undefined && ctx.processAlive(r.spawnPid))) {
       problem("sessions", `${r.name} is stuck in spawning (its ao process is gone)`, `ao session kill ${r.name}`, fixable);
-    } else if (r.status !== "spawning" && !ctx.files.exists(r.workspacePath)) {
+    } else if (r.status !== "spawning" && !r.released && !ctx.files.exists(r.workspacePath)) {
       // With its runtime gone there is nothing left to lose; with it running, the user decides.
       problem("sessions", `${r.name}: worktree ${r.workspacePath} is gone${alive ? " but its tmux session still runs" : ""}`, `ao session kill ${r.name}`, alive ? undefined : fixable);
     }

@@ -10,6 +10,7 @@ import { cleanTitle, matchSession, naturalCompare } from "./naming.js";
 import { matchesFilter, observe, type ListFilter, type SessionView } from "./plan.js";
 import { TERMINAL_STATUSES, type SessionEvent, type SessionRecord } from "./record.js";
 import { cleanup, type CleanupReport } from "./cleanup.js";
+import { pauseSession, resumeSession, type Resumed } from "./pause.js";
 import { doctor, type Finding } from "./doctor.js";
 import { askGitHub, saveAnswers, withAnswer } from "./github-sync.js";
 import { agentOrThrow, projectOrThrow, spawnSession, type SpawnOptions, type SpawnResult } from "./spawn.js";
@@ -148,6 +149,7 @@ export class Orchestrator {
     const agent = agentOrThrow(this.ctx, record.agent);
     return this.ctx.store.withLock(record.project, record.name, async () => {
       const current = this.ctx.store.read(record.project, record.name) ?? record;
+      if (current.status === "paused") throw new AoError(`Session ${current.name} is paused`, { hint: `Resume it: ao session resume ${current.name}` });
       const state = (await this.ctx.tmux.listSessions()).get(current.tmuxSession);
       if (state?.alive && !TERMINAL_STATUSES.has(current.status)) throw new AoError("Cannot restore: Session is still running", { bare: true, hint: `Kill it first: ao session kill ${current.name}` });
       if (!this.ctx.files.exists(current.workspacePath)) throw new AoError(`Workspace missing: ${current.workspacePath}`, { bare: true, hint: `Create a new session: ao spawn ${current.project}${current.issue ? ` ${current.issue}` : ""}` });
@@ -187,6 +189,16 @@ export class Orchestrator {
       }
     }
     return results;
+  }
+
+  /** Stops the agent and frees its tmux session; `releaseWorktree` also frees the branch (work saved to a ref). */
+  pause(query: string, opts: { releaseWorktree?: boolean } = {}): Promise<SessionRecord> {
+    return pauseSession(this.ctx, this.resolve(query), opts);
+  }
+
+  /** Warm when the tmux session is still alive, cold (relaunch, worktree re-created if released) otherwise. */
+  resume(query: string): Promise<Resumed> {
+    return resumeSession(this.ctx, this.resolve(query));
   }
 
   /** Changes what a user may change about a session: its title. */
@@ -288,6 +300,7 @@ export class Orchestrator {
 
   private async requireRunning(record: SessionRecord): Promise<void> {
     if (TERMINAL_STATUSES.has(record.status)) throw new AoError(`Session ${record.name} is ${record.status}`);
+    if (record.status === "paused") throw new AoError(`Session ${record.name} is paused`, { hint: `Resume it: ao session resume ${record.name}` });
     if (!(await this.ctx.tmux.listSessions()).get(record.tmuxSession)?.alive) {
       throw new AoError(`Session ${record.name} is not running`, { hint: `Restore it: ao session restore ${record.name}` });
     }

@@ -38,11 +38,13 @@ export interface SessionRecord {
   deadSince?: string;
   /** Why the session ended (done / exited). */
   endedReason?: string;
+  /** Set while paused with --release-worktree: the worktree is gone, the branch is free. */
+  released?: { savedRef: string | null };
 }
 
 export interface SessionEvent {
   id: number;
   at: string;
-  type: "spawned" | "message_sent" | "status_changed" | "killed" | "restored" | "work_saved" | "pr_changed" | "cleaned" | "updated";
+  type: "spawned" | "message_sent" | "status_changed" | "killed" | "restored" | "work_saved" | "pr_changed" | "cleaned" | "updated" | "paused" | "resumed";
   [key: string]: unknown;
 }

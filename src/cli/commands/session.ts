@@ -30,6 +30,25 @@ function wideTerminal(): boolean {
   return process.stdout.isTTY === true && (process.stdout.columns ?? 0) >= 120;
 }
 
+export async function pauseCommand(cli: Cli, query: string, opts: { releaseWorktree?: boolean }): Promise<void> {
+  const ao = await cli.orchestrator();
+  const r = await ao.pause(query, { releaseWorktree: opts.releaseWorktree });
+  cli.out(`Session ${r.name} paused.`);
+  if (r.released) {
+    cli.out(`  Worktree removed; branch ${r.branch} is free to check out elsewhere.`);
+    if (r.released.savedRef) cli.out(`  Uncommitted work saved to ${r.released.savedRef}; resume puts it back.`);
+  } else cli.out(`  Worktree kept: ${r.workspacePath}`);
+  cli.out(`  Resume: ao session resume ${r.name}`);
+}
+
+export async function resumeCommand(cli: Cli, query: string): Promise<void> {
+  const ao = await cli.orchestrator();
+  const { session, mode, restoredRef } = await ao.resume(query);
+  cli.out(`Session ${session.name} resumed (${mode === "warm" ? "warm: its tmux session was still running" : "cold: the agent was relaunched"}).`);
+  if (restoredRef) cli.out(`  Worktree re-created; saved work from ${restoredRef} put back.`);
+  cli.out(`  Attach:   tmux attach -t ${session.tmuxSession}`);
+}
+
 export async function updateCommand(cli: Cli, query: string, opts: { title?: string }): Promise<void> {
   const ao = await cli.orchestrator();
   const r = await ao.update(query, { title: opts.title });
