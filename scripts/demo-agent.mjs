@@ -4,7 +4,8 @@
 // answers. Every received message is also appended as a JSON line to
 // $DEMO_AGENT_LOG when set, so tests can compare bytes exactly.
 //   /exit        exits (status 0)      /crash      exits with status 3
-//   /sleep N     works (prints dots) for N seconds before answering
+//   /sleep N     works (prints dots) for N seconds; Esc or Ctrl-C interrupts
+//   /ask WHAT    asks permission: y once, a always, n reject (one key)
 import { appendFileSync } from "node:fs";
 
 const log = process.env.DEMO_AGENT_LOG;
@@ -31,12 +32,22 @@ let line = "";
 let pasting = false;
 let pending = "";
 let busy = false;
+let asking = false;
+let tick;
+
+const ANSWERS = { y: "once", a: "always", n: "rejected" };
 
 function submit(text) {
   out("\r\n");
   if (text === "/exit") return finish(0);
   if (text === "/crash") return finish(3);
   record({ kind: "message", text });
+  const ask = /^\/ask (.+)$/.exec(text);
+  if (ask) {
+    asking = true;
+    out(`Permission needed: ${ask[1]}\r\n  [y] allow once  [a] allow always  [n] reject\r\n`);
+    return;
+  }
   const sleep = /^\/sleep (\d+)$/.exec(text);
   const lines = text.split("\n");
   out(`You said (${lines.length} line${lines.length === 1 ? "" : "s"}, ${Buffer.byteLength(text)} bytes):\r\n`);
@@ -44,7 +55,7 @@ function submit(text) {
   if (sleep) {
     busy = true;
     let left = Number(sleep[1]);
-    const tick = setInterval(() => {
+    tick = setInterval(() => {
       out(".");
       if (--left <= 0) {
         clearInterval(tick);
@@ -84,6 +95,23 @@ process.stdin.on("data", (chunk) => {
     const start = pending.indexOf("\x1b[200~");
     const plain = start === -1 ? pending : pending.slice(0, start);
     for (const ch of plain) {
+      if (asking) {
+        if (ANSWERS[ch]) {
+          asking = false;
+          record({ kind: "permission", answer: ANSWERS[ch] });
+          out(`Permission: ${ANSWERS[ch]}\r\nDone.\r\n`);
+          promptLine();
+        }
+        continue;
+      }
+      if (busy && (ch === "\x1b" || ch === "\x03")) {
+        clearInterval(tick);
+        busy = false;
+        record({ kind: "interrupted" });
+        out("\r\nInterrupted.\r\n");
+        promptLine();
+        continue;
+      }
       if (ch === "\r" || ch === "\n") {
         const text = line;
         line = "";

@@ -87,6 +87,8 @@ export const tmuxCommands = {
   pasteBuffer: (buffer: string, name: string) => ["paste-buffer", "-p", "-d", "-b", buffer, "-t", pane(name)],
   deleteBuffer: (buffer: string) => ["delete-buffer", "-b", buffer],
   sendEnter: (name: string) => ["send-keys", "-t", pane(name), "Enter"],
+  /** Key names from the agent table or config, never from user text. */
+  sendKeys: (name: string, keys: readonly string[]) => ["send-keys", "-t", pane(name), ...keys],
   attach: (name: string) => ["attach-session", "-t", exact(name)],
   switchClient: (name: string) => ["switch-client", "-t", exact(name)],
 } as const;
@@ -169,6 +171,10 @@ export class Tmux {
 
   async capture(name: string): Promise<string> {
     return (await this.run(tmuxCommands.capturePane(name))).stdout;
+  }
+
+  async sendKeys(name: string, keys: readonly string[]): Promise<void> {
+    await this.run(tmuxCommands.sendKeys(name, keys));
   }
 
   /** Scrollback and screen, trailing blank lines dropped. */

@@ -121,6 +121,23 @@ export async function runCli(argv: string[], version: string): Promise<number> {
   );
   example(
     session
+      .command("reply")
+      .description("Answer the agent's permission prompt with the keys its agent defines")
+      .argument("<session>", "name or unique prefix")
+      .argument("<answer>", "once, always or reject")
+      .action(lazy(async () => (await load()).replyCommand)),
+    "ao session reply ma-int-123 once",
+  );
+  example(
+    session
+      .command("abort")
+      .description("Interrupt the agent's current turn (Esc or Ctrl-C, per agent)")
+      .argument("<session>", "name or unique prefix")
+      .action(lazy(async () => (await load()).abortCommand)),
+    "ao session abort ma-int-123",
+  );
+  example(
+    session
       .command("update")
       .description("Change a session's title")
       .argument("<session>", "name or unique prefix")

@@ -47,7 +47,7 @@ function resolveConfig(raw: RawConfig, ctx: Ctx): Config {
   const path = (p: string) => resolve(base, expandTilde(p, ctx.homeDir));
 
   const agents: Record<string, AgentSpec> = {};
-  for (const [name, preset] of Object.entries(PRESETS)) agents[name] = { name, ...preset };
+  for (const [name, preset] of Object.entries(PRESETS)) agents[name] = { name, ...preset, keys: { ...preset.keys } };
   for (const [name, custom] of Object.entries(raw.agents ?? {})) {
     const preset = isPreset(name) ? agents[name] : undefined;
     const command = custom.command ?? preset?.command;
@@ -57,6 +57,7 @@ function resolveConfig(raw: RawConfig, ctx: Ctx): Config {
       command,
       resumeCommand: custom.resumeCommand ?? preset?.resumeCommand,
       prompt: custom.prompt ?? preset?.prompt ?? "arg",
+      keys: { ...preset?.keys, ...custom.keys },
     };
   }
   const defaultAgent = raw.defaults?.agent ?? "claude-code";

@@ -9,6 +9,8 @@ const duration = z
   .union([z.literal(0), z.string().regex(/^(0|\d+(s|m|h|d))$/, "a duration like 30s, 15m, 24h, 7d or 0")])
   .describe("A number with a unit (30s, 15m, 24h, 7d) or 0");
 
+const keyList = z.array(z.string().regex(/^[A-Za-z0-9-]+$/, "a tmux key name like Escape, C-c, y or Enter")).min(1);
+
 const agent = z.strictObject({
   command: z.string().min(1).optional().describe("Shell command tmux runs in the worktree"),
   resumeCommand: z.string().min(1).optional().describe("Command used by restore/resume instead of command"),
@@ -16,6 +18,15 @@ const agent = z.strictObject({
     .enum(["arg", "paste"])
     .optional()
     .describe("arg: the first prompt is appended as one quoted argument; paste: pasted once the agent is up"),
+  keys: z
+    .strictObject({
+      once: keyList.optional().describe("Keys that allow a permission request once"),
+      always: keyList.optional().describe("Keys that allow it always"),
+      reject: keyList.optional().describe("Keys that reject it"),
+      abort: keyList.optional().describe("Keys that interrupt the current turn"),
+    })
+    .optional()
+    .describe("tmux key names for ao session reply / abort"),
 });
 
 const project = z.strictObject({

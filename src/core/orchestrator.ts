@@ -201,6 +201,29 @@ export class Orchestrator {
     return resumeSession(this.ctx, this.resolve(query));
   }
 
+  /** Answers the agent's permission prompt with the keys its agent defines. */
+  async reply(query: string, answer: "once" | "always" | "reject"): Promise<SessionRecord> {
+    return this.pressKeys(query, answer, "replied", "answer a permission prompt");
+  }
+
+  /** Interrupts the agent's current turn (Esc or Ctrl-C, per agent). */
+  async abort(query: string): Promise<SessionRecord> {
+    return this.pressKeys(query, "abort", "aborted", "interrupt a turn");
+  }
+
+  private async pressKeys(query: string, which: "once" | "always" | "reject" | "abort", event: "replied" | "aborted", what: string): Promise<SessionRecord> {
+    const record = this.resolve(query);
+    const agent = agentOrThrow(this.ctx, record.agent);
+    const keys = agent.keys[which];
+    if (!keys?.length) {
+      throw new AoError(`The ${agent.name} agent does not define how to ${what} (${which})`, { hint: `Set agents.${agent.name}.keys.${which} in ${this.ctx.config.path} (tmux key names, e.g. [Escape]).` });
+    }
+    await this.requireRunning(record);
+    await this.ctx.tmux.sendKeys(record.tmuxSession, keys);
+    this.ctx.store.appendEvent(record.project, record.name, event, which === "abort" ? {} : { answer: which });
+    return record;
+  }
+
   /** Changes what a user may change about a session: its title. */
   async update(query: string, change: { title?: string }): Promise<SessionRecord> {
     const record = this.resolve(query);

@@ -45,6 +45,6 @@ export interface SessionRecord {
 export interface SessionEvent {
   id: number;
   at: string;
-  type: "spawned" | "message_sent" | "status_changed" | "killed" | "restored" | "work_saved" | "pr_changed" | "cleaned" | "updated" | "paused" | "resumed";
+  type: "spawned" | "message_sent" | "status_changed" | "killed" | "restored" | "work_saved" | "pr_changed" | "cleaned" | "updated" | "paused" | "resumed" | "replied" | "aborted";
   [key: string]: unknown;
 }

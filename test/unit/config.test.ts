@@ -31,8 +31,8 @@ describe("parseConfig", () => {
 
   it("merges custom agents over presets and defines new ones", () => {
     const c = parse("agents:\n  codex:\n    command: codex --yolo\n  mine:\n    command: mine\n    prompt: paste\ndefaults:\n  agent: mine\n");
-    expect(c.agents.codex).toEqual({ name: "codex", command: "codex --yolo", resumeCommand: "codex resume --last", prompt: "arg" });
-    expect(c.agents.mine).toEqual({ name: "mine", command: "mine", resumeCommand: undefined, prompt: "paste" });
+    expect(c.agents.codex).toEqual({ name: "codex", command: "codex --yolo", resumeCommand: "codex resume --last", prompt: "arg", keys: { abort: ["Escape"] } });
+    expect(c.agents.mine).toEqual({ name: "mine", command: "mine", resumeCommand: undefined, prompt: "paste", keys: {} });
     expect(c.defaultAgent).toBe("mine");
   });
 
@@ -57,6 +57,12 @@ describe("parseConfig", () => {
   it("stops a YAML alias bomb", () => {
     const bomb = ["a: &a [x, x, x, x, x, x, x, x, x, x]", ...Array.from({ length: 9 }, (_, i) => `${String.fromCharCode(98 + i)}: &${String.fromCharCode(98 + i)} [${Array(10).fill(`*${String.fromCharCode(97 + i)}`).join(", ")}]`)].join("\n");
     expect(() => parse(bomb)).toThrow(/Invalid YAML .*Excessive alias count/);
+  });
+
+  it("takes reply/abort keys per agent, over the preset's", () => {
+    const c = parse("agents:\n  aider:\n    keys:\n      abort: [Escape]\n");
+    expect(c.agents.aider?.keys).toEqual({ once: ["y", "Enter"], always: ["a", "Enter"], reject: ["n", "Enter"], abort: ["Escape"] });
+    expect(() => parse("agents:\n  x:\n    command: x\n    keys:\n      abort: ['$(rm)']\n")).toThrow(/tmux key name.*\(line 5\)/);
   });
 
   it("refuses unknown agents and custom agents without a command", () => {

@@ -49,6 +49,19 @@ export async function resumeCommand(cli: Cli, query: string): Promise<void> {
   cli.out(`  Attach:   tmux attach -t ${session.tmuxSession}`);
 }
 
+export async function replyCommand(cli: Cli, query: string, answer: string): Promise<void> {
+  if (answer !== "once" && answer !== "always" && answer !== "reject") throw new UsageError(`Answer once, always or reject, not ${JSON.stringify(answer)}`);
+  const ao = await cli.orchestrator();
+  const r = await ao.reply(query, answer);
+  cli.out(`Replied ${answer} to ${r.name}.`);
+}
+
+export async function abortCommand(cli: Cli, query: string): Promise<void> {
+  const ao = await cli.orchestrator();
+  const r = await ao.abort(query);
+  cli.out(`Interrupted ${r.name}.`);
+}
+
 export async function updateCommand(cli: Cli, query: string, opts: { title?: string }): Promise<void> {
   const ao = await cli.orchestrator();
   const r = await ao.update(query, { title: opts.title });
