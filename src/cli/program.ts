@@ -208,9 +208,12 @@ export async function runCli(argv: string[], version: string): Promise<number> {
       .argument("<session>", "name or unique prefix")
       .argument("[message...]", "the message ('-' reads stdin)")
       .option("-f, --file <file>", "read the message from a file ('-' for stdin)")
+      .option("--wait", "return when the agent has finished its turn, printing what it answered")
+      .option("--timeout <seconds>", "with --wait: give up after this long (exit 124; default 600)")
       .action(lazy(async () => (await import("./commands/send.js")).sendCommand)),
     "ao send ma-int-123 'Please also add tests'",
     "git diff | ao send ma-int-123 -",
+    "ao send ma-int-123 --wait --timeout 120 'Run the tests and summarise'",
   );
 
   example(

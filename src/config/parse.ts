@@ -58,6 +58,7 @@ function resolveConfig(raw: RawConfig, ctx: Ctx): Config {
       resumeCommand: custom.resumeCommand ?? preset?.resumeCommand,
       prompt: custom.prompt ?? preset?.prompt ?? "arg",
       keys: { ...preset?.keys, ...custom.keys },
+      readyPattern: custom.readyPattern ?? preset?.readyPattern,
     };
   }
   const defaultAgent = raw.defaults?.agent ?? "claude-code";

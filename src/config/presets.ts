@@ -22,6 +22,11 @@ export interface AgentSpec {
   resumeCommand?: string;
   prompt: PromptMode;
   keys: AgentKeys;
+  /**
+   * A regular expression for the last non-empty screen line while the agent
+   * waits for input; `send --wait` uses it to tell that a turn has finished.
+   */
+  readyPattern?: string;
 }
 
 export type PresetName = "claude-code" | "codex" | "aider" | "opencode" | "shell";

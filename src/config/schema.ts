@@ -18,6 +18,19 @@ const agent = z.strictObject({
     .enum(["arg", "paste"])
     .optional()
     .describe("arg: the first prompt is appended as one quoted argument; paste: pasted once the agent is up"),
+  readyPattern: z
+    .string()
+    .min(1)
+    .refine((v) => {
+      try {
+        new RegExp(v);
+        return true;
+      } catch {
+        return false;
+      }
+    }, "a valid regular expression")
+    .optional()
+    .describe("Regex for the last screen line while the agent waits for input (send --wait)"),
   keys: z
     .strictObject({
       once: keyList.optional().describe("Keys that allow a permission request once"),

@@ -11,6 +11,7 @@ import { matchesFilter, observe, type ListFilter, type SessionView } from "./pla
 import { TERMINAL_STATUSES, type SessionEvent, type SessionRecord } from "./record.js";
 import { cleanup, type CleanupReport } from "./cleanup.js";
 import { pauseSession, resumeSession, type Resumed } from "./pause.js";
+import { prepareWait, type TurnResult } from "./wait.js";
 import { doctor, type Finding } from "./doctor.js";
 import { askGitHub, saveAnswers, withAnswer } from "./github-sync.js";
 import { agentOrThrow, projectOrThrow, spawnSession, type SpawnOptions, type SpawnResult } from "./spawn.js";
@@ -107,15 +108,25 @@ export class Orchestrator {
 
   /** Delivers `text` as one input (bracketed paste), then Enter. */
   async send(query: string, text: string): Promise<SessionRecord> {
+    return (await this.sendAndWait(query, text)).session;
+  }
+
+  /**
+   * Sends, and with `wait` returns once the agent has finished its turn (see
+   * core/wait.ts), with the output the message produced. A timeout is an AoError
+   * with exit code 124.
+   */
+  async sendAndWait(query: string, text: string, wait?: { timeoutMs: number }): Promise<{ session: SessionRecord; turn?: TurnResult }> {
     checkMessage(text);
     const bytes = Buffer.byteLength(text);
     const record = this.resolve(query);
     await this.requireRunning(record);
+    const waiter = wait ? await prepareWait(this.ctx, record.tmuxSession, agentOrThrow(this.ctx, record.agent).readyPattern) : undefined;
     // The record is written first: on a full or read-only disk the send fails before anything reaches the agent.
-    const updated = await this.ctx.store.update(record.project, record.name, (r) => ({ ...r, lastActivityAt: new Date(this.ctx.now()).toISOString() }));
+    const session = await this.ctx.store.update(record.project, record.name, (r) => ({ ...r, lastActivityAt: new Date(this.ctx.now()).toISOString() }));
     await this.ctx.tmux.paste(record.tmuxSession, text);
     this.ctx.store.appendEvent(record.project, record.name, "message_sent", { bytes });
-    return updated;
+    return { session, turn: waiter && wait ? await waiter(wait.timeoutMs) : undefined };
   }
 
   /**

@@ -3,7 +3,9 @@ import { UsageError } from "../../core/errors.js";
 import type { Cli } from "../context.js";
 import { readInput } from "./spawn.js";
 
-export async function sendCommand(cli: Cli, query: string, words: string[], opts: { file?: string }): Promise<void> {
+export async function sendCommand(cli: Cli, query: string, words: string[], opts: { file?: string; wait?: boolean; timeout?: string }): Promise<void> {
+  if (opts.timeout !== undefined && !opts.wait) throw new UsageError("--timeout goes with --wait.");
+  if (opts.timeout !== undefined && !/^\d+(\.\d+)?$/.test(opts.timeout)) throw new UsageError(`--timeout takes seconds, not ${JSON.stringify(opts.timeout)}`);
   if (opts.file !== undefined && words.length > 0) throw new UsageError("Give the message as arguments or with -f, not both.");
   const text =
     opts.file !== undefined ? readInput(opts.file, "message file")
@@ -11,6 +13,12 @@ export async function sendCommand(cli: Cli, query: string, words: string[], opts
     : words.join(" ");
   if (!text) throw new UsageError("No message given.", "Example: ao send ma-1 'Please add tests'");
   const ao = await cli.orchestrator();
-  const session = await ao.send(query, text);
-  cli.out(`Message sent to ${session.name}.`);
+  if (!opts.wait) {
+    const session = await ao.send(query, text);
+    return cli.out(`Message sent to ${session.name}.`);
+  }
+  // With --wait stdout carries only the agent's answer, for scripts.
+  const { turn } = await ao.sendAndWait(query, text, { timeoutMs: Number(opts.timeout ?? 600) * 1000 });
+  if (turn!.output) cli.out(turn!.output);
+  cli.err(`Completed in ${(turn!.elapsedMs / 1000).toFixed(1)}s`);
 }
