@@ -15,7 +15,7 @@ import { Tmux } from "./adapters/tmux.js";
 import { parseDuration } from "./config/duration.js";
 import { loadConfig, type LoadOptions } from "./config/load.js";
 import type { Context } from "./core/context.js";
-import { ConfigError } from "./core/errors.js";
+import { CommandError, ConfigError } from "./core/errors.js";
 import { Orchestrator } from "./core/orchestrator.js";
 
 export { Orchestrator, type ListResult, type KillResult } from "./core/orchestrator.js";
@@ -24,6 +24,8 @@ export type { SpawnOptions, SpawnResult } from "./core/spawn.js";
 export type { CleanupReport, CleanupItem } from "./core/cleanup.js";
 export type { Finding } from "./core/doctor.js";
 export type { Resumed } from "./core/pause.js";
+export { SessionHandle } from "./core/handle.js";
+export type { TurnResult } from "./core/wait.js";
 export type { PullRequestInfo, IssueState } from "./adapters/github.js";
 export type { SessionView, ObservedStatus, ListFilter } from "./core/plan.js";
 export { canonicalStatus, IDLE_AFTER_MS } from "./core/plan.js";
@@ -52,6 +54,14 @@ export async function openOrchestrator(opts: OpenOptions = {}): Promise<Orchestr
       await run("/bin/sh", ["-c", script], { cwd, env: { ...env, ...extra } });
     },
     runAttached: (argv, cwd, extra) => runInherited(argv, { cwd, env: { ...env, ...extra } }),
+    runCaptured: async ([file, ...args], cwd, extra) => {
+      try {
+        return await run(file!, args, { cwd, env: { ...env, ...extra } });
+      } catch (err) {
+        if (err instanceof CommandError && err.spawnErrorCode === undefined && err.exitCode !== null) return { exitCode: err.exitCode, stdout: err.stdout, stderr: err.stderr };
+        throw err;
+      }
+    },
     readHeadBranch,
     now: () => Date.now(),
     processAlive: pidAlive,

@@ -1,5 +1,5 @@
 /** The few filesystem operations the core needs, behind an interface it can receive. */
-import { chmodSync, existsSync, lstatSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, symlinkSync, writeFileSync } from "node:fs";
+import { chmodSync, existsSync, lstatSync, mkdirSync, readdirSync, readFileSync, realpathSync, rmSync, statSync, symlinkSync, writeFileSync } from "node:fs";
 import { dirname } from "node:path";
 
 export interface Files {
@@ -17,6 +17,8 @@ export interface Files {
   chmod(path: string, mode: number): void;
   /** Entry names of a directory ([] when it does not exist). */
   list(dir: string): string[];
+  /** The path with every symlink resolved (throws when it does not exist). */
+  realpath(path: string): string;
 }
 
 export const nodeFiles: Files = {
@@ -54,6 +56,7 @@ export const nodeFiles: Files = {
     }
   },
   chmod: (path, mode) => chmodSync(path, mode),
+  realpath: (path) => realpathSync(path),
   list(dir) {
     try {
       return readdirSync(dir);

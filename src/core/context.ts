@@ -15,6 +15,8 @@ export interface Adapters {
   shell(script: string, cwd: string, env: Record<string, string>): Promise<void>;
   /** Runs argv in `cwd` attached to this terminal (no shell); resolves to its exit code. */
   runAttached(argv: readonly string[], cwd: string, env: Record<string, string>): Promise<number>;
+  /** Runs argv in `cwd` (no shell), capturing its output; a non-zero exit is a result, not an error. */
+  runCaptured(argv: readonly string[], cwd: string, env: Record<string, string>): Promise<{ exitCode: number; stdout: string; stderr: string }>;
   /** The live branch of a worktree from its HEAD file. */
   readHeadBranch(worktree: string): string | undefined;
   now(): number;

@@ -2,7 +2,9 @@
  * The orchestrator: what a script or the CLI can do with sessions. It reads
  * records, observes tmux once per call, and changes records under their lock.
  */
+import { isAbsolute, resolve as resolvePath, sep } from "node:path";
 import type { RecordError } from "../adapters/store.js";
+import { SessionHandle } from "./handle.js";
 import type { Context, Reporter } from "./context.js";
 import { AoError, CommandError, UsageError } from "./errors.js";
 import { checkMessage } from "./message.js";
@@ -233,6 +235,39 @@ export class Orchestrator {
     await this.ctx.tmux.sendKeys(record.tmuxSession, keys);
     this.ctx.store.appendEvent(record.project, record.name, event, which === "abort" ? {} : { answer: which });
     return record;
+  }
+
+  /** A handle on one session for scripts (seed 001): send, events, abort, exec, readFile, … */
+  session(query: string): SessionHandle {
+    return new SessionHandle(this, this.resolve(query).name);
+  }
+
+  /** Runs argv in the session's worktree and returns its exit code and output. */
+  async execCaptured(query: string, argv: readonly string[]): Promise<{ exitCode: number; stdout: string; stderr: string }> {
+    if (argv.length === 0) throw new UsageError("No command given.");
+    const record = this.resolve(query);
+    if (!this.ctx.files.exists(record.workspacePath)) throw new AoError(`Workspace missing: ${record.workspacePath}`, { bare: true });
+    return this.ctx.runCaptured(argv, record.workspacePath, { AO_SESSION: record.name, AO_PROJECT: record.project });
+  }
+
+  /**
+   * A file of the session's worktree, by a path relative to it. Paths that leave
+   * the worktree (absolute, .., or through a symlink) are refused.
+   */
+  readFile(query: string, path: string): string {
+    const record = this.resolve(query);
+    if (isAbsolute(path)) throw new UsageError(`Give a path inside the worktree, not an absolute one: ${path}`);
+    const root = this.ctx.files.realpath(record.workspacePath);
+    let real: string;
+    try {
+      real = this.ctx.files.realpath(resolvePath(root, path));
+    } catch {
+      throw new AoError(`No such file in ${record.name}'s worktree: ${path}`);
+    }
+    if (!real.startsWith(`${root}${sep}`)) throw new UsageError(`${path} is outside ${record.name}'s worktree`);
+    const text = this.ctx.files.read(real);
+    if (text === undefined) throw new AoError(`Cannot read ${path} in ${record.name}'s worktree`);
+    return text;
   }
 
   /** Changes what a user may change about a session: its title. */

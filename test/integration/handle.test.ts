@@ -1,0 +1,65 @@
+/** The session handle, through the public export, against real git and tmux. */
+import { symlinkSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { openOrchestrator, type Orchestrator, type SessionEvent } from "../../src/index.js";
+import { waitFor } from "../helpers/proc.js";
+import { agentReady, baseConfig, sandbox, type Sandbox } from "../helpers/sandbox.js";
+
+let s: Sandbox;
+let ao: Orchestrator;
+beforeEach(async () => {
+  s = await sandbox({ config: (p) => baseConfig(p).replace("    prompt: arg\n", '    prompt: arg\n    readyPattern: "^> ?$"\n    keys:\n      once: [y]\n      always: [a]\n      reject: [n]\n      abort: [Escape]\n') });
+  ao = await openOrchestrator({ env: s.env, cwd: s.root });
+  await ao.spawn({ project: "my-app", issue: "7", prompt: "Start here" });
+  await agentReady(s, "ma-7");
+});
+afterEach(async () => {
+  await s.cleanup();
+});
+
+describe("SessionHandle", () => {
+  it("sends and waits, streams events, answers, interrupts, runs commands, reads files", async () => {
+    const session = ao.session("ma-7");
+    expect(session.name).toBe("ma-7");
+    expect((await session.info()).title).toBe("Start here");
+
+    const seen: SessionEvent[] = [];
+    const unsubscribe = session.onEvent((e) => seen.push(e), { pollMs: 50 });
+    const turn = await session.send("/sleep 1", { wait: { timeoutMs: 10_000 } });
+    expect(turn?.output).toContain("Done.");
+    await waitFor(() => seen.some((e) => e.type === "message_sent"), "the event");
+    unsubscribe();
+
+    expect(session.events({ limit: 1 }).events.map((e) => e.type)).toEqual(["spawned"]);
+
+    await session.send("/ask deploy");
+    await waitFor(async () => (await session.transcript()).includes("Permission needed: deploy"), "the prompt");
+    await session.reply("always");
+    await waitFor(() => s.received("ma-7").some((e) => e.kind === "permission"), "the answer");
+
+    await session.send("/sleep 20");
+    await waitFor(async () => (await session.transcript()).includes("."), "work");
+    await session.abort();
+    await waitFor(() => s.received("ma-7").some((e) => e.kind === "interrupted"), "the interrupt");
+
+    const out = await session.exec(["sh", "-c", "echo hi; echo err >&2; exit 3"]);
+    expect(out).toEqual({ exitCode: 3, stdout: "hi\n", stderr: "err\n" });
+
+    writeFileSync(join(s.worktreeDir, "my-app-7", "notes.md"), "# notes\n");
+    expect(session.readFile("notes.md")).toBe("# notes\n");
+    expect(session.readFile("./README.md")).toBe("# demo\n");
+    expect(() => session.readFile("../../agent-orchestrator.yaml")).toThrow(/outside ma-7's worktree/);
+    expect(() => session.readFile("/etc/passwd")).toThrow(/not an absolute one/);
+    symlinkSync("/etc/passwd", join(s.worktreeDir, "my-app-7", "sneaky"));
+    expect(() => session.readFile("sneaky")).toThrow(/outside ma-7's worktree/);
+    expect(() => session.readFile("missing.txt")).toThrow(/No such file/);
+
+    expect((await session.update({ title: "Renamed" })).title).toBe("Renamed");
+    expect((await session.pause()).status).toBe("paused");
+    expect((await session.resume()).mode).toBe("cold");
+    const ended = await session.end({ force: true });
+    expect(ended.savedRef).toBe("refs/ao/saved/ma-7");
+    expect((await session.info()).status).toBe("killed");
+  });
+});
