@@ -1,9 +1,8 @@
-import { spawn } from "node:child_process";
 import { writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { waitFor } from "../helpers/proc.js";
-import { agentReady, AO_BIN, sandbox, type Sandbox } from "../helpers/sandbox.js";
+import { agentReady, sandbox, startAo, type Sandbox } from "../helpers/sandbox.js";
 
 let s: Sandbox;
 beforeEach(async () => {
@@ -52,26 +51,20 @@ describe("ao session events", () => {
   });
 
   it("--follow prints events as they happen and ends by itself when the session ends", async () => {
-    const child = spawn(process.execPath, [AO_BIN, "session", "events", "ma-1", "--follow", "--json"], { env: s.env });
-    let out = "";
-    child.stdout.on("data", (d) => (out += d));
-    const exited = new Promise<number | null>((r) => child.on("close", r));
-    await waitFor(() => out.includes('"spawned"'), "the existing events");
+    const follow = startAo(s, ["session", "events", "ma-1", "--follow", "--json"]);
+    await waitFor(() => follow.output().includes('"spawned"'), "the existing events");
     expect((await s.ao(["send", "ma-1", "hello"])).code).toBe(0);
-    await waitFor(() => out.includes('"message_sent"'), "the new event");
+    await waitFor(() => follow.output().includes('"message_sent"'), "the new event");
     expect((await s.ao(["session", "kill", "ma-1"])).code).toBe(0);
-    expect(await exited).toBe(0);
-    const lines = out.trim().split("\n").map((l) => JSON.parse(l));
+    expect(await follow.exited).toBe(0);
+    const lines = follow.output().trim().split("\n").map((l) => JSON.parse(l));
     expect(lines.map((e) => e.type)).toEqual(["spawned", "message_sent", "status_changed", "killed"]);
   });
 
   it("--follow stops cleanly on Ctrl-C", async () => {
-    const child = spawn(process.execPath, [AO_BIN, "session", "events", "ma-1", "--follow"], { env: s.env });
-    let out = "";
-    child.stdout.on("data", (d) => (out += d));
-    const exited = new Promise<number | null>((r) => child.on("close", r));
-    await waitFor(() => out.includes("spawned"), "the first event");
-    child.kill("SIGINT");
-    expect(await exited).toBe(0);
+    const follow = startAo(s, ["session", "events", "ma-1", "--follow"]);
+    await waitFor(() => follow.output().includes("spawned"), "the first event");
+    follow.signal("SIGINT");
+    expect(await follow.exited).toBe(0);
   });
 });

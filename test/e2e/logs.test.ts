@@ -1,9 +1,8 @@
-import { spawn } from "node:child_process";
 import { statSync } from "node:fs";
 import { join } from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { waitFor } from "../helpers/proc.js";
-import { agentReady, AO_BIN, sandbox, type Sandbox } from "../helpers/sandbox.js";
+import { agentReady, sandbox, startAo, type Sandbox } from "../helpers/sandbox.js";
 
 let s: Sandbox;
 beforeEach(async () => {
@@ -43,16 +42,13 @@ describe("ao session logs", () => {
   });
 
   it("--follow prints new output and ends by itself when the runtime ends", async () => {
-    const child = spawn(process.execPath, [AO_BIN, "session", "logs", "ma-1", "--follow"], { env: s.env });
-    let out = "";
-    child.stdout.on("data", (d) => (out += d));
-    const exited = new Promise<number | null>((r) => child.on("close", r));
-    await waitFor(() => out.includes("Prompt: first task"), "the existing screen");
+    const follow = startAo(s, ["session", "logs", "ma-1", "--follow"]);
+    await waitFor(() => follow.output().includes("Prompt: first task"), "the existing screen");
     expect((await s.ao(["send", "ma-1", "followed"])).code).toBe(0);
-    await waitFor(() => out.includes("| followed"), "the new output");
+    await waitFor(() => follow.output().includes("| followed"), "the new output");
     expect((await s.ao(["send", "ma-1", "/exit"])).code).toBe(0);
-    expect(await exited).toBe(0);
-    expect(out).toContain("Agent exiting (0)");
+    expect(await follow.exited).toBe(0);
+    expect(follow.output()).toContain("Agent exiting (0)");
   });
 
   it("says so when there is no transcript", async () => {

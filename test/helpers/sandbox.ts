@@ -2,6 +2,7 @@
  * A throw-away world for one test: a git repository with a bare origin, a private
  * tmux server, a config using the demo agent, and `ao` run as the built binary.
  */
+import { spawn } from "node:child_process";
 import { existsSync, mkdtempSync, readFileSync, realpathSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
@@ -93,4 +94,13 @@ export async function sandbox(opts: { config?: (s: { dataDir: string; worktreeDi
 /** Waits until the demo agent in `session` shows its prompt. */
 export async function agentReady(s: Sandbox, session: string): Promise<void> {
   await waitFor(async () => (await s.tmux.capture(session)).includes("> "), `agent prompt in ${session}`);
+}
+
+/** Starts `ao` in the background (for --follow modes): its output so far, and its exit. */
+export function startAo(s: Sandbox, args: string[]) {
+  const child = spawn(process.execPath, [AO_BIN, ...args], { env: s.env });
+  let out = "";
+  child.stdout.on("data", (d) => (out += d));
+  const exited = new Promise<number | null>((r) => child.on("close", r));
+  return { output: () => out, exited, signal: (sig: NodeJS.Signals) => child.kill(sig) };
 }
