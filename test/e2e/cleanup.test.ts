@@ -27,8 +27,7 @@ afterEach(async () => {
   await gh.close();
 });
 
-const sessionsDir = () => join(s.dataDir, "projects", "my-app", "sessions");
-const record = (name: string) => JSON.parse(readFileSync(join(sessionsDir(), `${name}.json`), "utf8"));
+const record = (name: string) => JSON.parse(readFileSync(join(s.sessionsDir, `${name}.json`), "utf8"));
 const wt = (n: string) => join(s.worktreeDir, `my-app-${n}`);
 const repoOf = () => gh.repos.get("acme/app")!;
 
@@ -69,7 +68,7 @@ describe("ao session cleanup", () => {
     expect((await s.tmux.sessions()).sort()).toEqual([open, closed].sort());
     expect(record(open)).toMatchObject({ status: "working", pr: { number: 12, state: "OPEN" } });
     expect(record(closed)).toMatchObject({ status: "working", pr: { number: 13, state: "CLOSED" } });
-    const events = readFileSync(join(sessionsDir(), `${merged}.events.jsonl`), "utf8");
+    const events = readFileSync(join(s.sessionsDir, `${merged}.events.jsonl`), "utf8");
     expect(events).toContain('"type":"status_changed","from":"working","to":"done","reason":"PR #11 merged"');
     expect(gh.graphqlRequests()).toBe(1);
   });
@@ -160,7 +159,7 @@ describe("ao session cleanup", () => {
     const b = await spawn("9");
     repoOf().pulls.push({ number: 18, headRefName: "int-8", headRefOid: await commitAndPush(wt("int-8"), "x.txt"), state: "MERGED" });
     repoOf().issues[9] = "CLOSED";
-    const snapshot = () => readdirSync(sessionsDir()).sort().map((f) => [f, readFileSync(join(sessionsDir(), f), "utf8")]);
+    const snapshot = () => readdirSync(s.sessionsDir).sort().map((f) => [f, readFileSync(join(s.sessionsDir, f), "utf8")]);
     const before = snapshot();
     const r = await s.ao(["session", "cleanup", "--dry-run"]);
     expect(r.code, r.stderr).toBe(0);
@@ -179,13 +178,13 @@ describe("ao session cleanup", () => {
     const b = await spawn("INT-11");
     repoOf().pulls.push({ number: 20, headRefName: "int-10", headRefOid: await commitAndPush(wt("int-10"), "x.txt"), state: "MERGED" });
     gh.state.failAll = { status: 502, body: { message: "Server Error" } };
-    const before = readFileSync(join(sessionsDir(), `${a}.json`), "utf8");
+    const before = readFileSync(join(s.sessionsDir, `${a}.json`), "utf8");
     const r = await s.ao(["session", "cleanup"], { env: { AO_GITHUB_TIMEOUT: "1s" } });
     expect(r.code).toBe(1);
     expect(r.stdout).toBe("Checking for completed sessions...\n\nNothing to clean.\n");
     const warnings = r.stderr.split("\n").filter((l) => l.startsWith("Warning:"));
     expect(warnings).toEqual([`Warning: GitHub could not be asked (acme/app: GitHub answered HTTP 502); left alone: ${a}, ${b}`]);
-    expect(readFileSync(join(sessionsDir(), `${a}.json`), "utf8")).toBe(before);
+    expect(readFileSync(join(s.sessionsDir, `${a}.json`), "utf8")).toBe(before);
     expect(gh.graphqlRequests()).toBeGreaterThan(1); // it retried
   });
 
@@ -195,7 +194,7 @@ describe("ao session cleanup", () => {
     const r = await s.ao(["session", "cleanup", "--json"]);
     expect(r.code).toBe(1);
     expect(r.stderr).toContain("GitHub rejected the token from GITHUB_TOKEN (HTTP 401)");
-    const everything = [r.stdout, r.stderr, ...readdirSync(sessionsDir()).map((f) => readFileSync(join(sessionsDir(), f), "utf8"))].join("\n");
+    const everything = [r.stdout, r.stderr, ...readdirSync(s.sessionsDir).map((f) => readFileSync(join(s.sessionsDir, f), "utf8"))].join("\n");
     expect(everything).not.toContain(TOKEN);
   });
 
@@ -223,10 +222,10 @@ describe("ao session cleanup", () => {
 
   it("asks about 60 sessions with two requests", async () => {
     const now = new Date().toISOString();
-    mkdirSync(sessionsDir(), { recursive: true });
+    mkdirSync(s.sessionsDir, { recursive: true });
     for (let i = 1; i <= 60; i++) {
       const name = `ma-${i}`;
-      writeFileSync(join(sessionsDir(), `${name}.json`), JSON.stringify({ schemaVersion: 1, name, project: "my-app", issue: String(i), title: null, branch: `${i}`, baseRef: "origin/main", agent: "demo", workspacePath: join(s.worktreeDir, `my-app-${i}`), tmuxSession: name, status: "working", prUrl: null, createdAt: now, updatedAt: now, lastActivityAt: now, deadSince: now }));
+      writeFileSync(join(s.sessionsDir, `${name}.json`), JSON.stringify({ schemaVersion: 1, name, project: "my-app", issue: String(i), title: null, branch: `${i}`, baseRef: "origin/main", agent: "demo", workspacePath: join(s.worktreeDir, `my-app-${i}`), tmuxSession: name, status: "working", prUrl: null, createdAt: now, updatedAt: now, lastActivityAt: now, deadSince: now }));
     }
     const r = await s.ao(["session", "cleanup", "--dry-run"]);
     expect(r.code, r.stderr).toBe(0);

@@ -1,17 +1,12 @@
 import { writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { waitFor } from "../helpers/proc.js";
-import { agentReady, sandbox, startAo, type Sandbox } from "../helpers/sandbox.js";
+import { agentReady, startAo, useSandbox } from "../helpers/sandbox.js";
 
-let s: Sandbox;
-beforeEach(async () => {
-  s = await sandbox();
+const s = useSandbox({}, async (s) => {
   expect((await s.ao(["spawn", "my-app", "1"])).code).toBe(0);
   await agentReady(s, "ma-1");
-});
-afterEach(async () => {
-  await s.cleanup();
 });
 
 const events = async (...args: string[]) => JSON.parse((await s.ao(["session", "events", "ma-1", "--json", ...args])).stdout);

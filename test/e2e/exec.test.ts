@@ -1,15 +1,10 @@
 import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { sandbox, type Sandbox } from "../helpers/sandbox.js";
+import { describe, expect, it } from "vitest";
+import { useSandbox } from "../helpers/sandbox.js";
 
-let s: Sandbox;
-beforeEach(async () => {
-  s = await sandbox();
+const s = useSandbox({}, async (s) => {
   expect((await s.ao(["spawn", "my-app", "1"])).code).toBe(0);
-});
-afterEach(async () => {
-  await s.cleanup();
 });
 
 describe("ao session exec", () => {

@@ -1,17 +1,11 @@
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { git } from "../helpers/git.js";
 import { waitFor } from "../helpers/proc.js";
-import { agentReady, sandbox, type Sandbox } from "../helpers/sandbox.js";
+import { agentReady, useSandbox } from "../helpers/sandbox.js";
 
-let s: Sandbox;
-beforeEach(async () => {
-  s = await sandbox();
-});
-afterEach(async () => {
-  await s.cleanup();
-});
+const s = useSandbox();
 
 const wt = (n: string) => join(s.worktreeDir, `my-app-${n}`);
 const record = (name: string) => JSON.parse(readFileSync(join(s.dataDir, "projects", "my-app", "sessions", `${name}.json`), "utf8"));

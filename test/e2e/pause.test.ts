@@ -1,19 +1,14 @@
 import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { git } from "../helpers/git.js";
 import { waitFor } from "../helpers/proc.js";
-import { agentReady, baseConfig, DEMO_AGENT, sandbox, type Sandbox } from "../helpers/sandbox.js";
+import { agentReady, baseConfig, DEMO_AGENT, useSandbox } from "../helpers/sandbox.js";
 
-let s: Sandbox;
-beforeEach(async () => {
-  // The demo agent's resume command prints "Prompt: resumed", so a cold resume is visible.
-  s = await sandbox({ config: (p) => baseConfig(p, "cleanup:\n  runtimeDeadAfter: 0\n").replace("    prompt: arg\n", `    prompt: arg\n    resumeCommand: node ${JSON.stringify(DEMO_AGENT)} resumed\n`) });
+// The demo agent's resume command prints "Prompt: resumed", so a cold resume is visible.
+const s = useSandbox({ config: (p) => baseConfig(p, "cleanup:\n  runtimeDeadAfter: 0\n").replace("    prompt: arg\n", `    prompt: arg\n    resumeCommand: node ${JSON.stringify(DEMO_AGENT)} resumed\n`) }, async (s) => {
   expect((await s.ao(["spawn", "my-app", "1"])).code).toBe(0);
   await agentReady(s, "ma-1");
-});
-afterEach(async () => {
-  await s.cleanup();
 });
 
 const wt = () => join(s.worktreeDir, "my-app-1");

@@ -1,16 +1,11 @@
-import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { waitFor } from "../helpers/proc.js";
-import { agentReady, baseConfig, sandbox, type Sandbox } from "../helpers/sandbox.js";
+import { agentReady, baseConfig, useSandbox } from "../helpers/sandbox.js";
 
-let s: Sandbox;
-beforeEach(async () => {
-  // The demo agent asks permission with single keys and stops a turn on Esc, like the real agents.
-  s = await sandbox({ config: (p) => baseConfig(p).replace("    prompt: arg\n", "    prompt: arg\n    keys:\n      once: [y]\n      always: [a]\n      reject: [n]\n      abort: [Escape]\n") });
+// The demo agent asks permission with single keys and stops a turn on Esc, like the real agents.
+const s = useSandbox({ config: (p) => baseConfig(p).replace("    prompt: arg\n", "    prompt: arg\n    keys:\n      once: [y]\n      always: [a]\n      reject: [n]\n      abort: [Escape]\n") }, async (s) => {
   expect((await s.ao(["spawn", "my-app", "1"])).code).toBe(0);
   await agentReady(s, "ma-1");
-});
-afterEach(async () => {
-  await s.cleanup();
 });
 
 const logged = (kind: string) => s.received("ma-1").filter((e) => e.kind === kind);

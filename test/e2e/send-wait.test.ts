@@ -1,15 +1,10 @@
-import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { agentReady, baseConfig, sandbox, type Sandbox } from "../helpers/sandbox.js";
+import { describe, expect, it } from "vitest";
+import { agentReady, baseConfig, useSandbox } from "../helpers/sandbox.js";
 import { turnFinished } from "../../src/core/wait.js";
 
-let s: Sandbox;
-beforeEach(async () => {
-  s = await sandbox({ config: (p) => baseConfig(p).replace("    prompt: arg\n", '    prompt: arg\n    readyPattern: "^> ?$"\n') });
+const s = useSandbox({ config: (p) => baseConfig(p).replace("    prompt: arg\n", '    prompt: arg\n    readyPattern: "^> ?$"\n') }, async (s) => {
   expect((await s.ao(["spawn", "my-app", "1"])).code).toBe(0);
   await agentReady(s, "ma-1");
-});
-afterEach(async () => {
-  await s.cleanup();
 });
 
 describe("ao send --wait", () => {

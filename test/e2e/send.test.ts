@@ -1,16 +1,10 @@
 import { existsSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { waitFor } from "../helpers/proc.js";
-import { agentReady, sandbox, type Sandbox } from "../helpers/sandbox.js";
+import { agentReady, useSandbox } from "../helpers/sandbox.js";
 
-let s: Sandbox;
-beforeEach(async () => {
-  s = await sandbox();
-});
-afterEach(async () => {
-  await s.cleanup();
-});
+const s = useSandbox();
 
 async function spawnReady(...args: string[]): Promise<string> {
   const r = await s.ao(["spawn", "my-app", ...args]);

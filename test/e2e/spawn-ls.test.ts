@@ -1,17 +1,11 @@
 import { existsSync, mkdirSync, readdirSync, readFileSync, statSync, symlinkSync, writeFileSync } from "node:fs";
 import { runProc } from "../helpers/proc.js";
 import { join } from "node:path";
-import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { git } from "../helpers/git.js";
-import { agentReady, baseConfig, sandbox, type Sandbox } from "../helpers/sandbox.js";
+import { agentReady, baseConfig, useSandbox } from "../helpers/sandbox.js";
 
-let s: Sandbox;
-beforeEach(async () => {
-  s = await sandbox();
-});
-afterEach(async () => {
-  await s.cleanup();
-});
+const s = useSandbox();
 
 const recordPath = (name: string) => join(s.dataDir, "projects", "my-app", "sessions", `${name}.json`);
 
@@ -156,7 +150,7 @@ describe("ao spawn and ao session ls", () => {
     expect(r.stderr).toContain("Nothing was left behind but refs/ao/saved/ma-int-1, which holds the files the failed steps created.");
     expect(await git(s.repo, "show", "refs/ao/saved/ma-int-1:made-by-hook")).toBe("");
     expect(existsSync(join(s.worktreeDir, "my-app-int-1"))).toBe(false);
-    expect(readdirSync(join(s.dataDir, "projects", "my-app", "sessions"))).toEqual([]);
+    expect(readdirSync(s.sessionsDir)).toEqual([]);
     expect(await s.tmux.sessions()).toEqual([]);
     expect(await git(s.repo, "branch", "--list", "int-1")).toBe("");
     expect(await git(s.repo, "worktree", "list", "--porcelain")).not.toContain("my-app-int-1");

@@ -1,15 +1,9 @@
-import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { waitFor } from "../helpers/proc.js";
-import { AO_BIN, sandbox, type Sandbox } from "../helpers/sandbox.js";
+import { AO_BIN, useSandbox } from "../helpers/sandbox.js";
 import { tmuxServer } from "../helpers/tmux.js";
 
-let s: Sandbox;
-beforeEach(async () => {
-  s = await sandbox();
-});
-afterEach(async () => {
-  await s.cleanup();
-});
+const s = useSandbox();
 
 const get = async (name: string) => JSON.parse((await s.ao(["session", "get", name, "--json"])).stdout);
 

@@ -6,6 +6,7 @@ import { spawn } from "node:child_process";
 import { existsSync, mkdtempSync, readFileSync, realpathSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
+import { afterEach, beforeEach } from "vitest";
 import { gitRepo } from "./git.js";
 import { runProc, waitFor, type Result } from "./proc.js";
 import { tmuxServer } from "./tmux.js";
@@ -19,6 +20,8 @@ export interface Sandbox {
   repo: string;
   origin: string;
   dataDir: string;
+  /** Where my-app's records live: <dataDir>/projects/my-app/sessions. */
+  sessionsDir: string;
   worktreeDir: string;
   configPath: string;
   agentLog: string;
@@ -75,7 +78,7 @@ export async function sandbox(opts: { config?: (s: { dataDir: string; worktreeDi
     GIT_COMMITTER_EMAIL: "test@example.com",
   };
   return {
-    root, repo, origin, dataDir, worktreeDir, configPath, agentLog, env, tmux,
+    root, repo, origin, dataDir, sessionsDir: join(dataDir, "projects", "my-app", "sessions"), worktreeDir, configPath, agentLog, env, tmux,
     ao: (args, o = {}) => runProc(process.execPath, [AO_BIN, ...args], { cwd: o.cwd ?? root, env: { ...env, ...o.env }, input: o.input }),
     received(session) {
       if (!existsSync(agentLog)) return [];
@@ -103,4 +106,27 @@ export function startAo(s: Sandbox, args: string[]) {
   child.stdout.on("data", (d) => (out += d));
   const exited = new Promise<number | null>((r) => child.on("close", r));
   return { output: () => out, exited, signal: (sig: NodeJS.Signals) => child.kill(sig) };
+}
+
+/**
+ * A fresh sandbox for every test of the file (made before each, cleaned after):
+ * the returned object stands for the current test's sandbox.
+ */
+export function useSandbox(opts: Parameters<typeof sandbox>[0] = {}, setup?: (s: Sandbox) => Promise<void>): Sandbox {
+  let current: Sandbox | undefined;
+  beforeEach(async () => {
+    current = await sandbox(opts);
+    await setup?.(current);
+  });
+  afterEach(async () => {
+    await current?.cleanup();
+    current = undefined;
+  });
+  return new Proxy({} as Sandbox, {
+    get(_target, key) {
+      if (!current) throw new Error("the sandbox exists only inside a test");
+      const value = current[key as keyof Sandbox];
+      return typeof value === "function" ? value.bind(current) : value;
+    },
+  });
 }

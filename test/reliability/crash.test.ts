@@ -5,20 +5,13 @@
 import { spawn as spawnChild } from "node:child_process";
 import { existsSync, readdirSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { git } from "../helpers/git.js";
-import { agentReady, sandbox, type Sandbox } from "../helpers/sandbox.js";
+import { agentReady, useSandbox } from "../helpers/sandbox.js";
 
-let s: Sandbox;
-beforeEach(async () => {
-  s = await sandbox();
-});
-afterEach(async () => {
-  await s.cleanup();
-});
+const s = useSandbox();
 
-const sessionsDir = () => join(s.dataDir, "projects", "my-app", "sessions");
-const leftoverLocks = () => readdirSync(sessionsDir()).filter((f) => f.endsWith(".lock") || f.endsWith(".tmp"));
+const leftoverLocks = () => readdirSync(s.sessionsDir).filter((f) => f.endsWith(".lock") || f.endsWith(".tmp"));
 
 describe("ao spawn killed with SIGKILL", () => {
   it.each([
@@ -56,7 +49,7 @@ describe("ao spawn killed with SIGKILL", () => {
     const live = spawnChild("sleep", ["30"]);
     try {
       expect((await s.ao(["spawn", "my-app", "6"], { env: { AO_CRASH_AT: "worktree" } })).code).not.toBe(0);
-      const file = join(sessionsDir(), "ma-6.json");
+      const file = join(s.sessionsDir, "ma-6.json");
       const rec = JSON.parse((await import("node:fs")).readFileSync(file, "utf8"));
       writeFileSync(file, JSON.stringify({ ...rec, spawnPid: live.pid }));
       const kill = await s.ao(["session", "kill", "ma-6"]);
@@ -98,7 +91,7 @@ describe("locks", () => {
     await agentReady(s, "ma-1");
     const holder = spawnChild("sleep", ["30"]);
     try {
-      writeFileSync(join(sessionsDir(), "ma-1.lock"), String(holder.pid));
+      writeFileSync(join(s.sessionsDir, "ma-1.lock"), String(holder.pid));
       const r = await s.ao(["send", "ma-1", "hi"], { env: { AO_LOCK_TIMEOUT: "600" } });
       expect(r.code).toBe(1);
       expect(r.stderr).toContain(`Session ma-1 is locked by another ao process (pid ${holder.pid})`);
@@ -111,7 +104,7 @@ describe("locks", () => {
   it("takes over a lock whose owner is dead", async () => {
     expect((await s.ao(["spawn", "my-app"])).code).toBe(0);
     await agentReady(s, "ma-1");
-    writeFileSync(join(sessionsDir(), "ma-1.lock"), "999999");
+    writeFileSync(join(s.sessionsDir, "ma-1.lock"), "999999");
     const r = await s.ao(["send", "ma-1", "hi"], { env: { AO_LOCK_TIMEOUT: "600" } });
     expect(r.code, r.stderr).toBe(0);
     expect(leftoverLocks()).toEqual([]);

@@ -1,18 +1,11 @@
 import { chmodSync, existsSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { git } from "../helpers/git.js";
-import { sandbox, type Sandbox } from "../helpers/sandbox.js";
+import { useSandbox } from "../helpers/sandbox.js";
 
-let s: Sandbox;
-beforeEach(async () => {
-  s = await sandbox();
-});
-afterEach(async () => {
-  await s.cleanup();
-});
+const s = useSandbox();
 
-const sessionsDir = () => join(s.dataDir, "projects", "my-app", "sessions");
 
 describe("ao doctor", () => {
   it("passes on a healthy setup", async () => {
@@ -34,9 +27,9 @@ describe("ao doctor", () => {
     await s.tmux.tmux("kill-session", "-t", "=ma-3");
     rmSync(join(s.worktreeDir, "my-app-3"), { recursive: true, force: true });
     // A stale lock, loose permissions, an orphan worktree, an orphan tmux session, a registered-but-missing worktree.
-    writeFileSync(join(sessionsDir(), "ma-1.lock"), "999999");
+    writeFileSync(join(s.sessionsDir, "ma-1.lock"), "999999");
     chmodSync(s.dataDir, 0o755);
-    chmodSync(join(sessionsDir(), "ma-1.json"), 0o644);
+    chmodSync(join(s.sessionsDir, "ma-1.json"), 0o644);
     await git(s.repo, "worktree", "add", "-q", "-b", "orphan", join(s.worktreeDir, "my-app-orphan"));
     writeFileSync(join(s.worktreeDir, "my-app-orphan", "keep.txt"), "mine\n");
     await s.tmux.tmux("new-session", "-d", "-s", "ma-99", "sleep 60");
@@ -69,13 +62,13 @@ describe("ao doctor", () => {
     expect(fix.code).toBe(1); // the orphans are the user's to decide
     expect(fix.stdout).toMatch(/^fixed {2}.*stale lock/m);
     expect(fix.stdout).toContain("2 problems left");
-    expect(existsSync(join(sessionsDir(), "ma-1.lock"))).toBe(false);
+    expect(existsSync(join(s.sessionsDir, "ma-1.lock"))).toBe(false);
     expect(statSync(s.dataDir).mode & 0o777).toBe(0o700);
-    expect(statSync(join(sessionsDir(), "ma-1.json")).mode & 0o777).toBe(0o600);
+    expect(statSync(join(s.sessionsDir, "ma-1.json")).mode & 0o777).toBe(0o600);
     // The stuck spawn was ended the safe way: its work is in a ref.
-    expect(JSON.parse(readFileSync(join(sessionsDir(), "ma-2.json"), "utf8")).status).toBe("killed");
+    expect(JSON.parse(readFileSync(join(s.sessionsDir, "ma-2.json"), "utf8")).status).toBe("killed");
     expect(await git(s.repo, "show", "refs/ao/saved/ma-2:half-done.txt")).toBe("work in progress\n");
-    expect(JSON.parse(readFileSync(join(sessionsDir(), "ma-3.json"), "utf8")).status).toBe("killed");
+    expect(JSON.parse(readFileSync(join(s.sessionsDir, "ma-3.json"), "utf8")).status).toBe("killed");
     expect(await git(s.repo, "worktree", "list", "--porcelain")).not.toContain("prunable");
     // Never touched: the orphan worktree and tmux session, and the healthy session.
     expect(readFileSync(join(s.worktreeDir, "my-app-orphan", "keep.txt"), "utf8")).toBe("mine\n");

@@ -7,22 +7,17 @@
 import { spawnSync } from "node:child_process";
 import { existsSync, readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
-import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { git } from "../helpers/git.js";
 import { runProc } from "../helpers/proc.js";
-import { agentReady, AO_BIN, sandbox, type Sandbox } from "../helpers/sandbox.js";
+import { agentReady, AO_BIN, useSandbox } from "../helpers/sandbox.js";
 
 // Mount namespaces need root or user namespaces; CI and the dev machines have them.
 const canUnshare = spawnSync("unshare", ["-m", "true"]).status === 0;
 
-let s: Sandbox;
-beforeEach(async () => {
-  s = await sandbox();
+const s = useSandbox({}, async (s) => {
   expect((await s.ao(["spawn", "my-app", "1"])).code).toBe(0);
   await agentReady(s, "ma-1");
-});
-afterEach(async () => {
-  await s.cleanup();
 });
 
 const READ_ONLY = (d: string) => `mount --bind ${d} ${d} && mount -o remount,bind,ro ${d}`;
@@ -35,7 +30,7 @@ function aoIn(setup: string, args: string[], input?: string) {
 }
 
 const snapshot = () => {
-  const dir = join(s.dataDir, "projects", "my-app", "sessions");
+  const dir = s.sessionsDir;
   return readdirSync(dir).sort().map((f) => [f, readFileSync(join(dir, f), "utf8")]);
 };
 

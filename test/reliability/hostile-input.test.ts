@@ -4,18 +4,12 @@
  */
 import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { git } from "../helpers/git.js";
 import { waitFor } from "../helpers/proc.js";
-import { agentReady, sandbox, type Sandbox } from "../helpers/sandbox.js";
+import { agentReady, useSandbox } from "../helpers/sandbox.js";
 
-let s: Sandbox;
-beforeEach(async () => {
-  s = await sandbox();
-});
-afterEach(async () => {
-  await s.cleanup();
-});
+const s = useSandbox();
 
 const HOSTILE = ["a;b", "$(touch pwned)", "has space", "..", "../../etc", "a/b", "a:b", "a.b", "ünïcødé", "x".repeat(300), "`id`", "a\nb"];
 
@@ -27,7 +21,7 @@ function expectCleanError(r: { stderr: string; stdout: string }) {
 
 async function nothingChanged() {
   expect(existsSync(s.worktreeDir)).toBe(false);
-  expect(existsSync(join(s.dataDir, "projects", "my-app", "sessions")) ? readdirSync(join(s.dataDir, "projects", "my-app", "sessions")) : []).toEqual([]);
+  expect(existsSync(s.sessionsDir) ? readdirSync(s.sessionsDir) : []).toEqual([]);
   expect(await s.tmux.sessions()).toEqual([]);
   expect(existsSync(join(s.root, "pwned"))).toBe(false);
   expect((await git(s.repo, "branch", "--format=%(refname:short)")).trim()).toBe("main");
@@ -126,7 +120,7 @@ describe("broken config and records", () => {
 
   it("records that are not JSON, empty, or of another schemaVersion are named and skipped; kill refuses them", async () => {
     expect((await s.ao(["spawn", "my-app"])).code).toBe(0);
-    const dir = join(s.dataDir, "projects", "my-app", "sessions");
+    const dir = s.sessionsDir;
     writeFileSync(join(dir, "ma-7.json"), "not json");
     writeFileSync(join(dir, "ma-8.json"), "");
     writeFileSync(join(dir, "ma-9.json"), JSON.stringify({ schemaVersion: 2, name: "ma-9" }));

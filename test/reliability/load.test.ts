@@ -1,20 +1,13 @@
 /** Load: many ao processes at once, and many records. */
 import { mkdirSync, readdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { afterEach, beforeEach, expect, it } from "vitest";
+import { expect, it } from "vitest";
 import { git } from "../helpers/git.js";
 import { waitFor, type Result } from "../helpers/proc.js";
-import { agentReady, sandbox, type Sandbox } from "../helpers/sandbox.js";
+import { agentReady, useSandbox } from "../helpers/sandbox.js";
 
-let s: Sandbox;
-beforeEach(async () => {
-  s = await sandbox();
-});
-afterEach(async () => {
-  await s.cleanup();
-});
+const s = useSandbox();
 
-const sessionsDir = () => join(s.dataDir, "projects", "my-app", "sessions");
 
 it("20 parallel spawns interleaved with ls, send and cleanup: 20 distinct sessions, no error, no lock left", { timeout: 180_000 }, async () => {
   expect((await s.ao(["spawn", "my-app"])).code).toBe(0); // ma-1: the target of the sends
@@ -43,17 +36,17 @@ it("20 parallel spawns interleaved with ls, send and cleanup: 20 distinct sessio
   const listed = JSON.parse((await s.ao(["session", "ls", "--json"])).stdout);
   expect(listed.map((x: { name: string }) => x.name).sort()).toEqual(all);
   expect(new Set(listed.map((x: { branch: string }) => x.branch)).size).toBe(21);
-  expect(readdirSync(sessionsDir()).filter((f) => f.endsWith(".lock") || f.endsWith(".tmp"))).toEqual([]);
+  expect(readdirSync(s.sessionsDir).filter((f) => f.endsWith(".lock") || f.endsWith(".tmp"))).toEqual([]);
   expect(readdirSync(s.dataDir).filter((f) => f.endsWith(".lock"))).toEqual([]);
   await waitFor(() => s.received("ma-1").filter((e) => e.kind === "message").length === 6, "all six messages", 20_000);
 });
 
 it("500 records: ls is complete and in natural order", async () => {
-  mkdirSync(sessionsDir(), { recursive: true });
+  mkdirSync(s.sessionsDir, { recursive: true });
   const now = new Date().toISOString();
   for (let i = 1; i <= 500; i++) {
     const name = `ma-${i}`;
-    writeFileSync(join(sessionsDir(), `${name}.json`), JSON.stringify({ schemaVersion: 1, name, project: "my-app", issue: null, title: null, branch: `ao/${name}`, baseRef: "origin/main", agent: "demo", workspacePath: join(s.worktreeDir, `my-app-${i}`), tmuxSession: name, status: i % 5 === 0 ? "killed" : "working", prUrl: null, createdAt: now, updatedAt: now, lastActivityAt: now }));
+    writeFileSync(join(s.sessionsDir, `${name}.json`), JSON.stringify({ schemaVersion: 1, name, project: "my-app", issue: null, title: null, branch: `ao/${name}`, baseRef: "origin/main", agent: "demo", workspacePath: join(s.worktreeDir, `my-app-${i}`), tmuxSession: name, status: i % 5 === 0 ? "killed" : "working", prUrl: null, createdAt: now, updatedAt: now, lastActivityAt: now }));
   }
   const json = JSON.parse((await s.ao(["session", "ls", "--json"])).stdout);
   expect(json).toHaveLength(400);

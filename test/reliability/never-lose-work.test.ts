@@ -5,17 +5,11 @@
  */
 import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { afterEach, beforeEach, expect, it } from "vitest";
+import { expect, it } from "vitest";
 import { git } from "../helpers/git.js";
-import { sandbox, type Sandbox } from "../helpers/sandbox.js";
+import { useSandbox } from "../helpers/sandbox.js";
 
-let s: Sandbox;
-beforeEach(async () => {
-  s = await sandbox();
-});
-afterEach(async () => {
-  await s.cleanup();
-});
+const s = useSandbox();
 
 it("refuses to remove a worktree when its work cannot be saved", async () => {
   expect((await s.ao(["spawn", "my-app"])).code).toBe(0);
