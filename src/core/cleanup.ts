@@ -77,7 +77,8 @@ export async function cleanup(ctx: Context, opts: { project?: string; dryRun?: b
 
     // Remember what GitHub said and when each runtime was first seen dead.
     const kept = decided.filter((d) => d.decision.action !== "clean");
-    await saveAnswers(ctx, kept.map((d) => d.record), answers, (r) => deadSinceChange(r, kept.find((d) => d.record === r)!.alive, now));
+    const alive = new Map(kept.map((d) => [d.record.name, d.alive]));
+    await saveAnswers(ctx, kept.map((d) => d.record), answers, (r) => deadSinceChange(r, alive.get(r.name) ?? false, now));
     for (const [i, { record, decision }] of decided.entries()) {
       if (decision.action !== "clean") continue;
       const item = items[i]!;

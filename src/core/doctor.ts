@@ -9,6 +9,7 @@ import type { Context } from "./context.js";
 import { errorMessage } from "./errors.js";
 import { naturalCompare } from "./naming.js";
 import { TERMINAL_STATUSES } from "./record.js";
+import { withRepoLock } from "./workspace.js";
 
 export interface Finding {
   check: string;
@@ -92,14 +93,14 @@ export async function doctor(ctx: Context, kill: (name: string) => Promise<unkno
     if (!ctx.files.exists(p.path)) continue;
     let worktrees: Awaited<ReturnType<Context["git"]["worktrees"]>> = [];
     try {
-      worktrees = await ctx.git.worktrees(p.path);
+      worktrees = await withRepoLock(ctx, p.path, () => ctx.git.worktrees(p.path));
     } catch (err) {
       problem("worktrees", `project ${p.id}: git cannot list worktrees: ${errorMessage(err).split("\n")[0]}`, `Check that ${p.path} is a git repository.`);
       continue;
     }
     const prunable = worktrees.filter((w) => w.prunable);
     if (prunable.length) {
-      problem("worktrees", `project ${p.id}: git still registers ${prunable.length} missing worktree${prunable.length === 1 ? "" : "s"} (${prunable.map((w) => w.path).join(", ")})`, `git -C ${p.path} worktree prune`, async () => ctx.git.prune(p.path));
+      problem("worktrees", `project ${p.id}: git still registers ${prunable.length} missing worktree${prunable.length === 1 ? "" : "s"} (${prunable.map((w) => w.path).join(", ")})`, `git -C ${p.path} worktree prune`, async () => withRepoLock(ctx, p.path, () => ctx.git.prune(p.path)));
     }
     for (const w of worktrees) {
       if (w.prunable || w.path === p.path || !w.path.startsWith(`${ctx.config.worktreeDir}/`) || recorded.has(w.path)) continue;

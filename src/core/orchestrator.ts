@@ -244,10 +244,16 @@ export class Orchestrator {
 
   /** Runs argv in the session's worktree and returns its exit code and output. */
   async execCaptured(query: string, argv: readonly string[]): Promise<{ exitCode: number; stdout: string; stderr: string }> {
-    if (argv.length === 0) throw new UsageError("No command given.");
+    const { cwd, env } = this.execTarget(query, argv);
+    return this.ctx.runCaptured(argv, cwd, env);
+  }
+
+  /** Where and with what environment `exec` runs a command in a session's worktree. */
+  private execTarget(query: string, argv: readonly string[]): { cwd: string; env: Record<string, string> } {
+    if (argv.length === 0) throw new UsageError("No command given.", "Example: ao session exec ma-1 -- git status");
     const record = this.resolve(query);
     if (!this.ctx.files.exists(record.workspacePath)) throw new AoError(`Workspace missing: ${record.workspacePath}`, { bare: true });
-    return this.ctx.runCaptured(argv, record.workspacePath, { AO_SESSION: record.name, AO_PROJECT: record.project });
+    return { cwd: record.workspacePath, env: { AO_SESSION: record.name, AO_PROJECT: record.project } };
   }
 
   /**
@@ -286,11 +292,9 @@ export class Orchestrator {
    * caller asks for one by running `sh -c`), with AO_SESSION set. Returns its exit code.
    */
   async exec(query: string, argv: readonly string[]): Promise<number> {
-    if (argv.length === 0) throw new UsageError("No command given.", "Example: ao session exec ma-1 -- git status");
-    const record = this.resolve(query);
-    if (!this.ctx.files.exists(record.workspacePath)) throw new AoError(`Workspace missing: ${record.workspacePath}`, { bare: true });
+    const { cwd, env } = this.execTarget(query, argv);
     try {
-      return await this.ctx.runAttached(argv, record.workspacePath, { AO_SESSION: record.name, AO_PROJECT: record.project });
+      return await this.ctx.runAttached(argv, cwd, env);
     } catch (err) {
       if (err instanceof CommandError && err.spawnErrorCode) {
         throw new AoError(`Cannot run ${argv[0]}: ${err.spawnErrorCode === "ENOENT" ? "command not found" : err.spawnErrorCode}`, { exitCode: 127 });

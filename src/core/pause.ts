@@ -59,9 +59,11 @@ export async function resumeSession(ctx: Context, record: SessionRecord): Promis
     let restoredRef: string | undefined;
     if (current.released || !ctx.files.exists(current.workspacePath)) {
       if (ctx.files.exists(current.workspacePath)) throw new AoError(`${current.workspacePath} exists but is not this session's worktree`, { hint: "Move it away, then resume again." });
-      const busy = (await ctx.git.worktrees(project.path)).find((w) => w.branch === current.branch);
-      if (busy) throw new AoError(`Branch ${current.branch} is checked out in ${busy.path}`, { hint: "Switch that checkout to another branch, then resume again." });
-      await withRepoLock(ctx, project.path, () => ctx.git.addWorktree(project.path, current.workspacePath, current.branch, undefined));
+      await withRepoLock(ctx, project.path, async () => {
+        const busy = (await ctx.git.worktrees(project.path)).find((w) => w.branch === current.branch);
+        if (busy) throw new AoError(`Branch ${current.branch} is checked out in ${busy.path}`, { hint: "Switch that checkout to another branch, then resume again." });
+        await ctx.git.addWorktree(project.path, current.workspacePath, current.branch, undefined);
+      });
       restoredRef = current.released?.savedRef ?? undefined;
       if (restoredRef) await ctx.git.restoreSavedWork(current.workspacePath, restoredRef);
     }

@@ -1,6 +1,7 @@
 /** `ao session ls|get|attach|kill|restore` and `ao status`: parse → core → render. */
 import { AoError, UsageError } from "../../core/errors.js";
 import { canonicalStatus, KNOWN_STATUSES } from "../../core/plan.js";
+import type { ListResult } from "../../core/orchestrator.js";
 import type { Cli } from "../context.js";
 import { renderSessionDetail, renderSessionList, sessionJson } from "../render/sessions.js";
 
@@ -18,8 +19,7 @@ export async function lsCommand(cli: Cli, opts: LsOptions): Promise<void> {
   if (opts.status !== undefined && !status) throw new UsageError(`Unknown status: ${opts.status}`, `Statuses: ${KNOWN_STATUSES.join(", ")} (aliases: active, running, ended, completed, failed, error)`);
   const ao = await cli.orchestrator();
   const { sessions, errors } = await ao.list({ project: opts.project, status, agent: opts.agent, all: opts.all }, githubMode(opts), noteReporter(cli));
-  for (const e of errors) await cli.warn(`skipped damaged session record ${e.name} (${e.file}): ${e.error}`);
-  for (const v of sessions.filter((x) => x.stuck)) await cli.warn(`${v.name} is stuck in spawning: the ao process that created it (pid ${v.spawnPid ?? "?"}) is gone. Clean it up with: ao session kill ${v.name}`);
+  await warnListProblems(cli, { sessions, errors });
   if (opts.json) return cli.json(sessions.map(sessionJson));
   if (sessions.length === 0) return cli.out(opts.all || status ? "No sessions." : "No sessions. (--all includes ended ones)");
   cli.out(renderSessionList(sessions, Date.now(), await cli.style(), { titles: wideTerminal() }));
@@ -68,13 +68,19 @@ export async function updateCommand(cli: Cli, query: string, opts: { title?: str
   cli.out(`Session ${r.name} updated: title "${r.title}".`);
 }
 
+/** What a listing could not show cleanly: damaged records, spawns whose ao died. */
+async function warnListProblems(cli: Cli, { sessions, errors }: ListResult): Promise<void> {
+  for (const e of errors) await cli.warn(`skipped damaged session record ${e.name} (${e.file}): ${e.error}`);
+  for (const v of sessions.filter((x) => x.stuck)) await cli.warn(`${v.name} is stuck in spawning: the ao process that created it (pid ${v.spawnPid ?? "?"}) is gone. Clean it up with: ao session kill ${v.name}`);
+}
+
 const githubMode = (opts: { offline?: boolean }) => ({ github: opts.offline ? ("offline" as const) : ("refresh" as const) });
 const noteReporter = (cli: Cli) => ({ note: (m: string) => cli.err(`Note: ${m}`) });
 
 export async function statusCommand(cli: Cli, opts: { project?: string; json?: boolean; offline?: boolean }): Promise<void> {
   const ao = await cli.orchestrator();
   const { sessions, errors } = await ao.list({ project: opts.project }, githubMode(opts), noteReporter(cli));
-  for (const e of errors) await cli.warn(`skipped damaged session record ${e.name} (${e.file}): ${e.error}`);
+  await warnListProblems(cli, { sessions, errors });
   if (opts.json) return cli.json(sessions.map(sessionJson));
   if (sessions.length === 0) return cli.out("No active sessions.");
   const counts = new Map<string, number>();
