@@ -54,6 +54,7 @@ function submit(text) {
   for (const l of lines.slice(0, 20)) out(`| ${l}\r\n`);
   if (sleep) {
     busy = true;
+    out("Working (esc to interrupt) ");
     let left = Number(sleep[1]);
     tick = setInterval(() => {
       out(".");

@@ -5,6 +5,7 @@ import { execFileSync, spawnSync } from "node:child_process";
 import { mkdtempSync, realpathSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
+import { demoAgentYaml } from "./demo-config.mjs";
 
 const root = resolve(import.meta.dirname, "..");
 const aoBin = join(root, "bin", "ao.js");
@@ -42,10 +43,7 @@ worktreeDir: ${join(dir, "worktrees")}
 defaults:
   agent: demo
 agents:
-  demo:
-    command: node ${JSON.stringify(agent)}
-    prompt: arg
-projects:
+${demoAgentYaml("demo", agent)}projects:
   demo-app:
     path: ${repo}
     sessionPrefix: demo
@@ -63,8 +61,10 @@ ao("spawn", "demo-app", "42", "--title", "Fix the greeting", "--prompt", "Please
 ao("spawn", "demo-app", "--prompt", "Write some tests");
 await new Promise((r) => setTimeout(r, 800));
 ao("send", "demo-42", "Also update the changelog.\nThanks!");
+ao("send", "demo-1", "/ask run the tests");
 await new Promise((r) => setTimeout(r, 500));
 ao("session", "ls");
+ao("session", "reply", "demo-1", "once");
 
 console.log(`
 The demo is running on its own tmux server (${socket}) in ${dir}.
@@ -73,6 +73,9 @@ Try, in this shell:
   export AO_CONFIG=${config} AO_TMUX_SOCKET=${socket}
   alias ao="node ${aoBin}"
   ao session ls --json
+  ao send demo-1 "/ask delete the build"; ao session ls    # demo-1 is [waiting]
+  ao session reply demo-1 reject
+  ao send demo-1 --wait "/sleep 3"  # prints the turn's output once the agent is back at its prompt
   ao send demo-4 "hello"            # a unique prefix of demo-42 is enough
   ao session attach demo-1          # detach again with Ctrl-b d
   tmux -L ${socket} kill-session -t demo-1; ao session ls    # demo-1 is now [dead]

@@ -9,6 +9,7 @@ import { tryLock, unlock, waitForLock } from "./lock.js";
 import { join } from "node:path";
 import { AoError } from "../core/errors.js";
 import { SCHEMA_VERSION, type SessionEvent, type SessionRecord } from "../core/record.js";
+import type { ObservedEntry } from "../core/screen.js";
 
 export interface RecordError {
   project: string;
@@ -134,6 +135,35 @@ export class Store {
       const final = this.file(record.project, record.name);
       renameSync(writeTemp(final, record, opts.durable ?? true), final);
     });
+  }
+
+  /**
+   * What `ls` last observed of each live session of a project (status, and what
+   * the screen said at which tmux activity time), so that it reads a screen only
+   * when it changed and logs a status change once. Only a cache: a missing or
+   * damaged file means "nothing observed yet".
+   */
+  readObserved(project: string): Record<string, ObservedEntry> {
+    try {
+      const data: unknown = JSON.parse(readFileSync(this.observedFile(project), "utf8"));
+      return data && typeof data === "object" && !Array.isArray(data) ? (data as Record<string, ObservedEntry>) : {};
+    } catch {
+      return {};
+    }
+  }
+
+  /** Best effort, like any cache: an unwritable dataDir must not stop a listing. */
+  writeObserved(project: string, observed: Record<string, ObservedEntry>): void {
+    const final = this.observedFile(project);
+    try {
+      renameSync(writeTemp(final, observed, false), final);
+    } catch {
+      // read-only or full dataDir: the next listing reads the screens again
+    }
+  }
+
+  private observedFile(project: string): string {
+    return join(this.dataDir, "projects", project, "observed.json");
   }
 
   /** Removes a record and its events (only used to undo a failed spawn). */
@@ -291,14 +321,17 @@ export function parseRecord(text: string): SessionRecord {
   return data as SessionRecord;
 }
 
-function writeTemp(final: string, record: SessionRecord, durable = true): string {
+function writeTemp(final: string, record: unknown, durable = true): string {
   const tmp = `${final}.${process.pid}.${Math.random().toString(36).slice(2)}.tmp`;
   const fd = openSync(tmp, "wx", 0o600);
   try {
     writeSync(fd, `${JSON.stringify(record, null, 2)}\n`);
     if (durable) fsyncSync(fd);
-  } finally {
+  } catch (err) {
     closeSync(fd);
+    unlinkSync(tmp); // a full disk must not collect half-written temp files
+    throw err;
   }
+  closeSync(fd);
   return tmp;
 }

@@ -173,6 +173,37 @@ export class Tmux {
     return (await this.run(tmuxCommands.capturePane(name))).stdout;
   }
 
+  /**
+   * The visible screens of several sessions from ONE tmux process: the captures
+   * run as one command sequence, each followed by a marker line. tmux stops a
+   * sequence at a failing command (a session that ended meanwhile), so the rest
+   * is asked again without it; such a session is missing from the result.
+   */
+  async captureScreens(names: readonly string[]): Promise<Map<string, string>> {
+    const out = new Map<string, string>();
+    let rest = [...names];
+    while (rest.length) {
+      const marker = `ao-screen-${process.pid}-${Date.now().toString(36)}`;
+      const args = rest.flatMap((n, i) => [...(i ? [";"] : []), ...tmuxCommands.capturePane(n), ";", "display-message", "-p", marker]);
+      let stdout = "";
+      let failed = false;
+      try {
+        stdout = (await this.run(args)).stdout;
+      } catch (err) {
+        if (!(err instanceof CommandError) || err.timedOut || err.spawnErrorCode) throw err;
+        if (!/can't find/.test(err.stderr)) return out; // no server: nothing more to read
+        stdout = err.stdout;
+        failed = true;
+      }
+      const screens = stdout.split(`${marker}\n`);
+      const done = screens.length - 1;
+      for (let i = 0; i < done; i++) out.set(rest[i]!, screens[i]!);
+      // The capture after the last marker failed: skip that session, ask for the others.
+      rest = failed ? rest.slice(done + 1) : [];
+    }
+    return out;
+  }
+
   async sendKeys(name: string, keys: readonly string[]): Promise<void> {
     await this.run(tmuxCommands.sendKeys(name, keys));
   }

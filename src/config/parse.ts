@@ -59,6 +59,7 @@ function resolveConfig(raw: RawConfig, ctx: Ctx): Config {
       prompt: custom.prompt ?? preset?.prompt ?? "arg",
       keys: { ...preset?.keys, ...custom.keys },
       readyPattern: custom.readyPattern ?? preset?.readyPattern,
+      status: custom.status ? { ...preset?.status, ...custom.status } : preset?.status,
     };
   }
   const defaultAgent = raw.defaults?.agent ?? "claude-code";

@@ -2,6 +2,8 @@
  * Agent presets: one typed table. Nothing else in the code branches on an agent's
  * name; a custom agent under `agents:` with the same name overrides fields.
  */
+import type { StatusPatterns } from "../core/screen.js";
+
 export type PromptMode = "arg" | "paste";
 
 /** tmux key names (send-keys), e.g. "Escape", "C-c", "y", "Enter". */
@@ -27,19 +29,46 @@ export interface AgentSpec {
    * waits for input; `send --wait` uses it to tell that a turn has finished.
    */
   readyPattern?: string;
+  /** How to read working / idle / waiting off the agent's screen (core/screen.ts). */
+  status?: StatusPatterns;
 }
 
 export type PresetName = "claude-code" | "codex" | "aider" | "opencode" | "shell";
 
 /**
- * Keys are only defined where the agent's own interface states them ("esc to
- * interrupt"; aider's y/a/n confirmations). Permission dialogs that could not be
- * checked against the real agent are left undefined: `ao session reply` then
- * says so instead of guessing, and `agents.NAME.keys` can supply them.
+ * Keys and screen patterns come from the agents' own screens, captured in tmux
+ * from Claude Code 2.1.197, Codex CLI 0.169.0 and OpenCode 1.18.33 (see
+ * test/fixtures/screens/README.md), and are tested against those captures.
+ * aider could not be run here: its keys are the y/a/n its documentation gives,
+ * and it has no screen patterns, so ao never claims it is `waiting`.
  */
 export const PRESETS = {
-  "claude-code": { command: "claude", resumeCommand: "claude --continue", prompt: "arg", keys: { abort: ["Escape"] } },
-  codex: { command: "codex", resumeCommand: "codex resume --last", prompt: "arg", keys: { abort: ["Escape"] } },
+  "claude-code": {
+    command: "claude",
+    resumeCommand: "claude --continue",
+    prompt: "arg",
+    // Permission and folder-trust dialogs: "❯ 1. Yes", "2. Yes, and always allow …", "3. No"; Esc cancels.
+    keys: { once: ["1"], always: ["2"], reject: ["Escape"], abort: ["Escape"] },
+    status: {
+      // An option list is indented; the prompt box's "❯" is at the margin (followed by a no-break space).
+      waiting: ["^ +❯\\s\\d+\\.\\s"],
+      working: ["esc to interrupt"],
+      idle: ["^❯(\\s|$)"],
+    },
+  },
+  codex: {
+    command: "codex",
+    resumeCommand: "codex resume --last",
+    prompt: "arg",
+    // "› 1. Yes, proceed (y)", "2. Yes, and don't ask again … (p)", "3. No, and tell Codex what to do differently (esc)".
+    // Enter takes the first option, which is also "Trust and continue" on the folder-trust screen (where y does nothing).
+    keys: { once: ["Enter"], always: ["p"], reject: ["Escape"], abort: ["Escape"] },
+    status: {
+      waiting: ["Press enter to confirm or esc to cancel", "^ *enter continue · esc back"],
+      working: ["esc to interrupt"],
+      idle: ["^›(\\s|$)"],
+    },
+  },
   // aider --message would answer once and exit, so the prompt is pasted into the chat instead.
   aider: {
     command: "aider",
@@ -48,7 +77,19 @@ export const PRESETS = {
     keys: { once: ["y", "Enter"], always: ["a", "Enter"], reject: ["n", "Enter"], abort: ["C-c"] },
   },
   // opencode's first positional argument is a project path, not a prompt.
-  opencode: { command: "opencode", resumeCommand: "opencode --continue", prompt: "paste", keys: { abort: ["Escape"] } },
+  opencode: {
+    command: "opencode",
+    resumeCommand: "opencode --continue",
+    prompt: "paste",
+    // "Allow once   Allow always   Reject", chosen with ⇆ and Enter; "Allow always" asks to confirm.
+    // One Esc only arms the interrupt ("esc again to interrupt").
+    keys: { once: ["Enter"], always: ["Right", "Enter", "Enter"], reject: ["Right", "Right", "Enter"], abort: ["Escape", "Escape"] },
+    status: {
+      waiting: ["△ Permission required", "△ Always allow"],
+      working: ["esc (again to )?interrupt"],
+      idle: ["ctrl\\+p commands"],
+    },
+  },
   // The user's own shell; "$SHELL" is expanded by sh when the session starts.
   shell: { command: 'exec "${SHELL:-/bin/sh}"', prompt: "paste", keys: { abort: ["C-c"] } },
 } as const satisfies Record<PresetName, Omit<AgentSpec, "name">>;

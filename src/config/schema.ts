@@ -9,6 +9,18 @@ const duration = z
   .union([z.literal(0), z.string().regex(/^(0|\d+(s|m|h|d))$/, "a duration like 30s, 15m, 24h, 7d or 0")])
   .describe("A number with a unit (30s, 15m, 24h, 7d) or 0");
 
+const pattern = z
+  .string()
+  .min(1)
+  .refine((v) => {
+    try {
+      new RegExp(v, "m");
+      return true;
+    } catch {
+      return false;
+    }
+  }, "a valid regular expression");
+
 const keyList = z.array(z.string().regex(/^[A-Za-z0-9-]+$/, "a tmux key name like Escape, C-c, y or Enter")).min(1);
 
 const agent = z.strictObject({
@@ -18,19 +30,15 @@ const agent = z.strictObject({
     .enum(["arg", "paste"])
     .optional()
     .describe("arg: the first prompt is appended as one quoted argument; paste: pasted once the agent is up"),
-  readyPattern: z
-    .string()
-    .min(1)
-    .refine((v) => {
-      try {
-        new RegExp(v);
-        return true;
-      } catch {
-        return false;
-      }
-    }, "a valid regular expression")
+  readyPattern: pattern.optional().describe("Regex for the last screen line while the agent waits for input (send --wait)"),
+  status: z
+    .strictObject({
+      waiting: z.array(pattern).optional().describe("Screens that ask the user for an answer or a permission"),
+      working: z.array(pattern).optional().describe("Screens shown while a turn runs"),
+      idle: z.array(pattern).optional().describe("Screens shown at the prompt, between turns"),
+    })
     .optional()
-    .describe("Regex for the last screen line while the agent waits for input (send --wait)"),
+    .describe("Regexes (multi-line) for the agent's visible screen; tried in this order, none matching is unknown"),
   keys: z
     .strictObject({
       once: keyList.optional().describe("Keys that allow a permission request once"),

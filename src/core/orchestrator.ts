@@ -9,7 +9,9 @@ import type { Context, Reporter } from "./context.js";
 import { AoError, CommandError, UsageError } from "./errors.js";
 import { checkMessage } from "./message.js";
 import { cleanTitle, matchSession, naturalCompare } from "./naming.js";
-import { matchesFilter, observe, type ListFilter, type SessionView } from "./plan.js";
+import { matchesFilter, type ListFilter, type SessionView } from "./plan.js";
+import { observeRecords } from "./observe.js";
+import { classifyScreen, hasPatterns } from "./screen.js";
 import { TERMINAL_STATUSES, type SessionEvent, type SessionRecord } from "./record.js";
 import { cleanup, type CleanupReport } from "./cleanup.js";
 import { pauseSession, resumeSession, type Resumed } from "./pause.js";
@@ -31,6 +33,9 @@ export interface KillResult {
   recover?: string;
 }
 
+/** Between the keys of one reply or abort (see pressKeys). */
+const KEY_GAP_MS = 200;
+
 export class Orchestrator {
   constructor(readonly ctx: Context) {}
 
@@ -48,11 +53,7 @@ export class Orchestrator {
     const listed = this.ctx.store.list(filter.project ? [filter.project] : undefined);
     const { errors } = listed;
     const records = opts.github === "refresh" ? await this.refreshGitHub(listed.records, report) : listed.records;
-    const needsTmux = records.some((r) => !TERMINAL_STATUSES.has(r.status));
-    const tmux = needsTmux ? await this.ctx.tmux.listSessions() : new Map();
-    const now = this.ctx.now();
-    const sessions = records
-      .map((r) => observe(r, tmux.get(r.tmuxSession), TERMINAL_STATUSES.has(r.status) ? undefined : this.ctx.readHeadBranch(r.workspacePath), now, undefined, this.spawnerAlive(r)))
+    const sessions = (await observeRecords(this.ctx, records, (r) => this.spawnerAlive(r)))
       .filter((v) => matchesFilter(v, filter))
       .sort((a, b) => naturalCompare(a.project, b.project) || naturalCompare(a.name, b.name));
     return { sessions, errors };
@@ -86,9 +87,8 @@ export class Orchestrator {
 
   /** One session by exact name or unique prefix, observed live. */
   async get(query: string): Promise<SessionView> {
-    const record = this.resolve(query);
-    const tmux = await this.ctx.tmux.listSessions();
-    return observe(record, tmux.get(record.tmuxSession), this.ctx.readHeadBranch(record.workspacePath), this.ctx.now(), undefined, this.spawnerAlive(record));
+    const [view] = await observeRecords(this.ctx, [this.resolve(query)], (r) => this.spawnerAlive(r));
+    return view!;
   }
 
   /** For a `spawning` record: is the ao process that is creating it still there? */
@@ -123,7 +123,7 @@ export class Orchestrator {
     const bytes = Buffer.byteLength(text);
     const record = this.resolve(query);
     await this.requireRunning(record);
-    const waiter = wait ? await prepareWait(this.ctx, record.tmuxSession, agentOrThrow(this.ctx, record.agent).readyPattern) : undefined;
+    const waiter = wait ? await prepareWait(this.ctx, record.tmuxSession, agentOrThrow(this.ctx, record.agent)) : undefined;
     // The record is written first: on a full or read-only disk the send fails before anything reaches the agent.
     const session = await this.ctx.store.update(record.project, record.name, (r) => ({ ...r, lastActivityAt: new Date(this.ctx.now()).toISOString() }));
     await this.ctx.tmux.paste(record.tmuxSession, text);
@@ -232,7 +232,20 @@ export class Orchestrator {
       throw new AoError(`The ${agent.name} agent does not define how to ${what} (${which})`, { hint: `Set agents.${agent.name}.keys.${which} in ${this.ctx.config.path} (tmux key names, e.g. [Escape]).` });
     }
     await this.requireRunning(record);
-    await this.ctx.tmux.sendKeys(record.tmuxSession, keys);
+    // An answer meant for a dialog must not land in the prompt ("1" typed, Enter sending a draft):
+    // where the agent's screen can be read, it has to show the question.
+    if (which !== "abort" && hasPatterns(agent.status)) {
+      const screen = classifyScreen(await this.ctx.tmux.capture(record.tmuxSession), agent.status);
+      if (screen !== "waiting") {
+        throw new AoError(`${record.name} is not asking for an answer (its screen reads ${screen})`, { hint: `See it with: ao session logs ${record.name} --lines 20` });
+      }
+    }
+    // One key at a time, apart: a TUI reads two Escapes in one read as Alt-Escape, not a double press
+    // (OpenCode's interrupt), and a second Enter must reach the dialog the first one opened.
+    for (const [i, key] of keys.entries()) {
+      if (i) await new Promise((r) => setTimeout(r, KEY_GAP_MS));
+      await this.ctx.tmux.sendKeys(record.tmuxSession, [key]);
+    }
     this.ctx.store.appendEvent(record.project, record.name, event, which === "abort" ? {} : { answer: which });
     return record;
   }

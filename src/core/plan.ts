@@ -1,13 +1,14 @@
 /**
- * Pure: (record, tmux state, live branch, now) → what `ls` shows. No I/O here.
+ * Pure: (record, tmux state, live branch, screen status, now) → what `ls` shows. No I/O here.
  */
 import type { SessionState } from "../adapters/tmux.js";
 import { TERMINAL_STATUSES, type SessionRecord, type StoredStatus } from "./record.js";
+import type { ScreenStatus } from "./screen.js";
 
 /** A live session with output in this window is `working`, else `idle`. */
 export const IDLE_AFTER_MS = 30_000;
 
-export type ObservedStatus = StoredStatus | "idle" | "dead";
+export type ObservedStatus = StoredStatus | "idle" | "waiting" | "unknown" | "dead";
 
 export interface SessionView extends Omit<SessionRecord, "status"> {
   /** What is observed now; the record's own status is `storedStatus`. */
@@ -17,7 +18,15 @@ export interface SessionView extends Omit<SessionRecord, "status"> {
   stuck?: boolean;
 }
 
-export function observe(record: SessionRecord, tmux: SessionState | undefined, liveBranch: string | undefined, now: number, idleAfterMs = IDLE_AFTER_MS, spawnerAlive = true): SessionView {
+export interface ObserveOptions {
+  idleAfterMs?: number;
+  /** For a `spawning` record: is the ao process creating it still there? */
+  spawnerAlive?: boolean;
+  /** What the agent's screen says, for an agent with status patterns (core/screen.ts). */
+  screen?: ScreenStatus;
+}
+
+export function observe(record: SessionRecord, tmux: SessionState | undefined, liveBranch: string | undefined, now: number, opts: ObserveOptions = {}): SessionView {
   const stored = record.status;
   const recorded = Date.parse(record.lastActivityAt) || Date.parse(record.createdAt) || 0;
   const lastActivity = tmux?.alive ? Math.max(tmux.activityMs, recorded) : recorded;
@@ -25,17 +34,22 @@ export function observe(record: SessionRecord, tmux: SessionState | undefined, l
     ...record,
     branch: liveBranch ?? record.branch,
     storedStatus: stored,
-    status: observedStatus(stored, tmux, lastActivity, now, idleAfterMs),
+    status: observedStatus(stored, tmux, lastActivity, now, opts),
     lastActivityAt: new Date(lastActivity).toISOString(),
-    ...(stored === "spawning" && !spawnerAlive ? { stuck: true } : {}),
+    ...(stored === "spawning" && opts.spawnerAlive === false ? { stuck: true } : {}),
   };
 }
 
-function observedStatus(stored: StoredStatus, tmux: SessionState | undefined, lastActivity: number, now: number, idleAfterMs: number): ObservedStatus {
-  if (TERMINAL_STATUSES.has(stored) || stored === "paused" || stored === "spawning") return stored;
+/** A session whose status is observed from tmux (and maybe its screen) rather than its record. */
+export const isLive = (stored: StoredStatus): boolean => stored === "working";
+
+function observedStatus(stored: StoredStatus, tmux: SessionState | undefined, lastActivity: number, now: number, opts: ObserveOptions): ObservedStatus {
+  if (!isLive(stored)) return stored;
   // tmux gone, or tmux alive with the agent's pane dead: restorable.
   if (!tmux?.alive) return "dead";
-  return now - lastActivity <= idleAfterMs ? "working" : "idle";
+  // The screen, where the agent's patterns can read it; else output within the idle window.
+  if (opts.screen) return opts.screen;
+  return now - lastActivity <= (opts.idleAfterMs ?? IDLE_AFTER_MS) ? "working" : "idle";
 }
 
 /** `--status` values and their aliases (SPEC §3). */
@@ -48,7 +62,7 @@ const STATUS_ALIASES: Record<string, string> = {
   error: "errored",
 };
 
-export const KNOWN_STATUSES = ["spawning", "working", "idle", "waiting", "dead", "paused", "killed", "done", "exited", "errored"];
+export const KNOWN_STATUSES = ["spawning", "working", "idle", "waiting", "unknown", "dead", "paused", "killed", "done", "exited", "errored"];
 
 export function canonicalStatus(value: string): string | undefined {
   const v = value.toLowerCase();

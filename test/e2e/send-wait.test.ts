@@ -13,7 +13,7 @@ describe("ao send --wait", () => {
     const r = await s.ao(["send", "ma-1", "--wait", "/sleep 2"]);
     expect(r.code, r.stderr).toBe(0);
     expect(Date.now() - started).toBeGreaterThanOrEqual(2_000);
-    expect(r.stdout).toMatch(/^You said \(1 line, 8 bytes\):\n\| \/sleep 2\n\.+\nDone\.\n$/);
+    expect(r.stdout).toMatch(/^You said \(1 line, 8 bytes\):\n\| \/sleep 2\nWorking \(esc to interrupt\) \.+\nDone\.\n$/);
     expect(r.stderr).toMatch(/^Completed in \d+\.\ds\n$/);
   });
 

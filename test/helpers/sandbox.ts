@@ -10,6 +10,7 @@ import { afterEach, beforeEach } from "vitest";
 import { gitRepo } from "./git.js";
 import { runProc, waitFor, type Result } from "./proc.js";
 import { tmuxServer } from "./tmux.js";
+import { demoAgentYaml } from "../../scripts/demo-config.mjs";
 
 export const ROOT = resolve(import.meta.dirname, "../..");
 export const AO_BIN = join(ROOT, "bin", "ao.js");
@@ -40,13 +41,7 @@ worktreeDir: ${s.worktreeDir}
 defaults:
   agent: demo
 agents:
-  demo:
-    command: node ${JSON.stringify(DEMO_AGENT)}
-    prompt: arg
-  demo-paste:
-    command: node ${JSON.stringify(DEMO_AGENT)}
-    prompt: paste
-projects:
+${demoAgentYaml("demo", DEMO_AGENT, { full: false })}${demoAgentYaml("demo-paste", DEMO_AGENT, { prompt: "paste", full: false })}${demoAgentYaml("demo-status", DEMO_AGENT)}projects:
   my-app:
     path: ${s.repo}
     sessionPrefix: ma

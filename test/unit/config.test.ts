@@ -6,6 +6,7 @@ import { z } from "zod";
 import { findConfigPath, loadConfig } from "../../src/config/load.js";
 import { parseConfig } from "../../src/config/parse.js";
 import { configSchema } from "../../src/config/schema.js";
+import { PRESETS } from "../../src/config/presets.js";
 
 const parse = (yaml: string) => parseConfig(yaml, "/etc/ao/agent-orchestrator.yaml", "/home/u");
 
@@ -31,9 +32,15 @@ describe("parseConfig", () => {
 
   it("merges custom agents over presets and defines new ones", () => {
     const c = parse("agents:\n  codex:\n    command: codex --yolo\n  mine:\n    command: mine\n    prompt: paste\ndefaults:\n  agent: mine\n");
-    expect(c.agents.codex).toEqual({ name: "codex", command: "codex --yolo", resumeCommand: "codex resume --last", prompt: "arg", keys: { abort: ["Escape"] } });
-    expect(c.agents.mine).toEqual({ name: "mine", command: "mine", resumeCommand: undefined, prompt: "paste", keys: {} });
+    expect(c.agents.codex).toEqual({ ...PRESETS.codex, name: "codex", command: "codex --yolo", readyPattern: undefined });
+    expect(c.agents.mine).toEqual({ name: "mine", command: "mine", resumeCommand: undefined, prompt: "paste", keys: {}, readyPattern: undefined, status: undefined });
     expect(c.defaultAgent).toBe("mine");
+  });
+
+  it("merges status patterns per state over the preset's, and refuses a bad regex with its line", () => {
+    const c = parse("agents:\n  codex:\n    status:\n      idle: ['^READY']\n");
+    expect(c.agents.codex!.status).toEqual({ ...PRESETS.codex.status, idle: ["^READY"] });
+    expect(() => parse("agents:\n  codex:\n    status:\n      waiting: ['(unclosed']\n")).toThrow(/"agents.codex.status.waiting\[0\]".*a valid regular expression.*\(line 4\)/);
   });
 
   it("names an unknown key and its line", () => {

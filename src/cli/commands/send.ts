@@ -18,7 +18,8 @@ export async function sendCommand(cli: Cli, query: string, words: string[], opts
     return cli.out(`Message sent to ${session.name}.`);
   }
   // With --wait stdout carries only the agent's answer, for scripts.
-  const { turn } = await ao.sendAndWait(query, text, { timeoutMs: Number(opts.timeout ?? 600) * 1000 });
+  const { session, turn } = await ao.sendAndWait(query, text, { timeoutMs: Number(opts.timeout ?? 600) * 1000 });
   if (turn!.output) cli.out(turn!.output);
   cli.err(`Completed in ${(turn!.elapsedMs / 1000).toFixed(1)}s`);
+  if (turn!.status === "waiting") cli.err(`${session.name} is waiting for an answer: ao session reply ${session.name} once|always|reject`);
 }

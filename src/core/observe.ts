@@ -1,0 +1,96 @@
+/**
+ * Observing sessions for ls / status / get, from the cheapest signal that is
+ * right: tmux's activity times from the ONE `list-panes` call; the visible screen
+ * only for agents with status patterns whose activity changed since ao last read
+ * it, all such screens from one more tmux process; and what the last run saw,
+ * kept in `<dataDir>/projects/<p>/observed.json`. A status that differs from the
+ * one last seen is logged once as a `status_changed` event.
+ */
+import type { SessionState } from "../adapters/tmux.js";
+import type { Context } from "./context.js";
+import { isLive, observe, type SessionView } from "./plan.js";
+import { TERMINAL_STATUSES, type SessionRecord } from "./record.js";
+import { classifyScreen, hasPatterns, stillValid, type ObservedEntry, type ScreenStatus, type StatusPatterns } from "./screen.js";
+
+export async function observeRecords(ctx: Context, records: readonly SessionRecord[], spawnerAlive: (r: SessionRecord) => boolean): Promise<SessionView[]> {
+  const needsTmux = records.some((r) => !TERMINAL_STATUSES.has(r.status));
+  const tmux = needsTmux ? await ctx.tmux.listSessions() : new Map<string, SessionState>();
+  const now = ctx.now();
+  const nowSec = Math.floor(now / 1000);
+  const live = records.filter((r) => isLive(r.status));
+  const projects = [...new Set(live.map((r) => r.project))];
+  const seen = new Map(projects.map((p) => [p, ctx.store.readObserved(p)]));
+
+  // Which screens say something that tmux's activity time cannot: read those that changed.
+  const screens = new Map<string, { status: ScreenStatus; activity: number; read: boolean }>();
+  const toRead: { record: SessionRecord; patterns: StatusPatterns; activity: number }[] = [];
+  for (const r of live) {
+    const state = tmux.get(r.tmuxSession);
+    const patterns = ctx.config.agents[r.agent]?.status;
+    if (!state?.alive || !hasPatterns(patterns)) continue;
+    const activity = Math.floor(state.activityMs / 1000);
+    const last = seen.get(r.project)?.[r.name]?.screen;
+    if (stillValid(last, activity)) screens.set(r.name, { status: last.status, activity, read: false });
+    else toRead.push({ record: r, patterns, activity });
+  }
+  if (toRead.length) {
+    const text = await ctx.tmux.captureScreens(toRead.map((t) => t.record.tmuxSession));
+    for (const t of toRead) {
+      const screen = text.get(t.record.tmuxSession);
+      if (screen !== undefined) screens.set(t.record.name, { status: classifyScreen(screen, t.patterns), activity: t.activity, read: true });
+    }
+  }
+
+  const views = records.map((r) =>
+    observe(r, tmux.get(r.tmuxSession), TERMINAL_STATUSES.has(r.status) ? undefined : ctx.readHeadBranch(r.workspacePath), now, {
+      spawnerAlive: spawnerAlive(r),
+      screen: screens.get(r.name)?.status,
+    }),
+  );
+  for (const project of projects) {
+    const entries: Record<string, ObservedEntry> = {};
+    for (const v of views) {
+      if (v.project !== project || !isLive(v.storedStatus)) continue;
+      const s = screens.get(v.name);
+      entries[v.name] = { status: v.status, ...(s ? { screen: { status: s.status, activity: s.activity, readAt: s.read ? nowSec : seen.get(project)![v.name]!.screen!.readAt } } : {}) };
+    }
+    remember(ctx, project, seen.get(project)!, entries, new Set(records.filter((r) => r.project === project).map((r) => r.name)));
+  }
+  return views;
+}
+
+/**
+ * Saves what was observed when it differs from what was seen before, and logs
+ * each status change. Under a lock that is only tried: when another ao is
+ * doing the same, it records the same changes, so this run leaves it to it.
+ */
+function remember(ctx: Context, project: string, before: Record<string, ObservedEntry>, now: Record<string, ObservedEntry>, observed: ReadonlySet<string>): void {
+  const merge = (old: Record<string, ObservedEntry>) => ({ ...Object.fromEntries(Object.entries(old).filter(([n]) => !observed.has(n))), ...now });
+  if (!changed(before, merge(before))) return;
+  try {
+    const lock = ctx.store.tryJobLock(`observed-${project}`);
+    if (!("release" in lock)) return;
+    try {
+      const latest = ctx.store.readObserved(project); // another run may have logged these changes meanwhile
+      for (const [name, entry] of Object.entries(now)) {
+        const from = latest[name]?.status;
+        if (from && from !== entry.status) ctx.store.appendEvent(project, name, "status_changed", { from, to: entry.status, observed: true });
+      }
+      ctx.store.writeObserved(project, merge(latest));
+    } finally {
+      lock.release();
+    }
+  } catch {
+    // A read-only or full dataDir: the listing itself must still work.
+  }
+}
+
+function changed(a: Record<string, ObservedEntry>, b: Record<string, ObservedEntry>): boolean {
+  const names = new Set([...Object.keys(a), ...Object.keys(b)]);
+  for (const n of names) {
+    const x = a[n];
+    const y = b[n];
+    if (x?.status !== y?.status || x?.screen?.readAt !== y?.screen?.readAt || x?.screen?.activity !== y?.screen?.activity) return true;
+  }
+  return false;
+}
