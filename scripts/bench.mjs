@@ -113,9 +113,29 @@ for (const n of sizes) {
     const ghEnv = { ...env, AO_CONFIG: ghConfig, GITHUB_API_URL: githubUrl, GITHUB_TOKEN: "bench-token" };
     const cleanupDry = await timeWithRequests([aoBin, "session", "cleanup", "--dry-run"], ghEnv);
     const lsExpired = await timeWithRequests([aoBin, "session", "ls"], ghEnv);
+    // The same sessions under an agent with status patterns: ls reads a screen only when tmux saw
+    // output since ao last read it (warm), else all changed screens in one more tmux process (cold).
+    const screensConfig = join(dir, "screens.yaml");
+    writeFileSync(screensConfig, readFileSync(config, "utf8").replace("    command: sleep 86400\n", '    command: sleep 86400\n    status: { idle: ["^$"] }\n'));
+    const screensEnv = { ...env, AO_CONFIG: screensConfig };
+    const observed = join(dir, "data", "projects", "bench", "observed.json");
+    execFileSync(process.execPath, [aoBin, "session", "ls"], { env: screensEnv }); // reads every screen once
+    await new Promise((r) => setTimeout(r, 1100)); // reads must postdate the last output by a second to be reused
+    const screensWarm = { ...timeAll({ node: ["-e", ""], ls: [aoBin, "session", "ls"] }, screensEnv), children: children([aoBin, "session", "ls"], screensEnv).length };
+    const cold = [];
+    for (let i = 0; i < runs; i++) {
+      rmSync(observed, { force: true });
+      const t0 = process.hrtime.bigint();
+      execFileSync(process.execPath, [aoBin, "session", "ls"], { env: screensEnv, stdio: "ignore" });
+      cold.push(Number(process.hrtime.bigint() - t0) / 1e6);
+    }
+    rmSync(observed, { force: true });
+    const screensCold = { ls: median(cold), children: children([aoBin, "session", "ls"], screensEnv).length };
     rows.push({
       n,
       ...t,
+      screensWarm,
+      screensCold,
       cleanupDry,
       lsExpired,
       children: kids.length,
@@ -136,6 +156,10 @@ console.log("|---|---|---|---|---|---|");
 for (const r of rows) {
   console.log(`| ${r.n} | ${f(r.node)} | ${f(r.version)} (${x(r.version, r.node)}) | ${f(r.ls)} (${x(r.ls, r.node)}) | ${f(r.lsJson)} (${x(r.lsJson, r.node)}) | ${r.children} (${r.what}) |`);
 }
+console.log("\nAn agent with status patterns (its screens are read, see README: Observed status):\n");
+console.log("| N | ls, no screen changed | tmux processes | ls, every screen changed | tmux processes |");
+console.log("|---|---|---|---|---|");
+for (const r of rows) console.log(`| ${r.n} | ${f(r.screensWarm.ls)} (${x(r.screensWarm.ls, r.screensWarm.node)}) | ${r.screensWarm.children} | ${f(r.screensCold.ls)} | ${r.screensCold.children} |`);
 console.log(`\nAgainst a local GitHub API answering in ${ROUND_TRIP_MS} ms (one GraphQL request per 50 sessions expected):\n`);
 console.log("| N | cleanup --dry-run | HTTP requests | ls (cache expired) | HTTP requests |");
 console.log("|---|---|---|---|---|");
