@@ -57,8 +57,8 @@ const ao = (...args) => {
   if (r.status !== 0) process.exit(r.status ?? 1);
 };
 
-ao("spawn", "demo-app", "42", "--title", "Fix the greeting", "--prompt", "Please fix the greeting in README.md");
 ao("spawn", "demo-app", "--prompt", "Write some tests");
+ao("spawn", "demo-app", "42", "--title", "Fix the greeting", "--prompt", "Please fix the greeting in README.md");
 await new Promise((r) => setTimeout(r, 800));
 ao("send", "demo-42", "Also update the changelog.\nThanks!");
 ao("send", "demo-1", "/ask run the tests");

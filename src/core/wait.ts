@@ -40,9 +40,9 @@ export function turnFinished(s: { changed: boolean; stillForMs: number; lastLine
  * the common beginning, except those that were already showing below it: a TUI
  * agent (Codex, Claude Code) draws the conversation above its prompt box and
  * status bar and redraws those, so they are not the turn's output. Trailing
- * spaces, blank runs and, with a ready pattern, the final prompt are dropped.
+ * spaces, blank runs and a final line that is the agent's prompt are dropped.
  */
-export function turnOutput(before: string, after: string, ready?: RegExp): string {
+export function turnOutput(before: string, after: string, isPrompt?: (line: string) => boolean): string {
   const lines = (text: string) => text.split("\n").map((l) => l.replace(/\s+$/, ""));
   const a = lines(before);
   const b = lines(after);
@@ -55,7 +55,7 @@ export function turnOutput(before: string, after: string, ready?: RegExp): strin
     .filter((l, i, kept) => l !== "" || (i > 0 && kept[i - 1] !== ""));
   while (out.length && !out[0]) out.shift();
   while (out.length && !out.at(-1)) out.pop();
-  if (ready && out.length && ready.test(out.at(-1)!)) out.pop(); // the prompt waiting for the next message
+  if (isPrompt && out.length && isPrompt(out.at(-1)!)) out.pop(); // the prompt waiting for the next message
   return out.join("\n");
 }
 
@@ -64,6 +64,8 @@ export async function prepareWait(ctx: Context, tmuxSession: string, agent: Pick
   const before = await ctx.tmux.captureHistory(tmuxSession);
   const ready = agent.readyPattern ? new RegExp(agent.readyPattern) : undefined;
   const patterns = !ready && hasPatterns(agent.status) ? agent.status : undefined;
+  // The last line of the output is the agent's next prompt when, alone, it matches readyPattern or reads idle.
+  const isPrompt = ready ? (line: string) => ready.test(line) : patterns ? (line: string) => classifyScreen(line, { idle: patterns.idle }) === "idle" : undefined;
   return async (timeoutMs: number, pollMs = 150): Promise<TurnResult> => {
     const started = ctx.now();
     let last = before;
@@ -82,7 +84,7 @@ export async function prepareWait(ctx: Context, tmuxSession: string, agent: Pick
       const still = now - lastChange;
       const status = patterns && changed && still >= READY_QUIET_MS ? classifyScreen(await ctx.tmux.capture(tmuxSession), patterns) : undefined;
       if (turnFinished({ changed, stillForMs: still, lastLine: lastLine(screen), ready, screen: patterns ? (status ?? "working") : undefined })) {
-        return { output: turnOutput(before, screen, ready), elapsedMs: now - started, ...(status === "idle" || status === "waiting" ? { status } : {}) };
+        return { output: turnOutput(before, screen, isPrompt), elapsedMs: now - started, ...(status === "idle" || status === "waiting" ? { status } : {}) };
       }
       if (now - started >= timeoutMs) {
         throw new AoError(`Timed out after ${Math.round(timeoutMs / 1000)}s waiting for ${tmuxSession} to finish its turn`, { exitCode: 124, hint: turnOutput(before, last) ? "The agent is still producing output: see ao session logs." : "The agent has not answered yet." });

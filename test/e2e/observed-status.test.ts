@@ -70,7 +70,7 @@ describe("observed status from the agent's screen", () => {
   it("send --wait returns at the prompt, or at a question and says so", async () => {
     const done = await s.ao(["send", "ma-1", "--wait", "/sleep 1"]);
     expect(done.code, done.stderr).toBe(0);
-    expect(done.stdout).toContain("Done.");
+    expect(done.stdout).toMatch(/^You said \(1 line, 8 bytes\):\n\| \/sleep 1\nWorking \(esc to interrupt\) \.+\nDone\.\n$/); // without the next prompt
     expect(done.stderr).toMatch(/^Completed in \d+\.\ds\n$/);
     const asked = await s.ao(["send", "ma-1", "--wait", "/ask push the branch"]);
     expect(asked.code, asked.stderr).toBe(0);

@@ -105,7 +105,8 @@ describe("what a turn printed (send --wait)", () => {
   it("keeps the lines a line-based agent added, without its next prompt", () => {
     const before = "Demo agent\n> hello\nDone.\n> ";
     const after = "Demo agent\n> hello\nDone.\n> \nYou said (1 line, 2 bytes):\n| hi\nDone.\n> ";
-    expect(turnOutput(before, after, /^> ?$/)).toBe("You said (1 line, 2 bytes):\n| hi\nDone.");
+    expect(turnOutput(before, after, (l) => /^> ?$/.test(l))).toBe("You said (1 line, 2 bytes):\n| hi\nDone.");
+    expect(turnOutput(before, after)).toBe("You said (1 line, 2 bytes):\n| hi\nDone.\n>");
   });
 
   it("drops the prompt box and status bar a TUI redraws below the conversation", () => {
