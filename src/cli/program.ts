@@ -125,6 +125,7 @@ export async function runCli(argv: string[], version: string): Promise<number> {
       .description("Answer the agent's permission prompt with the keys its agent defines")
       .argument("<session>", "name or unique prefix")
       .argument("<answer>", "once, always or reject")
+      .option("--force", "send the keys even when the agent's screen does not read as a question")
       .action(lazy(async () => (await load()).replyCommand)),
     "ao session reply ma-int-123 once",
   );

@@ -47,8 +47,9 @@ export class SessionHandle {
     return this.ao.abort(this.name);
   }
 
-  reply(answer: "once" | "always" | "reject"): Promise<SessionRecord> {
-    return this.ao.reply(this.name, answer);
+  /** `force`: send the keys even when the screen does not read as a question. */
+  reply(answer: "once" | "always" | "reject", opts: { force?: boolean } = {}): Promise<SessionRecord> {
+    return this.ao.reply(this.name, answer, opts);
   }
 
   /** Runs argv (no shell) in the worktree. */

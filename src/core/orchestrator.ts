@@ -215,8 +215,8 @@ export class Orchestrator {
   }
 
   /** Answers the agent's permission prompt with the keys its agent defines. */
-  async reply(query: string, answer: "once" | "always" | "reject"): Promise<SessionRecord> {
-    return this.pressKeys(query, answer, "replied", "answer a permission prompt");
+  async reply(query: string, answer: "once" | "always" | "reject", opts: { force?: boolean } = {}): Promise<SessionRecord> {
+    return this.pressKeys(query, answer, "replied", "answer a permission prompt", opts.force);
   }
 
   /** Interrupts the agent's current turn (Esc or Ctrl-C, per agent). */
@@ -224,7 +224,7 @@ export class Orchestrator {
     return this.pressKeys(query, "abort", "aborted", "interrupt a turn");
   }
 
-  private async pressKeys(query: string, which: "once" | "always" | "reject" | "abort", event: "replied" | "aborted", what: string): Promise<SessionRecord> {
+  private async pressKeys(query: string, which: "once" | "always" | "reject" | "abort", event: "replied" | "aborted", what: string, force = false): Promise<SessionRecord> {
     const record = this.resolve(query);
     const agent = agentOrThrow(this.ctx, record.agent);
     const keys = agent.keys[which];
@@ -234,10 +234,10 @@ export class Orchestrator {
     await this.requireRunning(record);
     // An answer meant for a dialog must not land in the prompt ("1" typed, Enter sending a draft):
     // where the agent's screen can be read, it has to show the question.
-    if (which !== "abort" && hasPatterns(agent.status)) {
+    if (which !== "abort" && !force && hasPatterns(agent.status)) {
       const screen = classifyScreen(await this.ctx.tmux.capture(record.tmuxSession), agent.status);
       if (screen !== "waiting") {
-        throw new AoError(`${record.name} is not asking for an answer (its screen reads ${screen})`, { hint: `See it with: ao session logs ${record.name} --lines 20` });
+        throw new AoError(`${record.name} is not asking for an answer (its screen reads ${screen})`, { hint: `See it with: ao session logs ${record.name} --lines 20; answer a question ao does not recognise with --force.` });
       }
     }
     // One key at a time, apart: a TUI reads two Escapes in one read as Alt-Escape, not a double press

@@ -4,7 +4,7 @@
  *   has been still for READY_QUIET_MS;
  * - else with status patterns (the presets have them): the screen reads `idle`
  *   (back at the prompt) or `waiting` (it asks for a permission), still for
- *   READY_QUIET_MS;
+ *   READY_QUIET_MS (a screen they cannot read falls back to the next rule);
  * - else once the screen has been still for QUIET_MS.
  * The output of the turn is what it added to the screen (turnOutput).
  */
@@ -31,7 +31,9 @@ export function lastLine(screen: string): string {
 export function turnFinished(s: { changed: boolean; stillForMs: number; lastLine: string; ready?: RegExp; screen?: ScreenStatus }): boolean {
   if (!s.changed) return false;
   if (s.ready) return s.ready.test(s.lastLine) && s.stillForMs >= READY_QUIET_MS;
-  if (s.screen) return (s.screen === "idle" || s.screen === "waiting") && s.stillForMs >= READY_QUIET_MS;
+  if (s.screen === "idle" || s.screen === "waiting") return s.stillForMs >= READY_QUIET_MS;
+  if (s.screen === "working") return false;
+  // No pattern, or a screen none of them reads (the agent crashed to a shell…): stillness decides.
   return s.stillForMs >= QUIET_MS;
 }
 

@@ -65,6 +65,9 @@ describe("observed status from the agent's screen", () => {
     expect(r.code).toBe(1);
     expect(r.stderr).toContain("Error: ma-1 is not asking for an answer (its screen reads idle)");
     expect(s.received("ma-1").filter((e) => e.kind === "permission")).toEqual([]);
+    // --force sends the keys regardless (for a question the patterns do not know): "y" reaches the prompt as text.
+    expect((await s.ao(["session", "reply", "ma-1", "once", "--force"])).code).toBe(0);
+    await waitFor(async () => (await s.tmux.capture("ma-1")).includes("> y"), "the key typed at the prompt");
   });
 
   it("send --wait returns at the prompt, or at a question and says so", async () => {

@@ -98,6 +98,9 @@ describe("the screen in the observed status", () => {
     expect(turnFinished({ changed: true, stillForMs: 5_000, lastLine: "", screen: "working" })).toBe(false);
     expect(turnFinished({ changed: true, stillForMs: 100, lastLine: "", screen: "idle" })).toBe(false);
     expect(turnFinished({ changed: false, stillForMs: 5_000, lastLine: "", screen: "idle" })).toBe(false);
+    // A screen the patterns cannot read (the agent fell back to a shell) ends the wait by stillness, as without patterns.
+    expect(turnFinished({ changed: true, stillForMs: 1_000, lastLine: "", screen: "unknown" })).toBe(false);
+    expect(turnFinished({ changed: true, stillForMs: 2_000, lastLine: "", screen: "unknown" })).toBe(true);
   });
 });
 

@@ -49,10 +49,10 @@ export async function resumeCommand(cli: Cli, query: string): Promise<void> {
   cli.out(`  Attach:   tmux attach -t ${session.tmuxSession}`);
 }
 
-export async function replyCommand(cli: Cli, query: string, answer: string): Promise<void> {
+export async function replyCommand(cli: Cli, query: string, answer: string, opts: { force?: boolean } = {}): Promise<void> {
   if (answer !== "once" && answer !== "always" && answer !== "reject") throw new UsageError(`Answer once, always or reject, not ${JSON.stringify(answer)}`);
   const ao = await cli.orchestrator();
-  const r = await ao.reply(query, answer);
+  const r = await ao.reply(query, answer, { force: opts.force });
   cli.out(`Replied ${answer} to ${r.name}.`);
 }
 
