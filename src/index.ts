@@ -29,6 +29,7 @@ export type { TurnResult } from "./core/wait.js";
 export type { PullRequestInfo, IssueState } from "./adapters/github.js";
 export type { SessionView, ObservedStatus, ListFilter } from "./core/plan.js";
 export { canonicalStatus, IDLE_AFTER_MS } from "./core/plan.js";
+export { classifyScreen, type ScreenStatus, type StatusPatterns } from "./core/screen.js";
 export type { SessionRecord, SessionEvent, StoredStatus } from "./core/record.js";
 export type { Reporter } from "./core/context.js";
 export type { Config, ProjectConfig } from "./config/types.js";

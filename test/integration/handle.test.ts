@@ -2,7 +2,7 @@
 import { symlinkSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { openOrchestrator, type Orchestrator, type SessionEvent } from "../../src/index.js";
+import { classifyScreen, openOrchestrator, PRESETS, type Orchestrator, type SessionEvent } from "../../src/index.js";
 import { waitFor } from "../helpers/proc.js";
 import { agentReady, baseConfig, sandbox, type Sandbox } from "../helpers/sandbox.js";
 
@@ -61,5 +61,18 @@ describe("SessionHandle", () => {
     const ended = await session.end({ force: true });
     expect(ended.savedRef).toBe("refs/ao/saved/ma-7");
     expect((await session.info()).status).toBe("killed");
+  });
+
+  it("tells when the agent stops at a question, and reads screens like ls (status patterns)", async () => {
+    await ao.spawn({ project: "my-app", issue: "8", agent: "demo-status" });
+    await agentReady(s, "ma-8");
+    const session = ao.session("ma-8");
+    const turn = await session.send("/ask deploy", { wait: { timeoutMs: 10_000 } });
+    expect(turn?.status).toBe("waiting");
+    expect((await session.info()).status).toBe("waiting");
+    expect(classifyScreen(await session.transcript(), ao.config.agents["demo-status"]!.status!)).toBe("waiting");
+    await session.reply("once");
+    await waitFor(async () => (await session.info()).status === "idle", "back at the prompt");
+    expect(classifyScreen("anything else", PRESETS["claude-code"].status)).toBe("unknown");
   });
 });
