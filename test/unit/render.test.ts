@@ -39,6 +39,14 @@ describe("ls rendering (SPEC §4, exact)", () => {
     const style = await loadStyle(true);
     expect(style.green("x")).toBe("\u001b[32mx\u001b[39m");
   });
+
+  it("makes a session that waits for an answer stand out in colour", async () => {
+    const style = await loadStyle(true);
+    const text = renderSessionList([view("ma-1", "my-app", 1_000, "b", "waiting"), view("ma-2", "my-app", 1_000, "b", "idle"), view("ma-3", "my-app", 1_000, "b", "dead")], NOW, style);
+    expect(text).toContain("\u001b[33m[waiting]\u001b[39m");
+    expect(text).toContain("\u001b[2m[idle]\u001b[22m");
+    expect(text).toContain("\u001b[31m[dead]\u001b[39m");
+  });
 });
 
 describe("GitHub remotes", () => {

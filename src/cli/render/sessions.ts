@@ -2,7 +2,7 @@
 import type { SessionView } from "../../core/plan.js";
 import { formatDuration } from "../../core/duration.js";
 import { shortTitle } from "../../core/naming.js";
-import type { Style } from "./style.js";
+import type { Paint, Style } from "./style.js";
 
 /**
  * ```
@@ -11,6 +11,11 @@ import type { Style } from "./style.js";
  * ```
  * Sessions arrive sorted; groups are separated by a blank line.
  */
+/** On a terminal, what needs the user stands out: a question in yellow, a dead runtime in red. */
+function statusPaint(status: SessionView["status"], style: Style): Paint {
+  return status === "waiting" ? style.yellow : status === "dead" ? style.red : style.dim;
+}
+
 export function renderSessionList(sessions: readonly SessionView[], now: number, style: Style, opts: { prState?: boolean; titles?: boolean } = {}): string {
   const groups = new Map<string, SessionView[]>();
   for (const s of sessions) groups.set(s.project, [...(groups.get(s.project) ?? []), s]);
@@ -18,7 +23,7 @@ export function renderSessionList(sessions: readonly SessionView[], now: number,
   for (const [project, items] of groups) {
     const lines = items.map((s) => {
       const age = formatDuration(now - Date.parse(s.lastActivityAt));
-      const parts = [style.green(s.name), style.dim(`(${age})`), style.cyan(s.branch || "-"), style.dim(`[${s.status}]`)];
+      const parts = [style.green(s.name), style.dim(`(${age})`), style.cyan(s.branch || "-"), statusPaint(s.status, style)(`[${s.status}]`)];
       if (opts.titles && s.title) parts.push(shortTitle(s.title));
       if (opts.prState && s.pr) parts.push(prLabel(s.pr));
       if (s.prUrl) parts.push(style.blue(s.prUrl));
