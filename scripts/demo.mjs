@@ -2,7 +2,7 @@
 // `npm run demo`: ao on a throw-away repository with the bundled demo agent, on
 // its own tmux server. No GitHub token, nothing outside a temp directory.
 import { execFileSync, spawnSync } from "node:child_process";
-import { mkdtempSync, realpathSync, writeFileSync } from "node:fs";
+import { mkdtempSync, realpathSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { demoAgentYaml } from "./demo-config.mjs";
@@ -54,7 +54,13 @@ const env = { ...process.env, AO_CONFIG: config, AO_TMUX_SOCKET: socket };
 const ao = (...args) => {
   console.log(`\n$ ao ${args.map((a) => (/[\s'"$]/.test(a) ? JSON.stringify(a) : a)).join(" ")}`);
   const r = spawnSync(process.execPath, [aoBin, ...args], { env, stdio: "inherit" });
-  if (r.status !== 0) process.exit(r.status ?? 1);
+  if (r.status !== 0) {
+    // A failed demo leaves nothing running behind it.
+    spawnSync("tmux", ["-L", socket, "kill-server"], { stdio: "ignore" });
+    rmSync(join(process.env.TMUX_TMPDIR || tmpdir(), `tmux-${process.getuid()}`, socket), { force: true }); // a server that never started
+    rmSync(dir, { recursive: true, force: true });
+    process.exit(r.status ?? 1);
+  }
 };
 
 ao("spawn", "demo-app", "--prompt", "Write some tests");
