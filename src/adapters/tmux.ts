@@ -177,21 +177,21 @@ export class Tmux {
    * The visible screens of several sessions from ONE tmux process: the captures
    * run as one command sequence, each followed by a marker line. tmux stops a
    * sequence at a failing command (a session that ended meanwhile), so the rest
-   * is asked again without it; such a session is missing from the result.
+   * is asked again without it, a bounded number of times; a session whose screen
+   * could not be read is missing from the result.
    */
-  async captureScreens(names: readonly string[]): Promise<Map<string, string>> {
+  async captureScreens(names: readonly string[], attempts = 3): Promise<Map<string, string>> {
     const out = new Map<string, string>();
     let rest = [...names];
-    while (rest.length) {
+    for (let attempt = 0; rest.length && attempt < attempts; attempt++) {
       const marker = `ao-screen-${process.pid}-${Date.now().toString(36)}`;
       const args = rest.flatMap((n, i) => [...(i ? [";"] : []), ...tmuxCommands.capturePane(n), ";", "display-message", "-p", marker]);
-      let stdout = "";
+      let stdout: string;
       let failed = false;
       try {
         stdout = (await this.run(args)).stdout;
       } catch (err) {
         if (!(err instanceof CommandError) || err.timedOut || err.spawnErrorCode) throw err;
-        if (!/can't find/.test(err.stderr)) return out; // no server: nothing more to read
         stdout = err.stdout;
         failed = true;
       }
