@@ -80,7 +80,7 @@ export async function openOrchestrator(opts: OpenOptions = {}): Promise<Orchestr
         totalMs: purpose === "list" ? timeoutMs : Math.max(60_000, timeoutMs * 4),
         retries: purpose === "list" ? 0 : 4,
       });
-      return { tokenSource: token?.source, sessions: (repo, queries) => client.sessions(repo, queries) };
+      return { tokenSource: token?.source, sessions: (repo, queries) => client.sessions(repo, queries), issueTitle: (repo, n) => client.issueTitle(repo, n) };
     },
   };
   return new Orchestrator(ctx);

@@ -154,6 +154,20 @@ export class GitHubClient {
     return out;
   }
 
+  /** An issue's title; null when the number is no issue of the repository (missing, or a pull request). */
+  async issueTitle(repo: string, issueNumber: number): Promise<string | null> {
+    const [owner, name] = repo.split("/") as [string, string];
+    return this.withRetry(repo, async () => {
+      try {
+        const issue = await this.octokit.rest.issues.get({ owner, repo: name, issue_number: issueNumber, request: { signal: AbortSignal.timeout(this.opts.timeoutMs) } });
+        return issue.data.pull_request ? null : issue.data.title;
+      } catch (err) {
+        if ((err as { status?: number }).status === 404) return null;
+        throw err;
+      }
+    });
+  }
+
   private async graphql(query: string, variables: Record<string, unknown>): Promise<Record<string, unknown>> {
     try {
       return await this.octokit.graphql<Record<string, unknown>>(query, { ...variables, request: { signal: AbortSignal.timeout(this.opts.timeoutMs) } });

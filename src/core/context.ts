@@ -40,6 +40,8 @@ export interface GitHubPort {
   /** Where the token came from, or undefined when asking anonymously. */
   tokenSource?: string;
   sessions(repo: string, queries: readonly SessionQuery[]): Promise<Map<string, SessionAnswer>>;
+  /** null when the number is no issue of the repository. */
+  issueTitle(repo: string, issueNumber: number): Promise<string | null>;
 }
 
 export interface Context extends Adapters {

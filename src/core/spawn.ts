@@ -12,6 +12,7 @@ import { AoError, errorMessage, UsageError } from "./errors.js";
 import { checkMessage } from "./message.js";
 import { branchName, candidateNames, cleanTitle, normalizeIssue, titleFromPrompt, worktreeName } from "./naming.js";
 import { SCHEMA_VERSION, type SessionRecord } from "./record.js";
+import { issueNumber } from "./cleanup-plan.js";
 import { retireWorktree, withRepoLock } from "./workspace.js";
 
 export interface SpawnOptions {
@@ -63,7 +64,11 @@ export async function spawnSession(ctx: Context, opts: SpawnOptions, report: Rep
     warnings.push(m);
     report.warn?.(m);
   };
+  // The GitHub issue's title names the session and its branch unless --title does; asked while git fetches.
+  const number = issue === undefined ? undefined : issueNumber(issue);
+  const asking = opts.title === undefined && project.repo && number !== undefined ? issueTitle(ctx, project.repo, number, warn) : undefined;
   const base = opts.base ?? (await freshBase(ctx, project, warn));
+  opts = { ...opts, title: opts.title ?? (await asking) };
   if (!(await ctx.git.refExists(project.path, base))) throw new UsageError(`Base ref not found: ${base}`);
 
   const undo: { step: string; run: () => Promise<unknown> | unknown }[] = [];
@@ -181,6 +186,16 @@ async function freshBase(ctx: Context, project: ProjectConfig, warn: (m: string)
     }
   }
   return branch;
+}
+
+/** The issue's title from GitHub, or undefined (with a warning when GitHub could not be asked). */
+async function issueTitle(ctx: Context, repo: string, number: number, warn: (m: string) => void): Promise<string | undefined> {
+  try {
+    return (await (await ctx.github({ purpose: "list" })).issueTitle(repo, number)) ?? undefined;
+  } catch (err) {
+    warn(`issue #${number}'s title not read from GitHub (${errorMessage(err)}); the title comes from the prompt`);
+    return undefined;
+  }
 }
 
 function reserveName(ctx: Context, project: ProjectConfig, agent: AgentSpec, issue: string | undefined, opts: SpawnOptions): SessionRecord {

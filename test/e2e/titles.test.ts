@@ -1,6 +1,7 @@
-import { describe, expect, it } from "vitest";
+import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { githubServer, type GitHubServer } from "../helpers/github-server.js";
 import { waitFor } from "../helpers/proc.js";
-import { AO_BIN, useSandbox } from "../helpers/sandbox.js";
+import { AO_BIN, baseConfig, useSandbox } from "../helpers/sandbox.js";
 import { tmuxServer } from "../helpers/tmux.js";
 
 const s = useSandbox();
@@ -45,5 +46,39 @@ describe("titles", () => {
     } finally {
       await term.kill();
     }
+  });
+});
+
+describe("titles from the GitHub issue", () => {
+  const withRepo = useSandbox({ config: (p) => baseConfig(p).replace("    sessionPrefix: ma\n", "    sessionPrefix: ma\n    repo: acme/app\n") });
+  const getIn = async (name: string) => JSON.parse((await withRepo.ao(["session", "get", name, "--json"])).stdout);
+  let gh: GitHubServer;
+  beforeEach(async () => {
+    gh = await githubServer();
+    gh.addRepo("acme/app", { issues: { 12: "OPEN", 13: "OPEN" }, issueTitles: { 12: "Login fails with \u001b[1mSSO\u001b[0m" } });
+    withRepo.env.GITHUB_API_URL = gh.url;
+  });
+  afterEach(() => gh.close());
+
+  it("name the session and its branch when neither --title is given nor the issue is missing", async () => {
+    const r = await withRepo.ao(["spawn", "my-app", "12", "--prompt", "Look at the SSO flow"]);
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stderr).not.toContain("title not read");
+    expect(await getIn("ma-12")).toMatchObject({ title: "Login fails with SSO", branch: "12-login-fails-with-sso" });
+    // --title wins and GitHub is not asked; an issue without a title on GitHub's side, or none at all, falls back to the prompt.
+    const asked = gh.requests.length;
+    expect((await withRepo.ao(["spawn", "my-app", "12", "--title", "Mine"])).code).toBe(0);
+    expect(gh.requests.length).toBe(asked);
+    expect((await getIn("ma-12-2")).title).toBe("Mine");
+    expect((await withRepo.ao(["spawn", "my-app", "404", "--prompt", "From the prompt"])).code).toBe(0);
+    expect(await getIn("ma-404")).toMatchObject({ title: "From the prompt", branch: "404" });
+  });
+
+  it("fall back to the prompt with one warning when GitHub cannot be asked", async () => {
+    gh.state.failAll = { status: 503 };
+    const r = await withRepo.ao(["spawn", "my-app", "12", "--prompt", "Fix the SSO login"]);
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stderr).toContain("Warning: issue #12's title not read from GitHub (GitHub answered HTTP 503); the title comes from the prompt");
+    expect(await getIn("ma-12")).toMatchObject({ title: "Fix the SSO login", branch: "12" });
   });
 });

@@ -25,6 +25,8 @@ export interface FakePr {
 export interface FakeRepo {
   pulls: FakePr[];
   issues: Record<number, "OPEN" | "CLOSED">;
+  /** Titles of some of those issues (answered by the REST issue endpoint). */
+  issueTitles?: Record<number, string>;
   private?: boolean;
 }
 
@@ -145,7 +147,8 @@ export async function githubServer() {
       if (pr) return send(res, 200, { number: n, state: pr.state === "OPEN" ? "open" : "closed", pull_request: { url: "" } });
       const s = repo.issues[n];
       if (!s) return send(res, 404, { message: "Not Found" });
-      return send(res, 200, { number: n, state: s === "OPEN" ? "open" : "closed" });
+      const title = repo.issueTitles?.[n];
+      return send(res, 200, { number: n, state: s === "OPEN" ? "open" : "closed", ...(title === undefined ? {} : { title }) });
     }
     send(res, 404, { message: "Not Found" });
   }

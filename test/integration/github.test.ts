@@ -16,6 +16,16 @@ const client = (over: Partial<ConstructorParameters<typeof GitHubClient>[0]> = {
   new GitHubClient({ apiUrl: gh.url, token: { value: "t0ken", source: "GITHUB_TOKEN" }, timeoutMs: 2_000, totalMs: 10_000, retries: 2, ...over });
 
 describe("GitHubClient", () => {
+  it("reads an issue's title, with or without a token; a pull request or a missing number has none", async () => {
+    gh.addRepo("acme/app", { pulls: [{ number: 3, headRefName: "feat", headRefOid: "c".repeat(40), state: "OPEN" }], issues: { 7: "OPEN" }, issueTitles: { 7: "Fix the login" } });
+    expect(await client().issueTitle("acme/app", 7)).toBe("Fix the login");
+    expect(await client({ token: undefined }).issueTitle("acme/app", 7)).toBe("Fix the login");
+    expect(await client().issueTitle("acme/app", 3)).toBeNull();
+    expect(await client().issueTitle("acme/app", 99)).toBeNull();
+    gh.failures.push({ status: 500 }, { status: 500 }); // both attempts
+    await expect(client({ retries: 1 }).issueTitle("acme/app", 7)).rejects.toThrow("GitHub answered HTTP 500");
+  });
+
   it("answers every session's PR and issue in one GraphQL request", async () => {
     gh.addRepo("acme/app", {
       pulls: [
