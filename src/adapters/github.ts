@@ -157,15 +157,18 @@ export class GitHubClient {
   /** An issue's title; null when the number is no issue of the repository (missing, or a pull request). */
   async issueTitle(repo: string, issueNumber: number): Promise<string | null> {
     const [owner, name] = repo.split("/") as [string, string];
-    return this.withRetry(repo, async () => {
-      try {
-        const issue = await this.octokit.rest.issues.get({ owner, repo: name, issue_number: issueNumber, request: { signal: AbortSignal.timeout(this.opts.timeoutMs) } });
-        return issue.data.pull_request ? null : issue.data.title;
-      } catch (err) {
-        if ((err as { status?: number }).status === 404) return null;
-        throw err;
-      }
-    });
+    return this.withRetry(repo, async () => (await this.restIssue(owner, name, issueNumber))?.title ?? null);
+  }
+
+  /** GET /repos/…/issues/N; null for a missing number or a pull request (the issues API answers for those too). */
+  private async restIssue(owner: string, name: string, issueNumber: number): Promise<{ title: string; state: IssueState } | null> {
+    try {
+      const { data } = await this.octokit.rest.issues.get({ owner, repo: name, issue_number: issueNumber, request: { signal: AbortSignal.timeout(this.opts.timeoutMs) } });
+      return data.pull_request ? null : { title: data.title, state: data.state === "closed" ? "CLOSED" : "OPEN" };
+    } catch (err) {
+      if ((err as { status?: number }).status === 404) return null;
+      throw err;
+    }
   }
 
   private async graphql(query: string, variables: Record<string, unknown>): Promise<Record<string, unknown>> {
@@ -200,17 +203,8 @@ export class GitHubClient {
       createdAt: p.created_at,
       headRepository: p.head.repo ? { nameWithOwner: p.head.repo.full_name } : null,
     }));
-    let issueState: IssueState | null = null;
-    if (s.issueNumber !== undefined) {
-      try {
-        const issue = await this.octokit.rest.issues.get({ owner, repo: name, issue_number: s.issueNumber, request });
-        // The issues API also answers for pull requests; a PR number is not an issue.
-        if (!issue.data.pull_request) issueState = issue.data.state === "closed" ? "CLOSED" : "OPEN";
-      } catch (err) {
-        if ((err as { status?: number }).status !== 404) throw err;
-      }
-    }
-    return { pr: pickPullRequest(repo, nodes), issueState };
+    const issue = s.issueNumber === undefined ? null : await this.restIssue(owner, name, s.issueNumber);
+    return { pr: pickPullRequest(repo, nodes), issueState: issue?.state ?? null };
   }
 
   /**

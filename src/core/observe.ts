@@ -10,7 +10,7 @@ import type { SessionState } from "../adapters/tmux.js";
 import type { Context } from "./context.js";
 import { isLive, observe, type SessionView } from "./plan.js";
 import { TERMINAL_STATUSES, type SessionRecord } from "./record.js";
-import { classifyScreen, hasPatterns, stillValid, type ObservedEntry, type ScreenStatus, type StatusPatterns } from "./screen.js";
+import { classifyScreen, hasPatterns, stillValid, type ObservedEntry, type ScreenObservation, type StatusPatterns } from "./screen.js";
 
 export async function observeRecords(ctx: Context, records: readonly SessionRecord[], spawnerAlive: (r: SessionRecord) => boolean): Promise<SessionView[]> {
   const needsTmux = records.some((r) => !TERMINAL_STATUSES.has(r.status));
@@ -22,7 +22,7 @@ export async function observeRecords(ctx: Context, records: readonly SessionReco
   const seen = new Map(projects.map((p) => [p, ctx.store.readObserved(p)]));
 
   // Which screens say something that tmux's activity time cannot: read those that changed.
-  const screens = new Map<string, { status: ScreenStatus; activity: number; read: boolean }>();
+  const screens = new Map<string, ScreenObservation>();
   const toRead: { record: SessionRecord; patterns: StatusPatterns; activity: number }[] = [];
   for (const r of live) {
     const state = tmux.get(r.tmuxSession);
@@ -30,14 +30,14 @@ export async function observeRecords(ctx: Context, records: readonly SessionReco
     if (!state?.alive || !hasPatterns(patterns)) continue;
     const activity = Math.floor(state.activityMs / 1000);
     const last = seen.get(r.project)?.[r.name]?.screen;
-    if (stillValid(last, activity)) screens.set(r.name, { status: last.status, activity, read: false });
+    if (stillValid(last, activity)) screens.set(r.name, last);
     else toRead.push({ record: r, patterns, activity });
   }
   if (toRead.length) {
     const text = await ctx.tmux.captureScreens(toRead.map((t) => t.record.tmuxSession));
     for (const t of toRead) {
       const screen = text.get(t.record.tmuxSession);
-      if (screen !== undefined) screens.set(t.record.name, { status: classifyScreen(screen, t.patterns), activity: t.activity, read: true });
+      if (screen !== undefined) screens.set(t.record.name, { status: classifyScreen(screen, t.patterns), activity: t.activity, readAt: nowSec });
     }
   }
 
@@ -52,7 +52,7 @@ export async function observeRecords(ctx: Context, records: readonly SessionReco
     for (const v of views) {
       if (v.project !== project || !isLive(v.storedStatus)) continue;
       const s = screens.get(v.name);
-      entries[v.name] = { status: v.status, ...(s ? { screen: { status: s.status, activity: s.activity, readAt: s.read ? nowSec : seen.get(project)![v.name]!.screen!.readAt } } : {}) };
+      entries[v.name] = { status: v.status, ...(s ? { screen: s } : {}) };
     }
     remember(ctx, project, seen.get(project)!, entries, new Set(records.filter((r) => r.project === project).map((r) => r.name)));
   }

@@ -11,11 +11,6 @@ import type { Paint, Style } from "./style.js";
  * ```
  * Sessions arrive sorted; groups are separated by a blank line.
  */
-/** On a terminal, what needs the user stands out: a question in yellow, a dead runtime in red. */
-function statusPaint(status: SessionView["status"], style: Style): Paint {
-  return status === "waiting" ? style.yellow : status === "dead" ? style.red : style.dim;
-}
-
 export function renderSessionList(sessions: readonly SessionView[], now: number, style: Style, opts: { prState?: boolean; titles?: boolean } = {}): string {
   const groups = new Map<string, SessionView[]>();
   for (const s of sessions) groups.set(s.project, [...(groups.get(s.project) ?? []), s]);
@@ -32,6 +27,11 @@ export function renderSessionList(sessions: readonly SessionView[], now: number,
     blocks.push(`${project}:\n${lines.join("\n")}`);
   }
   return blocks.join("\n\n");
+}
+
+/** On a terminal, what needs the user stands out: a question in yellow, a dead runtime in red. */
+function statusPaint(status: SessionView["status"], style: Style): Paint {
+  return status === "waiting" ? style.yellow : status === "dead" ? style.red : style.dim;
 }
 
 /** "PR #12 merged", "PR #3 draft": the state `status` shows. */
