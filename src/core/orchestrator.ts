@@ -33,6 +33,10 @@ export interface KillResult {
   recover?: string;
 }
 
+/** The last event an ending writes, and how long followEvents waits for it after the record says ended. */
+const ENDING_EVENTS: ReadonlySet<SessionEvent["type"]> = new Set(["killed", "cleaned"]);
+const ENDING_GRACE_MS = 2_000;
+
 /** Between the keys of one reply or abort (see pressKeys). */
 const KEY_GAP_MS = 200;
 
@@ -365,14 +369,19 @@ export class Orchestrator {
   async *followEvents(query: string, opts: { after?: number; signal?: AbortSignal; pollMs?: number } = {}): AsyncGenerator<SessionEvent> {
     const record = this.resolve(query);
     let after = opts.after ?? 0;
+    let endedAt: number | undefined;
+    let closed = false;
     while (!opts.signal?.aborted) {
-      // Read the status before the events, so the events of an ending are never missed.
-      const ended = TERMINAL_STATUSES.has(this.ctx.store.read(record.project, record.name)?.status ?? "killed");
+      // An ending writes the terminal record first and its events (work_saved, status_changed,
+      // then killed or cleaned) after it: once the record says ended, keep reading until the
+      // closing event is in, or a grace period passes (a log from an interrupted ending).
+      if (endedAt === undefined && TERMINAL_STATUSES.has(this.ctx.store.read(record.project, record.name)?.status ?? "killed")) endedAt = Date.now();
       for (const event of this.ctx.store.events(record.project, record.name, after)) {
         after = event.id;
+        closed ||= ENDING_EVENTS.has(event.type);
         yield event;
       }
-      if (ended) return;
+      if (endedAt !== undefined && (closed || Date.now() - endedAt >= ENDING_GRACE_MS)) return;
       await new Promise((r) => setTimeout(r, opts.pollMs ?? 200));
     }
   }

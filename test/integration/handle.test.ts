@@ -63,6 +63,21 @@ describe("SessionHandle", () => {
     expect((await session.info()).status).toBe("killed");
   });
 
+  it("a follower ending with the session still gets the events written after the terminal record", async () => {
+    // An ending writes the record first and its events after: a follower that stopped at the record would miss them.
+    const seen: string[] = [];
+    const done = (async () => {
+      for await (const e of ao.followEvents("ma-7", { pollMs: 20 })) seen.push(e.type);
+    })();
+    const record = ao.ctx.store.read("my-app", "ma-7")!;
+    ao.ctx.store.write({ ...record, status: "killed" });
+    await new Promise((r) => setTimeout(r, 200)); // many polls see the ended record without its events
+    ao.ctx.store.appendEvent("my-app", "ma-7", "status_changed", { from: "working", to: "killed" });
+    ao.ctx.store.appendEvent("my-app", "ma-7", "killed", { from: "working" });
+    await done;
+    expect(seen).toEqual(["spawned", "status_changed", "killed"]);
+  });
+
   it("tells when the agent stops at a question, and reads screens like ls (status patterns)", async () => {
     await ao.spawn({ project: "my-app", issue: "8", agent: "demo-status" });
     await agentReady(s, "ma-8");
