@@ -4,8 +4,11 @@
 // answers. Every received message is also appended as a JSON line to
 // $DEMO_AGENT_LOG when set, so tests can compare bytes exactly.
 //   /exit        exits (status 0)      /crash      exits with status 3
-//   /sleep N     works (prints dots) for N seconds; Esc or Ctrl-C interrupts
-//   /ask WHAT    asks permission: y once, a always, n reject (one key)
+//   /sleep N     works (prints dots) for N seconds; Esc or Ctrl-C interrupts, and
+//                the interrupted message is put back in the input line (as Claude Code does)
+//   Ctrl-U       clears the input line
+//   /ask WHAT    asks permission: y once, a always, n reject (one key); Enter
+//                picks the first option and pasted text is dropped, as real menus do
 import { appendFileSync } from "node:fs";
 
 const log = process.env.DEMO_AGENT_LOG;
@@ -34,8 +37,10 @@ let pending = "";
 let busy = false;
 let asking = false;
 let tick;
+let interrupted = "";
 
-const ANSWERS = { y: "once", a: "always", n: "rejected" };
+// Like the real agents' option lists, Enter takes the highlighted first option.
+const ANSWERS = { y: "once", a: "always", n: "rejected", "\r": "once" };
 
 function submit(text) {
   out("\r\n");
@@ -49,6 +54,7 @@ function submit(text) {
     return;
   }
   const sleep = /^\/sleep (\d+)$/.exec(text);
+  if (sleep) interrupted = text;
   const lines = text.split("\n");
   out(`You said (${lines.length} line${lines.length === 1 ? "" : "s"}, ${Buffer.byteLength(text)} bytes):\r\n`);
   for (const l of lines.slice(0, 20)) out(`| ${l}\r\n`);
@@ -83,11 +89,11 @@ process.stdin.on("data", (chunk) => {
     if (pasting) {
       const end = pending.indexOf("\x1b[201~");
       if (end === -1) {
-        line += pending;
+        if (!asking) line += pending;
         pending = "";
         return;
       }
-      line += pending.slice(0, end);
+      if (!asking) line += pending.slice(0, end);
       pending = pending.slice(end + 6);
       pasting = false;
       line = line.replace(/\r\n?/g, "\n");
@@ -110,7 +116,10 @@ process.stdin.on("data", (chunk) => {
         busy = false;
         record({ kind: "interrupted" });
         out("\r\nInterrupted.\r\n");
+        // Like Claude Code, put the interrupted message back in the input box.
+        line = interrupted;
         promptLine();
+        out(line);
         continue;
       }
       if (ch === "\r" || ch === "\n") {
@@ -120,6 +129,11 @@ process.stdin.on("data", (chunk) => {
       } else if (ch === "\x03") {
         out("^C\r\n");
         line = "";
+        promptLine();
+      } else if (ch === "\x15") {
+        // Ctrl-U clears the input line.
+        line = "";
+        out("\r\x1b[K");
         promptLine();
       } else if (ch === "\x7f") {
         line = line.slice(0, -1);

@@ -1,5 +1,5 @@
 /** The few filesystem operations the core needs, behind an interface it can receive. */
-import { chmodSync, existsSync, lstatSync, mkdirSync, readdirSync, readFileSync, realpathSync, rmSync, statSync, symlinkSync, writeFileSync } from "node:fs";
+import { accessSync, chmodSync, constants, existsSync, lstatSync, mkdirSync, readdirSync, readFileSync, realpathSync, rmSync, statSync, symlinkSync, writeFileSync } from "node:fs";
 import { dirname } from "node:path";
 
 export interface Files {
@@ -19,6 +19,8 @@ export interface Files {
   list(dir: string): string[];
   /** The path with every symlink resolved (throws when it does not exist). */
   realpath(path: string): string;
+  /** A regular file this process may execute. */
+  isExecutable(path: string): boolean;
 }
 
 export const nodeFiles: Files = {
@@ -57,6 +59,14 @@ export const nodeFiles: Files = {
   },
   chmod: (path, mode) => chmodSync(path, mode),
   realpath: (path) => realpathSync(path),
+  isExecutable(path) {
+    try {
+      accessSync(path, constants.X_OK);
+      return statSync(path).isFile();
+    } catch {
+      return false; // missing or not executable
+    }
+  },
   list(dir) {
     try {
       return readdirSync(dir);

@@ -14,6 +14,8 @@ export interface AgentKeys {
   reject?: readonly string[];
   /** Interrupt the current turn. */
   abort?: readonly string[];
+  /** Clear the text in the input box (send clears leftovers first; see core/input.ts). */
+  clear?: readonly string[];
 }
 
 export interface AgentSpec {
@@ -31,6 +33,11 @@ export interface AgentSpec {
   readyPattern?: string;
   /** How to read working / idle / waiting off the agent's screen (core/screen.ts). */
   status?: StatusPatterns;
+  /**
+   * A regular expression for the visible screen whose first capture group is the
+   * text in the agent's input box (empty when the box is empty).
+   */
+  composer?: string;
 }
 
 export type PresetName = "claude-code" | "codex" | "aider" | "opencode" | "shell";

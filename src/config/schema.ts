@@ -39,12 +39,16 @@ const agent = z.strictObject({
     })
     .optional()
     .describe("Regexes (multi-line) for the agent's visible screen; tried in this order, none matching is unknown"),
+  composer: pattern
+    .optional()
+    .describe("Regex (multi-line) for the visible screen whose first capture group is the text in the agent's input box"),
   keys: z
     .strictObject({
       once: keyList.optional().describe("Keys that allow a permission request once"),
       always: keyList.optional().describe("Keys that allow it always"),
       reject: keyList.optional().describe("Keys that reject it"),
       abort: keyList.optional().describe("Keys that interrupt the current turn"),
+      clear: keyList.optional().describe("Keys that clear the agent's input box (send clears leftover text first)"),
     })
     .optional()
     .describe("tmux key names for ao session reply / abort"),

@@ -4,6 +4,7 @@
  * asks GitHub afresh, runs one at a time (a lock in dataDir), and a dry run
  * changes nothing at all.
  */
+import { runtimeStates } from "./runtime.js";
 import { decideCleanup, type CleanupDecision, type Landed } from "./cleanup-plan.js";
 import type { Context, Reporter } from "./context.js";
 import { errorMessage } from "./errors.js";
@@ -46,13 +47,13 @@ export async function cleanup(ctx: Context, opts: { project?: string; dryRun?: b
       .list(projects)
       .records.filter((r) => !TERMINAL_STATUSES.has(r.status) && r.status !== "paused" && r.status !== "spawning")
       .sort((a, b) => naturalCompare(a.project, b.project) || naturalCompare(a.name, b.name));
-    const tmux = await ctx.tmux.listSessions();
+    const runtime = await runtimeStates(ctx, candidates);
     const { answers, failed } = await askGitHub(ctx, candidates, { purpose: "cleanup" }, report);
     const now = ctx.now();
     const items: CleanupItem[] = [];
     const decided: { record: SessionRecord; decision: CleanupDecision; alive: boolean }[] = [];
     for (const record of candidates) {
-      const alive = tmux.get(record.tmuxSession)?.alive ?? false;
+      const alive = runtime(record)?.alive ?? false;
       const answer = answers.get(record.name);
       const failure = failed.get(record.project);
       const landed = answer?.pr?.merged ? await landedState(ctx, record, answer.pr.headRefOid) : undefined;

@@ -8,7 +8,10 @@ import type { Config } from "../config/types.js";
 
 export interface Adapters {
   store: Store;
+  /** The configured tmux server: where new sessions start. */
   tmux: Tmux;
+  /** A tmux server by socket path (the one a record names; see core/runtime.ts). */
+  tmuxFor(socket: string): Tmux;
   git: Git;
   files: Files;
   /** Runs a config-authored command through /bin/sh in `cwd`. */

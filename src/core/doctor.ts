@@ -8,7 +8,9 @@
 import type { Context } from "./context.js";
 import { errorMessage } from "./errors.js";
 import { naturalCompare } from "./naming.js";
-import { TERMINAL_STATUSES } from "./record.js";
+import { TERMINAL_STATUSES, type SessionRecord } from "./record.js";
+import { commandProgram, findProgram } from "./command.js";
+import { runtimeStates } from "./runtime.js";
 import { withRepoLock } from "./workspace.js";
 
 export interface Finding {
@@ -21,6 +23,8 @@ export interface Finding {
   autoFix: boolean;
   fixed?: boolean;
   fixError?: string;
+  /** Worth knowing, not a problem: shown with its fix, but doctor still passes. */
+  warning?: boolean;
 }
 
 type Planned = Finding & { apply?: () => Promise<void> };
@@ -35,16 +39,43 @@ export function versionAtLeast(version: string, min: string): boolean {
   return true;
 }
 
+/** tmux bugs that take the whole server down (every session on it) and the release that fixed them. */
+const TMUX_CRASH_BUGS = [{ what: "its server dies when text is pasted into a pane whose program has exited", fixedIn: "3.4" }] as const;
+
+export function knownTmuxCrash(version: string): (typeof TMUX_CRASH_BUGS)[number] | undefined {
+  return TMUX_CRASH_BUGS.find((b) => !versionAtLeast(version, b.fixedIn));
+}
+
+/**
+ * Each agent a project or a live session uses must be runnable: its program on
+ * PATH (or at its path). A command only a shell can read is not judged.
+ */
+function checkAgents(ctx: Context, records: readonly SessionRecord[], ok: (check: string, message: string) => void, problem: (check: string, message: string, fix: string) => void): void {
+  const projects = Object.values(ctx.config.projects);
+  const used = new Set([...(projects.length ? projects.map((p) => p.agent ?? ctx.config.defaultAgent) : [ctx.config.defaultAgent]), ...records.filter((r) => !TERMINAL_STATUSES.has(r.status)).map((r) => r.agent)]);
+  for (const name of [...used].sort(naturalCompare)) {
+    const agent = ctx.config.agents[name];
+    const program = agent ? commandProgram(agent.command) : undefined;
+    if (!agent || !program) continue;
+    const found = findProgram(program, ctx.env.PATH, (p) => ctx.files.isExecutable(p));
+    if (found) ok("agents", `${name}: ${found}`);
+    else problem("agents", `agent ${name}: ${program} is not found${program.includes("/") ? "" : " on PATH"}`, `Install it, or set agents.${name}.command in ${ctx.config.path}.`);
+  }
+}
+
 export async function doctor(ctx: Context, kill: (name: string) => Promise<unknown>, opts: { fix?: boolean } = {}): Promise<Finding[]> {
   const out: Planned[] = [];
   const ok = (check: string, message: string) => out.push({ check, ok: true, message, autoFix: false });
   const problem = (check: string, message: string, fix: string, apply?: () => Promise<void>) => out.push({ check, ok: false, message, fix, autoFix: apply !== undefined, apply });
+  const warning = (check: string, message: string, fix: string) => out.push({ check, ok: true, warning: true, message, fix, autoFix: false });
 
   for (const [tool, min, read] of [["tmux", "3.2", () => ctx.tmux.version()], ["git", "2.25", () => ctx.git.version()]] as const) {
     try {
       const v = await read();
-      if (versionAtLeast(v, min)) ok("tools", `${tool} ${v}`);
-      else problem("tools", `${tool} ${v} is older than ${min}`, `Upgrade ${tool} to ${min} or later.`);
+      const bug = tool === "tmux" ? knownTmuxCrash(v) : undefined;
+      if (!versionAtLeast(v, min)) problem("tools", `${tool} ${v} is older than ${min}`, `Upgrade ${tool} to ${min} or later.`);
+      else if (bug) warning("tools", `tmux ${v} has a known crash: ${bug.what} (fixed in tmux ${bug.fixedIn}); ao guards against it, other tools may not`, `Install tmux ${bug.fixedIn} or later (a newer or backported package of your distribution).`);
+      else ok("tools", `${tool} ${v}`);
     } catch (err) {
       problem("tools", `${tool} is not available: ${errorMessage(err).split("\n")[0]}`, `Install ${tool} (e.g. sudo apt-get install ${tool}).`);
     }
@@ -72,12 +103,14 @@ export async function doctor(ctx: Context, kill: (name: string) => Promise<unkno
   }
 
   const { records, errors } = ctx.store.list();
+  checkAgents(ctx, records, ok, problem);
   for (const e of errors) problem("records", `record ${e.file} cannot be read: ${e.error}`, `Inspect it; move it out of ${ctx.config.dataDir} if it is not needed.`);
-  const tmux = await ctx.tmux.listSessions();
   const live = records.filter((r) => !TERMINAL_STATUSES.has(r.status)).sort((a, b) => naturalCompare(a.name, b.name));
+  const runtime = await runtimeStates(ctx, live);
+  const tmux = await ctx.tmux.listSessions();
   for (const r of live) {
     const configured = ctx.config.projects[r.project] !== undefined;
-    const alive = tmux.get(r.tmuxSession)?.alive ?? false;
+    const alive = runtime(r)?.alive ?? false;
     const fixable = configured ? async () => void (await kill(r.name)) : undefined;
     if (r.status === "spawning" && !(r.spawnPid !== undefined && ctx.processAlive(r.spawnPid))) {
       problem("sessions", `${r.name} is stuck in spawning (its ao process is gone)`, `ao session kill ${r.name}`, fixable);

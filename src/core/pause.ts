@@ -9,7 +9,8 @@
 import type { Context } from "./context.js";
 import { AoError } from "./errors.js";
 import { TERMINAL_STATUSES, type SessionRecord } from "./record.js";
-import { agentOrThrow, projectOrThrow } from "./spawn.js";
+import { agentOrThrow, projectOrThrow, startAgent } from "./spawn.js";
+import { tmuxOf } from "./runtime.js";
 import { retireWorktree, withRepoLock } from "./workspace.js";
 
 export async function pauseSession(ctx: Context, record: SessionRecord, opts: { releaseWorktree?: boolean }): Promise<SessionRecord> {
@@ -21,7 +22,7 @@ export async function pauseSession(ctx: Context, record: SessionRecord, opts: { 
     if (current.status === "paused" && (!opts.releaseWorktree || current.released)) throw new AoError(`Session ${current.name} is already paused`);
     const now = new Date(ctx.now()).toISOString();
     ctx.store.write({ ...current, updatedAt: now }); // fails here on an unwritable dataDir, before anything stops
-    await ctx.tmux.killSession(current.tmuxSession);
+    await tmuxOf(ctx, current).killSession(current.tmuxSession);
     let released: SessionRecord["released"];
     if (opts.releaseWorktree) {
       const { savedRef } = await retireWorktree(ctx, project.path, current.workspacePath, current.name);
@@ -49,7 +50,7 @@ export async function resumeSession(ctx: Context, record: SessionRecord): Promis
     const current = ctx.store.read(record.project, record.name) ?? record;
     if (current.status !== "paused") throw new AoError(`Session ${current.name} is not paused (it is ${current.status})`, { hint: current.status === "working" ? undefined : `ao session restore ${current.name}` });
     const now = new Date(ctx.now()).toISOString();
-    const alive = (await ctx.tmux.listSessions()).get(current.tmuxSession)?.alive ?? false;
+    const alive = (await tmuxOf(ctx, current).listSessions()).get(current.tmuxSession)?.alive ?? false;
     if (alive) {
       const session: SessionRecord = { ...current, status: "working", updatedAt: now, lastActivityAt: now };
       ctx.store.write(session);
@@ -67,8 +68,8 @@ export async function resumeSession(ctx: Context, record: SessionRecord): Promis
       restoredRef = current.released?.savedRef ?? undefined;
       if (restoredRef) await ctx.git.restoreSavedWork(current.workspacePath, restoredRef);
     }
-    await ctx.tmux.newSession({ name: current.tmuxSession, cwd: current.workspacePath, env: { AO_SESSION: current.name, AO_PROJECT: current.project }, script: agent.resumeCommand ?? agent.command });
-    const session: SessionRecord = { ...current, status: "working", updatedAt: now, lastActivityAt: now };
+    const tmuxSocket = await startAgent(ctx, current, agent.resumeCommand ?? agent.command);
+    const session: SessionRecord = { ...current, tmuxSocket, status: "working", updatedAt: now, lastActivityAt: now };
     delete session.released;
     ctx.store.write(session);
     ctx.store.appendEvent(current.project, current.name, "resumed", { mode: "cold", ...(restoredRef ? { restoredRef } : {}) });

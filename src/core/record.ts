@@ -21,6 +21,11 @@ export interface SessionRecord {
   agent: string;
   workspacePath: string;
   tmuxSession: string;
+  /**
+   * The socket path of the tmux server the session was started on; every command
+   * uses it (core/runtime.ts). Absent in records from before it was kept.
+   */
+  tmuxSocket?: string;
   status: StoredStatus;
   prUrl: string | null;
   createdAt: string;

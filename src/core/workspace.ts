@@ -8,6 +8,7 @@ import { join } from "node:path";
 import type { Context } from "./context.js";
 import { fnv1a64 } from "./hash.js";
 import type { SessionRecord } from "./record.js";
+import { tmuxOf } from "./runtime.js";
 
 export interface Retired {
   /** The ref holding saved work, when there was any. */
@@ -76,9 +77,10 @@ export async function endSession(
   if (ctx.files.exists(current.workspacePath)) await isDirty(ctx, current.workspacePath);
   ctx.store.write({ ...current, updatedAt: new Date(ctx.now()).toISOString() });
   // Keep the agent's final screen and scrollback for `ao session logs`.
-  const transcript = await ctx.tmux.captureHistory(current.tmuxSession).catch(() => undefined); // no tmux session: nothing to keep
+  const tmux = tmuxOf(ctx, current);
+  const transcript = await tmux.captureHistory(current.tmuxSession).catch(() => undefined); // no tmux session: nothing to keep
   if (transcript) ctx.files.writePrivate(transcriptPath(ctx, current), transcript);
-  await ctx.tmux.killSession(current.tmuxSession);
+  await tmux.killSession(current.tmuxSession);
   const { savedRef } = await retireWorktree(ctx, repo, current.workspacePath, current.name);
   const now = new Date(ctx.now()).toISOString();
   const record: SessionRecord = {

@@ -12,9 +12,11 @@ describe("ao doctor", () => {
     expect((await s.ao(["spawn", "my-app"])).code).toBe(0);
     const r = await s.ao(["doctor"]);
     expect(r.code, r.stdout).toBe(0);
-    expect(r.stdout).toMatch(/^ok {5}tmux \d+\.\d+/m);
+    // tmux before 3.4 is a warning (a known crash), not a problem.
+    expect(r.stdout).toMatch(/^(ok {5}|warn {3})tmux \d+\.\d+/m);
     expect(r.stdout).toMatch(/^ok {5}git \d+\.\d+/m);
-    expect(r.stdout).toContain("All checks pass.");
+    expect(r.stdout).toMatch(/^ok {5}agents: demo: \S+\/node$/m);
+    expect(r.stdout).toMatch(/^All checks pass( \(1 warning\))?\.$/m);
   });
 
   it("finds every problem, and --fix repairs only what cannot lose work", async () => {
