@@ -16,7 +16,9 @@ const out = (s) => process.stdout.write(s);
 const record = (entry) => log && appendFileSync(log, `${JSON.stringify({ session: process.env.AO_SESSION ?? null, ...entry })}\n`);
 
 out(`Demo agent (${process.env.AO_SESSION ?? "no session"}) in ${process.cwd()}\r\n`);
-const initial = process.argv.slice(2).join(" ");
+// --ask-first: open with a question, as Claude Code and Codex do with folder trust.
+const askFirst = process.argv[2] === "--ask-first";
+const initial = process.argv.slice(askFirst ? 3 : 2).join(" ");
 if (initial) {
   record({ kind: "prompt", text: initial });
   out(`Prompt: ${initial.replace(/\n/g, "\r\n")}\r\n`);
@@ -29,7 +31,6 @@ if (!process.stdin.isTTY) {
 process.stdin.setRawMode(true);
 out("\x1b[?2004h"); // ask the terminal for bracketed paste, as Claude Code and Codex do
 const promptLine = () => out("> ");
-promptLine();
 
 let line = "";
 let pasting = false;
@@ -39,6 +40,14 @@ let asking = false;
 let tick;
 let interrupted = "";
 
+function ask(what) {
+  asking = true;
+  out(`Permission needed: ${what}\r\n  [y] allow once  [a] allow always  [n] reject\r\n`);
+}
+
+if (askFirst) ask("trust this folder");
+else promptLine();
+
 // Like the real agents' option lists, Enter takes the highlighted first option.
 const ANSWERS = { y: "once", a: "always", n: "rejected", "\r": "once" };
 
@@ -47,12 +56,8 @@ function submit(text) {
   if (text === "/exit") return finish(0);
   if (text === "/crash") return finish(3);
   record({ kind: "message", text });
-  const ask = /^\/ask (.+)$/.exec(text);
-  if (ask) {
-    asking = true;
-    out(`Permission needed: ${ask[1]}\r\n  [y] allow once  [a] allow always  [n] reject\r\n`);
-    return;
-  }
+  const question = /^\/ask (.+)$/.exec(text);
+  if (question) return ask(question[1]);
   const sleep = /^\/sleep (\d+)$/.exec(text);
   if (sleep) interrupted = text;
   const lines = text.split("\n");

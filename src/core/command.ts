@@ -7,6 +7,8 @@
  */
 const ASSIGNMENT = /^[A-Za-z_][A-Za-z0-9_]*=/;
 const SHELL_ONLY = /[$`(){}<>|;&*?[\]~\\]/;
+/** Words sh runs itself (or that start a compound command): no program to look for. */
+const SHELL_WORDS = new Set([".", ":", "cd", "command", "builtin", "eval", "export", "set", "source", "test", "[", "if", "for", "while", "until", "case", "!"]);
 
 export function commandProgram(command: string): string | undefined {
   const words = shellWords(command);
@@ -15,7 +17,7 @@ export function commandProgram(command: string): string | undefined {
   while (i < words.length && ASSIGNMENT.test(words[i]!)) i++;
   if (words[i] === "exec") i++;
   const program = words[i];
-  return program && !SHELL_ONLY.test(program) ? program : undefined;
+  return program && !SHELL_ONLY.test(program) && !SHELL_WORDS.has(program) ? program : undefined;
 }
 
 /** Words split on blanks with '…' and "…" quoting; undefined on an unterminated quote. */

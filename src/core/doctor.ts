@@ -58,7 +58,7 @@ function checkAgents(ctx: Context, records: readonly SessionRecord[], ok: (check
     const program = agent ? commandProgram(agent.command) : undefined;
     if (!agent || !program) continue;
     const found = findProgram(program, ctx.env.PATH, (p) => ctx.files.isExecutable(p));
-    if (found) ok("agents", `${name}: ${found}`);
+    if (found) ok("agents", `agent ${name}: ${found}`);
     else problem("agents", `agent ${name}: ${program} is not found${program.includes("/") ? "" : " on PATH"}`, `Install it, or set agents.${name}.command in ${ctx.config.path}.`);
   }
 }

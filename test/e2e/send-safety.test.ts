@@ -9,14 +9,14 @@ import { describe, expect, it } from "vitest";
 import { openOrchestrator } from "../../src/index.js";
 import { DEMO_COMPOSER } from "../../scripts/demo-config.mjs";
 import { waitFor } from "../helpers/proc.js";
-import { baseConfig, useSandbox } from "../helpers/sandbox.js";
+import { baseConfig, DEMO_AGENT, useSandbox } from "../helpers/sandbox.js";
 
 // demo-noclear: the same agent, whose input box ao can read but has no key to clear.
 const s = useSandbox({
   config: (p) =>
     baseConfig(p).replace(
       "projects:\n",
-      `  demo-noclear:\n    command: node ${JSON.stringify(`${process.cwd()}/scripts/demo-agent.mjs`)}\n    composer: ${JSON.stringify(DEMO_COMPOSER)}\nprojects:\n`,
+      `  demo-noclear:\n    command: node ${JSON.stringify(DEMO_AGENT)}\n    composer: ${JSON.stringify(DEMO_COMPOSER)}\nprojects:\n`,
     ),
 });
 

@@ -15,7 +15,7 @@ describe("ao doctor", () => {
     // tmux before 3.4 is a warning (a known crash), not a problem.
     expect(r.stdout).toMatch(/^(ok {5}|warn {3})tmux \d+\.\d+/m);
     expect(r.stdout).toMatch(/^ok {5}git \d+\.\d+/m);
-    expect(r.stdout).toMatch(/^ok {5}agents: demo: \S+\/node$/m);
+    expect(r.stdout).toMatch(/^ok {5}agent demo: \S+\/node$/m);
     expect(r.stdout).toMatch(/^All checks pass( \(1 warning\))?\.$/m);
   });
 
