@@ -8,7 +8,7 @@ import { appendFileSync, closeSync, fsyncSync, linkSync, mkdirSync, openSync, re
 import { tryLock, unlock, waitForLock } from "./lock.js";
 import { join } from "node:path";
 import { AoError } from "../core/errors.js";
-import { SCHEMA_VERSION, type SessionEvent, type SessionRecord } from "../core/record.js";
+import { SCHEMA_VERSION, withSaneCache, type SessionEvent, type SessionRecord } from "../core/record.js";
 import type { ObservedEntry } from "../core/screen.js";
 
 export interface RecordError {
@@ -318,7 +318,7 @@ export function parseRecord(text: string): SessionRecord {
   for (const key of ["name", "project", "branch", "agent", "workspacePath", "tmuxSession", "status", "createdAt"] as const) {
     if (typeof data[key] !== "string") throw new Error(`missing field "${key}"`);
   }
-  return data as SessionRecord;
+  return withSaneCache(data as SessionRecord);
 }
 
 function writeTemp(final: string, record: unknown, durable = true): string {
