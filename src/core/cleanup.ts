@@ -39,7 +39,7 @@ export interface CleanupReport {
 export async function cleanup(ctx: Context, opts: { project?: string; dryRun?: boolean }, report: Reporter = {}): Promise<CleanupReport> {
   const dryRun = opts.dryRun === true;
   const projects = opts.project ? [projectOrThrow(ctx, opts.project).id] : Object.keys(ctx.config.projects);
-  const lock = ctx.store.tryJobLock("cleanup");
+  const lock = await waitForJobLock(ctx, "cleanup");
   if ("holder" in lock) return { dryRun, busyPid: lock.holder ?? null, items: [], warnings: [] };
   try {
     const candidates = ctx.store
@@ -109,6 +109,20 @@ export async function cleanup(ctx: Context, opts: { project?: string; dryRun?: b
     return { dryRun, items, warnings };
   } finally {
     lock.release();
+  }
+}
+
+/**
+ * One cleanup at a time: a second run waits a bounded time for the first
+ * (AO_LOCK_TIMEOUT ms, default 30 s), then gives up; the CLI makes that exit 1,
+ * so a cron job that never gets to run is seen failing rather than succeeding.
+ */
+async function waitForJobLock(ctx: Context, job: string): Promise<ReturnType<Context["store"]["tryJobLock"]>> {
+  const deadline = Date.now() + (Number(ctx.env.AO_LOCK_TIMEOUT) || 30_000);
+  for (;;) {
+    const lock = ctx.store.tryJobLock(job);
+    if ("release" in lock || Date.now() >= deadline) return lock;
+    await new Promise((r) => setTimeout(r, 100));
   }
 }
 
