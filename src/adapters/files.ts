@@ -1,19 +1,22 @@
 /** The few filesystem operations the core needs, behind an interface it can receive. */
-import { accessSync, chmodSync, constants, existsSync, lstatSync, mkdirSync, readdirSync, readFileSync, realpathSync, rmSync, statSync, symlinkSync, writeFileSync } from "node:fs";
+import { accessSync, chmodSync, closeSync, constants, existsSync, lstatSync, mkdirSync, openSync, readdirSync, readFileSync, realpathSync, rmSync, statSync, symlinkSync, writeFileSync, writeSync } from "node:fs";
 import { dirname } from "node:path";
+import { symlinkRefused } from "./lock.js";
 
 export interface Files {
   exists(path: string): boolean;
   /** Creates `path` as a link to `target`, making parent directories. */
   symlink(target: string, path: string): void;
+  /** Writes a 0600 file; a symlink at `path` is refused, never written through. */
   writePrivate(path: string, text: string): void;
-  /** The file's text, or undefined when it does not exist. */
+  /** The file's text, or undefined when it does not exist; a symlink at `path` is refused. */
   read(path: string): string | undefined;
   /** Creates a file that must not exist yet, unless `overwrite`. */
   create(path: string, text: string, overwrite: boolean): void;
   remove(path: string): void;
   /** Permission bits, or undefined when the path does not exist. */
   mode(path: string): number | undefined;
+  /** Refuses a symlink (chmod would change its target). */
   chmod(path: string, mode: number): void;
   /** Entry names of a directory ([] when it does not exist). */
   list(dir: string): string[];
@@ -37,13 +40,27 @@ export const nodeFiles: Files = {
   },
   writePrivate(path, text) {
     mkdirSync(dirname(path), { recursive: true, mode: 0o700 });
-    writeFileSync(path, text, { mode: 0o600 });
+    const fd = openNoFollow(path, constants.O_WRONLY | constants.O_CREAT | constants.O_TRUNC);
+    try {
+      writeSync(fd, text);
+    } finally {
+      closeSync(fd);
+    }
   },
   read(path) {
+    let fd: number;
     try {
-      return readFileSync(path, "utf8");
-    } catch {
+      fd = openNoFollow(path, constants.O_RDONLY);
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code === "ELOOP" || (err as Error).name === "AoError") throw err;
       return undefined; // missing
+    }
+    try {
+      return readFileSync(fd, "utf8");
+    } catch {
+      return undefined; // a directory, or unreadable
+    } finally {
+      closeSync(fd);
     }
   },
   create(path, text, overwrite) {
@@ -57,7 +74,10 @@ export const nodeFiles: Files = {
       return undefined; // missing
     }
   },
-  chmod: (path, mode) => chmodSync(path, mode),
+  chmod(path, mode) {
+    if (lstatSync(path).isSymbolicLink()) throw symlinkRefused(path);
+    chmodSync(path, mode);
+  },
   realpath: (path) => realpathSync(path),
   isExecutable(path) {
     try {
@@ -75,3 +95,13 @@ export const nodeFiles: Files = {
     }
   },
 };
+
+/** O_NOFOLLOW: a symlink at the last component fails (ELOOP) instead of being followed. */
+function openNoFollow(path: string, flags: number): number {
+  try {
+    return openSync(path, flags | constants.O_NOFOLLOW, 0o600);
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === "ELOOP") throw symlinkRefused(path);
+    throw err;
+  }
+}

@@ -1,6 +1,6 @@
 /** What the core receives from the outside world. Nothing in core/ imports fs, child_process or octokit. */
 import type { Files } from "../adapters/files.js";
-import type { SessionAnswer, SessionQuery } from "../adapters/github.js";
+import type { SessionQuery, SessionResult } from "../adapters/github.js";
 import type { Git } from "../adapters/git.js";
 import type { Store } from "../adapters/store.js";
 import type { Tmux } from "../adapters/tmux.js";
@@ -42,7 +42,8 @@ export interface GitHubCallOptions {
 export interface GitHubPort {
   /** Where the token came from, or undefined when asking anonymously. */
   tokenSource?: string;
-  sessions(repo: string, queries: readonly SessionQuery[]): Promise<Map<string, SessionAnswer>>;
+  /** By query key; a session GitHub could not answer usably is a SessionFailure. */
+  sessions(repo: string, queries: readonly SessionQuery[]): Promise<Map<string, SessionResult>>;
   /** null when the number is no issue of the repository. */
   issueTitle(repo: string, issueNumber: number): Promise<string | null>;
 }

@@ -97,8 +97,9 @@ export async function doctor(ctx: Context, kill: (name: string) => Promise<unkno
   }
 
   for (const lock of ctx.store.locks()) {
-    if (lock.pid === undefined || !ctx.processAlive(lock.pid)) {
-      problem("locks", `stale lock ${lock.path} (${lock.pid === undefined ? "no owner" : `pid ${lock.pid} is gone`})`, `rm ${lock.path}`, async () => ctx.files.remove(lock.path));
+    if (lock.stale) {
+      const why = lock.pid === undefined ? "no owner" : ctx.processAlive(lock.pid) ? `pid ${lock.pid} is another process now` : `pid ${lock.pid} is gone`;
+      problem("locks", `stale lock ${lock.path} (${why})`, `rm ${lock.path}`, async () => ctx.store.clearStaleLock(lock.path));
     }
   }
 

@@ -17,7 +17,7 @@ import { cleanup, type CleanupReport } from "./cleanup.js";
 import { pauseSession, resumeSession, type Resumed } from "./pause.js";
 import { prepareWait, type TurnResult } from "./wait.js";
 import { doctor, type Finding } from "./doctor.js";
-import { askGitHub, saveAnswers, withAnswer } from "./github-sync.js";
+import { askGitHub, saveAnswers, sessionKey, withAnswer } from "./github-sync.js";
 import { agentOrThrow, projectOrThrow, spawnSession, startAgent, type SpawnOptions, type SpawnResult } from "./spawn.js";
 import { pressKeys, readyForInput } from "./input.js";
 import { runtimeStates, tmuxOf } from "./runtime.js";
@@ -81,11 +81,11 @@ export class Orchestrator {
     const staleProjects = new Set(live.filter((r) => !r.checkedAt || now - Date.parse(r.checkedAt) >= this.ctx.config.githubCacheTtlMs).map((r) => r.project));
     if (staleProjects.size === 0) return records;
     const ask = live.filter((r) => staleProjects.has(r.project));
-    const { answers, failed } = await askGitHub(this.ctx, ask, { purpose: "list" }, report);
-    for (const why of failed.values()) report.note?.(`GitHub state not refreshed (${why}); showing the cached state.`);
+    const { answers, failed, sessionFailed } = await askGitHub(this.ctx, ask, { purpose: "list" }, report);
+    for (const why of new Set([...failed.values(), ...sessionFailed.values()])) report.note?.(`GitHub state not refreshed (${why}); showing the cached state.`);
     await saveAnswers(this.ctx, ask, answers);
     return records.map((r) => {
-      const answer = answers.get(r.name);
+      const answer = answers.get(sessionKey(r));
       return answer ? withAnswer(r, answer, now).record : r;
     });
   }
@@ -101,10 +101,10 @@ export class Orchestrator {
     return r.status !== "spawning" || (r.spawnPid !== undefined && this.ctx.processAlive(r.spawnPid));
   }
 
-  /** Exact name, else unique prefix; ambiguity and absence are errors. */
+  /** Exact name, else unique prefix; ambiguity, absence and a damaged record of that name are errors. */
   resolve(query: string): SessionRecord {
-    const { records } = this.ctx.store.list();
-    const found = matchSession(query, records);
+    const { records, errors } = this.ctx.store.list();
+    const found = matchSession(query, records, errors);
     if (!found) throw new AoError("Session not found", { hint: "Run 'ao session ls --all' to see the sessions." });
     return found;
   }

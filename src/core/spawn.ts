@@ -214,8 +214,10 @@ async function issueTitle(ctx: Context, repo: string, number: number, warn: (m: 
 
 function reserveName(ctx: Context, project: ProjectConfig, agent: AgentSpec, issue: string | undefined, opts: SpawnOptions): SessionRecord {
   const taken = ctx.store.names(project.id);
+  // Issue-less sessions are numbered among themselves: `spawn P 42` never moves the next `P-<n>`.
+  const issueless = issue === undefined ? ctx.store.list([project.id]).records.filter((r) => r.issue === null).map((r) => r.name) : [];
   const now = new Date(ctx.now()).toISOString();
-  for (const name of candidateNames(project.sessionPrefix, issue, taken)) {
+  for (const name of candidateNames(project.sessionPrefix, issue, taken, issueless)) {
     if (taken.has(name)) continue;
     const workspacePath = join(ctx.config.worktreeDir, worktreeName(project.id, project.sessionPrefix, name));
     if (ctx.files.exists(workspacePath)) continue; // something else lives there: never reuse it
