@@ -1,5 +1,5 @@
 /** The few filesystem operations the core needs, behind an interface it can receive. */
-import { chmodSync, existsSync, lstatSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, realpathSync, rmSync, statSync, symlinkSync, writeFileSync } from "node:fs";
+import { chmodSync, existsSync, lstatSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, realpathSync, renameSync, rmSync, statSync, symlinkSync, writeFileSync } from "node:fs";
 import { dirname, isAbsolute, join, relative, resolve, sep } from "node:path";
 
 export interface Files {
@@ -28,6 +28,7 @@ export interface Files {
   symlinkInside(root: string, rel: string, target: string): void;
   /** A new private directory `parent/prefix…`, parents made. */
   tempDir(parent: string, prefix: string): string;
+  rename(from: string, to: string): void;
   /** Removes a directory tree (nothing when missing). */
   removeTree(path: string): void;
   /** Milliseconds since the path last changed, or undefined when missing. */
@@ -93,6 +94,7 @@ export const nodeFiles: Files = {
     return mkdtempSync(join(parent, prefix));
   },
   removeTree: (path) => rmSync(path, { recursive: true, force: true }),
+  rename: (from, to) => renameSync(from, to),
   ageMs(path) {
     try {
       return Date.now() - lstatSync(path).mtimeMs;

@@ -312,7 +312,8 @@ export class Git {
   async applySavedWork(worktree: string, ref: string): Promise<string[]> {
     let conflicts: string[] = [];
     try {
-      await this.raw(worktree, ["cherry-pick", "--no-commit", "--allow-empty", ref], { env: AO_IDENTITY });
+      // --mainline 1: a save that kept per-worktree commits reachable has them as extra parents.
+      await this.raw(worktree, ["cherry-pick", "--no-commit", "--mainline=1", ref], { env: AO_IDENTITY });
     } catch (err) {
       if (!(err instanceof CommandError) || err.exitCode !== 1) throw err;
       conflicts = (await this.raw(worktree, ["diff", "--name-only", "-z", "--diff-filter=U"])).split("\0").filter(Boolean);
@@ -321,6 +322,13 @@ export class Git {
     // Unstage everything (files the save added become untracked again); this also ends the cherry-pick state.
     await this.raw(worktree, ["reset", "-q"]);
     return conflicts;
+  }
+
+  /** Directories of nested repositories a saved commit holds (each with its .git as NESTED_GIT_DIR). */
+  async nestedIn(dir: string, ref: string): Promise<string[]> {
+    const suffix = `/${NESTED_GIT_DIR}/HEAD`;
+    const paths = (await this.raw(dir, ["ls-tree", "-r", "-z", "--name-only", ref])).split("\0");
+    return paths.filter((p) => p.endsWith(suffix)).map((p) => p.slice(0, -suffix.length));
   }
 
   /** Puts a worktree whose `git worktree add` was interrupted back to its HEAD (nothing else wrote there). */

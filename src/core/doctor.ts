@@ -179,6 +179,6 @@ async function unnamedRefs(
   for (const ref of refs.filter((x) => !named.has(x))) {
     const owner = records.find((r) => r.project === project && ref.startsWith(savedRefPrefix(r)) && /^\d+$/.test(ref.slice(savedRefPrefix(r).length)));
     const adopt = owner ? async () => void (await ctx.store.update(owner.project, owner.name, (r) => ({ ...r, savedRefs: [...(r.savedRefs ?? []), ref] }))) : undefined;
-    problem("saved work", `${ref} in ${repo} holds saved work that no session record names${owner ? ` (it is ${owner.name}'s)` : ""}`, `See it: git -C ${repo} show --stat ${ref}; recover it in a checkout: ${recoverHint(ref)}`, adopt);
+    problem("saved work", `${ref} in ${repo} holds saved work that no session record names${owner ? ` (it is ${owner.name}'s)` : ""}`, `See it: git -C ${repo} show --stat ${ref}; recover it in a checkout: ${recoverHint(ref)} (then mv DIR/.ao-git DIR/.git for each nested repository DIR it holds)`, adopt);
   }
 }

@@ -195,6 +195,9 @@ export class Orchestrator {
       const now = new Date(this.ctx.now()).toISOString();
       const next: SessionRecord = { ...current, status: "working", updatedAt: now, lastActivityAt: now };
       delete next.spawnPid;
+      // Restoring abandons an interrupted kill or cleanup; a save it made stays named.
+      if (next.pending?.ref && (await this.ctx.git.refExists(current.workspacePath, next.pending.ref))) next.savedRefs = [...new Set([...(next.savedRefs ?? []), next.pending.ref])];
+      delete next.pending;
       this.ctx.store.write(next);
       this.ctx.store.appendEvent(current.project, current.name, "restored", { from: current.status });
       return { ...next, branch: this.ctx.readHeadBranch(next.workspacePath) ?? next.branch };

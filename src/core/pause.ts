@@ -6,6 +6,8 @@
  * the worktree is re-created if it was released, the saved work put back, and the
  * agent relaunched with its resume command.
  */
+import { join } from "node:path";
+import { NESTED_GIT_DIR } from "../adapters/git.js";
 import type { Context } from "./context.js";
 import { AoError } from "./errors.js";
 import { TERMINAL_STATUSES, type SessionRecord } from "./record.js";
@@ -106,6 +108,11 @@ export async function resumeSession(ctx: Context, record: SessionRecord): Promis
       if (restoredRef && current.pending?.step !== "applied") {
         // A worktree fresh from `git worktree add` is clean; a dirty one had the work put back before a crash.
         if ((await ctx.git.status(path)).trim() === "") conflicts = await ctx.git.applySavedWork(path, restoredRef);
+        // A nested repository comes back as a repository: its saved .git is put back in place.
+        for (const dir of await ctx.git.nestedIn(path, restoredRef)) {
+          const saved = join(path, dir, NESTED_GIT_DIR);
+          if (ctx.files.exists(saved) && !ctx.files.exists(join(path, dir, ".git"))) ctx.files.rename(saved, join(path, dir, ".git"));
+        }
         progress("applied");
       }
       ctx.crashPoint("resume:applied");

@@ -139,6 +139,7 @@ export async function spawnSession(ctx: Context, opts: SpawnOptions, report: Rep
       await ctx.shell(command, record.workspacePath, env);
     }
 
+    ctx.crashPoint("linked");
     step = "start agent";
     const promptFile = join(ctx.store.sessionsDir(project.id), `${record.name}.prompt`);
     let script = agent.command;

@@ -123,7 +123,7 @@ describe("resume of a released session SIGKILLed", () => {
 });
 
 describe("spawn SIGKILLed", () => {
-  it.each(["reserved", "worktree", "tmux", "prompt"])("at %s: doctor --fix ends it with its files saved", async (point) => {
+  it.each(["reserved", "worktree", "linked", "tmux", "prompt"])("at %s: doctor --fix ends it with its files saved", async (point) => {
     await crash(["spawn", "my-app"], point);
     if (existsSync(wt())) writeFileSync(join(wt(), "half.txt"), "made before the crash\n");
     await s.ao(["doctor", "--fix"]);
@@ -131,6 +131,20 @@ describe("spawn SIGKILLed", () => {
     expect(existsSync(wt())).toBe(false);
     if (point !== "reserved") expect(await recoverable(s, wt(), "half.txt", "made before the crash\n")).toBe(true);
     expect(await unnamedRefs(s)).toEqual([]);
+  });
+});
+
+describe("restore after an interrupted kill", () => {
+  it("keeps the session, and the ref the kill saved stays named", async () => {
+    await spawnDirty();
+    await crash(["session", "kill", "ma-1", "--force"], "kill:saved");
+    const [ref] = await savedRefs(s);
+    const r = await s.ao(["session", "restore", "ma-1"]);
+    expect(r.code, r.stderr).toBe(0);
+    expect(record(s, "ma-1").pending).toBeUndefined();
+    expect(record(s, "ma-1").savedRefs).toEqual([ref]);
+    expect((await s.ao(["doctor"])).stdout).not.toContain("interrupted");
+    await nothingLost();
   });
 });
 

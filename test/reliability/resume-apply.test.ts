@@ -66,3 +66,20 @@ it("on a conflict shows both sides in the file, keeps the saved ref, and says so
   expect(record(s, "ma-1").savedRefs).toContain(ref);
   expect(record(s, "ma-1").status).toBe("working");
 });
+
+it("brings a nested repository back as a repository, with its commits", async () => {
+  const sub = join(wt(), "lib");
+  await git(wt(), "init", "-q", "lib");
+  writeFileSync(join(sub, "x.txt"), "nested\n");
+  await git(sub, "add", ".");
+  await git(sub, "commit", "-q", "-m", "nested commit");
+  const commit = (await git(sub, "rev-parse", "HEAD")).trim();
+  writeFileSync(join(sub, "x.txt"), "nested, changed\n");
+  expect((await s.ao(["session", "pause", "ma-1", "--release-worktree"])).code).toBe(0);
+  expect(existsSync(sub)).toBe(false);
+  const r = await s.ao(["session", "resume", "ma-1"]);
+  expect(r.code, r.stderr).toBe(0);
+  expect((await git(sub, "rev-parse", "HEAD")).trim()).toBe(commit);
+  expect(await git(sub, "status", "--porcelain")).toBe(" M x.txt\n");
+  expect(readFileSync(join(sub, "x.txt"), "utf8")).toBe("nested, changed\n");
+});
