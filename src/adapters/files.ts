@@ -1,6 +1,6 @@
 /** The few filesystem operations the core needs, behind an interface it can receive. */
-import { accessSync, chmodSync, closeSync, constants, existsSync, lstatSync, mkdirSync, openSync, readdirSync, readFileSync, realpathSync, rmSync, statSync, symlinkSync, writeFileSync, writeSync } from "node:fs";
-import { dirname } from "node:path";
+import { accessSync, chmodSync, closeSync, constants, existsSync, lstatSync, mkdirSync, mkdtempSync, openSync, readdirSync, readFileSync, realpathSync, renameSync, rmSync, statSync, symlinkSync, writeFileSync, writeSync } from "node:fs";
+import { dirname, isAbsolute, join, relative, resolve, sep } from "node:path";
 import { symlinkRefused } from "./lock.js";
 
 export interface Files {
@@ -24,6 +24,20 @@ export interface Files {
   realpath(path: string): string;
   /** A regular file this process may execute. */
   isExecutable(path: string): boolean;
+  /**
+   * Creates `root/rel` as a link to `target`, replacing what the checkout has
+   * there, but only inside `root`: a `rel` that leaves it, or a parent directory
+   * that is a symlink (which would make the link, or the removal of the file it
+   * replaces, happen wherever that symlink points), is refused with an Error.
+   */
+  symlinkInside(root: string, rel: string, target: string): void;
+  /** A new private directory `parent/prefix…`, parents made. */
+  tempDir(parent: string, prefix: string): string;
+  rename(from: string, to: string): void;
+  /** Removes a directory tree (nothing when missing). */
+  removeTree(path: string): void;
+  /** Milliseconds since the path last changed, or undefined when missing. */
+  ageMs(path: string): number | undefined;
 }
 
 export const nodeFiles: Files = {
@@ -87,6 +101,37 @@ export const nodeFiles: Files = {
       return false; // missing or not executable
     }
   },
+  symlinkInside(root, rel, target) {
+    const path = resolve(root, rel);
+    const inside = relative(root, path);
+    if (isAbsolute(rel) || inside === "" || inside === ".." || inside.startsWith(`..${sep}`)) throw new Error(`${rel} is not a path inside the worktree`);
+    let dir = root;
+    for (const part of inside.split(sep).slice(0, -1)) {
+      dir = join(dir, part);
+      let st;
+      try {
+        st = lstatSync(dir);
+      } catch {
+        break; // missing from here on: mkdir makes real directories
+      }
+      if (st.isSymbolicLink()) throw new Error(`${relative(root, dir)} is a symlink in the worktree (to ${realpathOr(dir)}); ao does not write through it`);
+      if (!st.isDirectory()) throw new Error(`${relative(root, dir)} is not a directory`);
+    }
+    nodeFiles.symlink(target, path);
+  },
+  tempDir(parent, prefix) {
+    mkdirSync(parent, { recursive: true, mode: 0o700 });
+    return mkdtempSync(join(parent, prefix));
+  },
+  removeTree: (path) => rmSync(path, { recursive: true, force: true }),
+  rename: (from, to) => renameSync(from, to),
+  ageMs(path) {
+    try {
+      return Date.now() - lstatSync(path).mtimeMs;
+    } catch {
+      return undefined; // missing
+    }
+  },
   list(dir) {
     try {
       return readdirSync(dir);
@@ -103,5 +148,13 @@ function openNoFollow(path: string, flags: number): number {
   } catch (err) {
     if ((err as NodeJS.ErrnoException).code === "ELOOP") throw symlinkRefused(path);
     throw err;
+  }
+}
+
+function realpathOr(path: string): string {
+  try {
+    return realpathSync(path);
+  } catch {
+    return "a missing target"; // dangling link
   }
 }

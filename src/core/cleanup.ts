@@ -58,7 +58,9 @@ export async function cleanup(ctx: Context, opts: { project?: string; dryRun?: b
       const failure = sessionFailed.get(sessionKey(record)) ?? failed.get(record.project);
       const landed = answer?.pr?.merged ? await landedState(ctx, record, answer.pr.headRefOid) : undefined;
       const deadSince = alive ? undefined : record.deadSince ? Date.parse(record.deadSince) : now;
-      const decision = decideCleanup({
+      // A cleanup a crash interrupted (its record says so) is finished as it was decided.
+      const interrupted = record.pending?.op === "cleanup" && record.pending.status !== undefined && record.pending.status !== "killed" ? record.pending : undefined;
+      const decision: CleanupDecision = interrupted ? { action: "clean", status: interrupted.status as "done" | "exited", reason: interrupted.reason ?? "an interrupted cleanup" } : decideCleanup({
         record,
         runtimeAlive: alive,
         github: answer ? { answer } : failure ? { failed: failure } : undefined,
@@ -97,7 +99,7 @@ export async function cleanup(ctx: Context, opts: { project?: string; dryRun?: b
           if (!current || TERMINAL_STATUSES.has(current.status)) return undefined; // ended by someone else meanwhile
           const answer = answers.get(sessionKey(record));
           const cached = answer ? withAnswer(current, answer, now).record : current;
-          const ended = await endSession(ctx, repo, cached, { status: decision.status, reason: decision.reason });
+          const ended = await endSession(ctx, repo, cached, { op: "cleanup", status: decision.status, reason: decision.reason });
           ctx.store.appendEvent(record.project, record.name, "cleaned", { reason: decision.reason, ...(ended.savedRef ? { savedRef: ended.savedRef } : {}) });
           return ended;
         });

@@ -8,10 +8,10 @@
 import type { Context } from "./context.js";
 import { errorMessage } from "./errors.js";
 import { naturalCompare } from "./naming.js";
-import { TERMINAL_STATUSES, type SessionRecord } from "./record.js";
+import { TERMINAL_STATUSES, type PendingOp, type SessionRecord } from "./record.js";
 import { commandProgram, findProgram } from "./command.js";
 import { runtimeStates } from "./runtime.js";
-import { withRepoLock } from "./workspace.js";
+import { recoverHint, savedRefPrefix, withRepoLock } from "./workspace.js";
 
 export interface Finding {
   check: string;
@@ -63,7 +63,23 @@ function checkAgents(ctx: Context, records: readonly SessionRecord[], ok: (check
   }
 }
 
-export async function doctor(ctx: Context, kill: (name: string) => Promise<unknown>, opts: { fix?: boolean } = {}): Promise<Finding[]> {
+/** How doctor --fix finishes an operation a crash interrupted: through the operation itself. */
+export interface Finishers {
+  kill(name: string): Promise<unknown>;
+  pause(name: string, releaseWorktree: boolean): Promise<unknown>;
+  resume(name: string): Promise<unknown>;
+}
+
+const RERUN: Record<PendingOp["op"], (r: SessionRecord) => string> = {
+  kill: (r) => `ao session kill ${r.name} --force`,
+  spawn: (r) => `ao session kill ${r.name} --force`,
+  cleanup: (r) => `ao session kill ${r.name} --force   (finishes the cleanup)`,
+  pause: (r) => `ao session pause ${r.name}${r.pending?.releaseWorktree ? " --release-worktree" : ""}`,
+  resume: (r) => `ao session resume ${r.name}`,
+};
+
+export async function doctor(ctx: Context, finish: Finishers, opts: { fix?: boolean } = {}): Promise<Finding[]> {
+  const kill = finish.kill;
   const out: Planned[] = [];
   const ok = (check: string, message: string) => out.push({ check, ok: true, message, autoFix: false });
   const problem = (check: string, message: string, fix: string, apply?: () => Promise<void>) => out.push({ check, ok: false, message, fix, autoFix: apply !== undefined, apply });
@@ -113,6 +129,18 @@ export async function doctor(ctx: Context, kill: (name: string) => Promise<unkno
     const configured = ctx.config.projects[r.project] !== undefined;
     const alive = runtime(r)?.alive ?? false;
     const fixable = configured ? async () => void (await kill(r.name)) : undefined;
+    const pending = r.pending;
+    if (pending && !(r.status === "spawning" && r.spawnPid !== undefined && r.spawnPid !== process.pid && ctx.processAlive(r.spawnPid))) {
+      // Finished the way it was started: a pause stays a pause, a cleanup a cleanup.
+      const repo = ctx.config.projects[r.project]?.path;
+      const saved = pending.ref && repo && (await ctx.git.refExists(repo, pending.ref)) ? `; its work is saved in ${pending.ref}` : "";
+      const apply = !configured ? undefined
+        : pending.op === "pause" ? async () => void (await finish.pause(r.name, pending.releaseWorktree === true))
+        : pending.op === "resume" ? async () => void (await finish.resume(r.name))
+        : fixable;
+      problem("sessions", `${r.name}: an ao ${pending.op} was interrupted (at ${pending.at})${saved}`, RERUN[pending.op](r), apply);
+      continue;
+    }
     if (r.status === "spawning" && !(r.spawnPid !== undefined && ctx.processAlive(r.spawnPid))) {
       problem("sessions", `${r.name} is stuck in spawning (its ao process is gone)`, `ao session kill ${r.name}`, fixable);
     } else if (r.status !== "spawning" && !r.released && !ctx.files.exists(r.workspacePath)) {
@@ -132,6 +160,7 @@ export async function doctor(ctx: Context, kill: (name: string) => Promise<unkno
       problem("worktrees", `project ${p.id}: git cannot list worktrees: ${errorMessage(err).split("\n")[0]}`, `Check that ${p.path} is a git repository.`);
       continue;
     }
+    await unnamedRefs(ctx, p.id, p.path, records, problem);
     const prunable = worktrees.filter((w) => w.prunable);
     if (prunable.length) {
       problem("worktrees", `project ${p.id}: git still registers ${prunable.length} missing worktree${prunable.length === 1 ? "" : "s"} (${prunable.map((w) => w.path).join(", ")})`, `git -C ${p.path} worktree prune`, async () => withRepoLock(ctx, p.path, () => ctx.git.prune(p.path)));
@@ -160,4 +189,30 @@ export async function doctor(ctx: Context, kill: (name: string) => Promise<unkno
     }
   }
   return out.map(({ apply: _apply, ...f }) => f);
+}
+
+/**
+ * Every ref under refs/ao/saved holds work; one no record names (a crash before
+ * ao could write the record, or a hand-made ref) is reported with how to see and
+ * recover it. --fix gives it to the session its name says it belongs to.
+ */
+async function unnamedRefs(
+  ctx: Context,
+  project: string,
+  repo: string,
+  records: readonly SessionRecord[],
+  problem: (check: string, message: string, fix: string, apply?: () => Promise<void>) => void,
+): Promise<void> {
+  let refs: string[];
+  try {
+    refs = (await ctx.git.raw(repo, ["for-each-ref", "--format=%(refname)", "refs/ao/saved/"])).split("\n").filter(Boolean);
+  } catch {
+    return; // not a repository: reported by the worktree check
+  }
+  const named = new Set(records.flatMap((r) => [...(r.savedRefs ?? []), ...(r.pending?.ref ? [r.pending.ref] : []), ...(r.released?.savedRef ? [r.released.savedRef] : [])]));
+  for (const ref of refs.filter((x) => !named.has(x))) {
+    const owner = records.find((r) => r.project === project && ref.startsWith(savedRefPrefix(r)) && /^\d+$/.test(ref.slice(savedRefPrefix(r).length)));
+    const adopt = owner ? async () => void (await ctx.store.update(owner.project, owner.name, (r) => ({ ...r, savedRefs: [...(r.savedRefs ?? []), ref] }))) : undefined;
+    problem("saved work", `${ref} in ${repo} holds saved work that no session record names${owner ? ` (it is ${owner.name}'s)` : ""}`, `See it: git -C ${repo} show --stat ${ref}; recover it in a checkout: ${recoverHint(ref)} (then mv DIR/.ao-git DIR/.git for each nested repository DIR it holds)`, adopt);
+  }
 }

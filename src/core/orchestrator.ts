@@ -2,7 +2,7 @@
  * The orchestrator: what a script or the CLI can do with sessions. It reads
  * records, observes tmux once per call, and changes records under their lock.
  */
-import { isAbsolute, resolve as resolvePath, sep } from "node:path";
+import { isAbsolute, join, resolve as resolvePath, sep } from "node:path";
 import type { RecordError } from "../adapters/store.js";
 import { SessionHandle } from "./handle.js";
 import type { Context, Reporter } from "./context.js";
@@ -22,7 +22,7 @@ import { agentOrThrow, projectOrThrow, spawnSession, startAgent, type SpawnOptio
 import { pressKeys, readyForInput } from "./input.js";
 import { runtimeStates, tmuxOf } from "./runtime.js";
 import { PaneDeadError } from "../adapters/tmux.js";
-import { endSession, isDirty, recoverHint, transcriptPath } from "./workspace.js";
+import { checkOwnWorktree, describeWork, endSession, inspectWork, recoverHint, transcriptPath } from "./workspace.js";
 
 export interface ListResult {
   sessions: SessionView[];
@@ -33,6 +33,8 @@ export interface ListResult {
 export interface KillResult {
   session: SessionRecord;
   savedRef?: string;
+  /** Nested repositories saved with the work (their .git kept as <dir>/.ao-git). */
+  nested?: string[];
   recover?: string;
 }
 
@@ -66,7 +68,11 @@ export class Orchestrator {
 
   /** Checks everything ao depends on; `fix` applies only fixes that cannot lose work. */
   doctor(opts: { fix?: boolean } = {}): Promise<Finding[]> {
-    return doctor(this.ctx, (name) => this.kill(name, { force: true }), opts);
+    return doctor(this.ctx, {
+      kill: (name) => this.kill(name, { force: true }),
+      pause: (name, releaseWorktree) => this.pause(name, { releaseWorktree }),
+      resume: (name) => this.resume(name),
+    }, opts);
   }
 
   /** Ends finished sessions (SPEC §4 cleanup); see core/cleanup.ts. */
@@ -165,14 +171,22 @@ export class Orchestrator {
         throw new AoError(`Session ${record.name} is still being created by ao process ${current.spawnPid}`, { hint: "Wait for that spawn to finish or fail, then try again." });
       }
       const hasWorktree = this.ctx.files.exists(current.workspacePath);
-      if (hasWorktree && !opts.force && (await isDirty(this.ctx, current.workspacePath))) {
-        throw new AoError(`Uncommitted or untracked changes in ${current.workspacePath}`, {
-          hint: `Commit or stash them, or run 'ao session kill ${record.name} --force' to save them to a git ref first.`,
-        });
+      if (hasWorktree) await checkOwnWorktree(this.ctx, project.path, current);
+      // An ending a crash interrupted (its record says so) is finished the way it was started.
+      const resuming = current.pending?.op === "kill" || current.pending?.op === "cleanup" || current.pending?.op === "spawn";
+      if (hasWorktree && !opts.force && !resuming && this.ctx.files.exists(join(current.workspacePath, ".git"))) {
+        const work = await inspectWork(this.ctx, current.workspacePath);
+        if (work.needsSave) {
+          throw new AoError(describeWork(current.workspacePath, work), {
+            hint: `Commit or stash them, or run 'ao session kill ${record.name} --force' to save them to a git ref first.`,
+          });
+        }
       }
-      const { record: next, savedRef } = await endSession(this.ctx, project.path, current, { status: "killed" });
-      this.ctx.store.appendEvent(record.project, record.name, "killed", { from: current.status });
-      return { session: next, savedRef, recover: savedRef ? recoverHint(savedRef) : undefined };
+      const pending = resuming ? current.pending : undefined;
+      const end = pending?.op === "cleanup" && pending.status ? { op: "cleanup" as const, status: pending.status, reason: pending.reason } : { op: "kill" as const, status: "killed" as const };
+      const { record: next, savedRef, nested } = await endSession(this.ctx, project.path, current, end);
+      this.ctx.store.appendEvent(record.project, record.name, end.op === "cleanup" ? "cleaned" : "killed", end.op === "cleanup" ? { reason: end.reason, ...(savedRef ? { savedRef } : {}) } : { from: current.status });
+      return { session: next, savedRef, nested, recover: savedRef ? recoverHint(savedRef, nested) : undefined };
     });
   }
 
@@ -194,6 +208,9 @@ export class Orchestrator {
       const now = new Date(this.ctx.now()).toISOString();
       const next: SessionRecord = { ...current, tmuxSocket, status: "working", updatedAt: now, lastActivityAt: now };
       delete next.spawnPid;
+      // Restoring abandons an interrupted kill or cleanup; a save it made stays named.
+      if (next.pending?.ref && (await this.ctx.git.refExists(current.workspacePath, next.pending.ref))) next.savedRefs = [...new Set([...(next.savedRefs ?? []), next.pending.ref])];
+      delete next.pending;
       this.ctx.store.write(next);
       this.ctx.store.appendEvent(current.project, current.name, "restored", { from: current.status });
       return { ...next, branch: this.ctx.readHeadBranch(next.workspacePath) ?? next.branch };

@@ -43,8 +43,28 @@ export interface SessionRecord {
   deadSince?: string;
   /** Why the session ended (done / exited). */
   endedReason?: string;
+  /**
+   * An operation under way, written before its first irreversible step (stopping
+   * the agent, saving, removing the worktree) and removed by its last: after a
+   * crash, running the operation again or `ao doctor --fix` finishes it, and
+   * `ref` names where the work is (or is about to be) saved.
+   */
+  pending?: PendingOp;
   /** Set while paused with --release-worktree: the worktree is gone, the branch is free. */
   released?: { savedRef: string | null };
+}
+
+export interface PendingOp {
+  op: "kill" | "cleanup" | "pause" | "resume" | "spawn";
+  at: string;
+  ref?: string;
+  /** kill, cleanup: the status the session ends with, and why. */
+  status?: "killed" | "done" | "exited";
+  reason?: string;
+  /** pause: whether the worktree is released too. */
+  releaseWorktree?: boolean;
+  /** resume: how far it got. */
+  step?: "worktree" | "applied";
 }
 
 export interface SessionEvent {

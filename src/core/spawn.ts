@@ -77,15 +77,20 @@ export async function spawnSession(ctx: Context, opts: SpawnOptions, report: Rep
   const undo: { step: string; run: () => Promise<unknown> | unknown }[] = [];
   let step = "reserve name";
   let rollbackRef: string | undefined;
+  let errSession = "";
   try {
     const record = reserveName(ctx, project, agent, issue, opts);
-    undo.push({ step, run: () => ctx.store.remove(project.id, record.name) });
+    errSession = record.name;
+    undo.push({ step, run: () => (rollbackRef ? undefined : ctx.store.remove(project.id, record.name)) });
     ctx.crashPoint("reserved");
 
     step = "create worktree";
     const { branch, created } = await withRepoLock(ctx, project.path, async () => {
       const chosen = await chooseBranch(ctx, project, record, opts);
       const isNew = !(await ctx.git.refExists(project.path, `refs/heads/${chosen}`));
+      // Recorded first: should this process die inside `git worktree add`, kill knows the branch is the session's.
+      record.branch = chosen;
+      ctx.store.write(record);
       report.step?.(`Creating worktree ${record.workspacePath} on ${chosen}`);
       await ctx.git.addWorktree(project.path, record.workspacePath, chosen, isNew ? { base } : undefined);
       return { branch: chosen, created: isNew };
@@ -93,8 +98,17 @@ export async function spawnSession(ctx: Context, opts: SpawnOptions, report: Rep
     undo.push({
       step,
       run: async () => {
-        // Files made by postCreate are saved like any others: removal has one path.
-        rollbackRef = (await retireWorktree(ctx, project.path, record.workspacePath, record.name)).savedRef;
+        // Files made by postCreate are saved like any others: removal has one path. A
+        // record that names the saved ref is kept (status killed), so the ref is never unnamed.
+        const current = ctx.store.read(project.id, record.name) ?? record;
+        const retired = await retireWorktree(ctx, project.path, current, { op: "spawn" });
+        rollbackRef = retired.savedRef;
+        if (rollbackRef) {
+          const kept: SessionRecord = { ...retired.record, status: "killed", endedReason: `spawn failed at step "${step}"`, updatedAt: new Date(ctx.now()).toISOString() };
+          delete kept.pending;
+          delete kept.spawnPid;
+          ctx.store.write(kept);
+        }
         // A branch made by this spawn that never moved holds nothing: drop it.
         if (created && (await sameCommit(ctx, project.path, branch, base))) {
           await ctx.git.deleteBranch(project.path, branch);
@@ -114,7 +128,11 @@ export async function spawnSession(ctx: Context, opts: SpawnOptions, report: Rep
         warn(`symlink skipped: ${source} does not exist`);
         continue;
       }
-      ctx.files.symlink(source, join(record.workspacePath, link));
+      try {
+        ctx.files.symlinkInside(record.workspacePath, link, source);
+      } catch (err) {
+        warn(`symlink ${link} skipped: ${errorMessage(err)}`);
+      }
     }
 
     const env = paneEnv(record);
@@ -124,6 +142,7 @@ export async function spawnSession(ctx: Context, opts: SpawnOptions, report: Rep
       await ctx.shell(command, record.workspacePath, env);
     }
 
+    ctx.crashPoint("linked");
     step = "start agent";
     const promptFile = join(ctx.store.sessionsDir(project.id), `${record.name}.prompt`);
     let script = agent.command;
@@ -173,7 +192,7 @@ export async function spawnSession(ctx: Context, opts: SpawnOptions, report: Rep
       hint: leftovers.length
         ? `Could not undo: ${leftovers.join("; ")}`
         : rollbackRef
-          ? `Nothing was left behind but ${rollbackRef}, which holds the files the failed steps created.`
+          ? `Nothing was left behind but ${rollbackRef}, which holds the files the failed steps created (named in the record of ${errSession}, now killed).`
           : "Nothing was left behind.",
     });
   }

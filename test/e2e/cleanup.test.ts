@@ -119,8 +119,8 @@ describe("ao session cleanup", () => {
     writeFileSync(join(wt("int-7"), "notes.txt"), "not committed\n");
     repoOf().pulls.push({ number: 17, headRefName: "int-7", headRefOid: head, state: "MERGED" });
     const r = await s.ao(["session", "cleanup"]);
-    expect(r.stdout).toContain(`  Cleaned: ${name}\n    Uncommitted work saved to refs/ao/saved/${name}\n`);
-    expect(await git(s.repo, "show", `refs/ao/saved/${name}:notes.txt`)).toBe("not committed\n");
+    expect(r.stdout).toContain(`  Cleaned: ${name}\n    Uncommitted work saved to refs/ao/saved/my-app/${name}/1\n`);
+    expect(await git(s.repo, "show", `refs/ao/saved/my-app/${name}/1:notes.txt`)).toBe("not committed\n");
   });
 
   it("goes on after a session fails to clean, reports it, and exits 1", async () => {

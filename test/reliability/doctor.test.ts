@@ -69,7 +69,7 @@ describe("ao doctor", () => {
     expect(statSync(join(s.sessionsDir, "ma-1.json")).mode & 0o777).toBe(0o600);
     // The stuck spawn was ended the safe way: its work is in a ref.
     expect(JSON.parse(readFileSync(join(s.sessionsDir, "ma-2.json"), "utf8")).status).toBe("killed");
-    expect(await git(s.repo, "show", "refs/ao/saved/ma-2:half-done.txt")).toBe("work in progress\n");
+    expect(await git(s.repo, "show", "refs/ao/saved/my-app/ma-2/1:half-done.txt")).toBe("work in progress\n");
     expect(JSON.parse(readFileSync(join(s.sessionsDir, "ma-3.json"), "utf8")).status).toBe("killed");
     expect(await git(s.repo, "worktree", "list", "--porcelain")).not.toContain("prunable");
     // Never touched: the orphan worktree and tmux session, and the healthy session.
