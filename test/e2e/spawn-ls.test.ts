@@ -298,6 +298,24 @@ describe("ao init", () => {
     expect(ls.code, ls.stderr).toBe(0);
   });
 
+  it("takes the remote's default branch, not the branch checked out", async () => {
+    await git(s.repo, "checkout", "-q", "-b", "feature/login");
+    const asked = await s.ao(["init"], { cwd: s.repo, env: { AO_CONFIG: "" } });
+    expect(asked.code, asked.stderr).toBe(0);
+    expect(readFileSync(join(s.repo, "agent-orchestrator.yaml"), "utf8")).toContain('defaultBranch: "main"');
+    expect(asked.stdout).toContain("Sessions start from main, taken from origin's HEAD;");
+    // A clone knows origin/HEAD without asking.
+    await git(s.origin, "symbolic-ref", "HEAD", "refs/heads/trunk");
+    await git(s.repo, "push", "-q", "origin", "HEAD:refs/heads/trunk");
+    await git(s.repo, "remote", "set-head", "origin", "trunk");
+    const cloned = await s.ao(["init", "--force"], { cwd: s.repo, env: { AO_CONFIG: "" } });
+    expect(cloned.stdout).toContain("Sessions start from trunk, taken from origin/HEAD;");
+    // No remote at all: the local main.
+    await git(s.repo, "remote", "remove", "origin");
+    const local = await s.ao(["init", "--force"], { cwd: s.repo, env: { AO_CONFIG: "" } });
+    expect(local.stdout).toContain("Sessions start from main, taken from the local main branch (no remote default found);");
+  });
+
   it("refuses outside a git repository", async () => {
     const r = await s.ao(["init"], { cwd: s.dataDir.replace(/data$/, ""), env: { AO_CONFIG: "", GIT_CEILING_DIRECTORIES: s.root } });
     expect(r.code).toBe(1);
