@@ -358,7 +358,11 @@ async function watchStart(ctx: Context, name: string, agent: AgentSpec, opts: { 
  * up to write its own "Pane is dead" line, which is left out.
  */
 async function agentExited(tmux: Tmux, name: string, snap?: PaneSnapshot): Promise<AoError> {
-  snap ??= await tmux.snapshot(name).catch(() => undefined);
+  // tmux sees the pane's output end before it reaps the process: its exit status may come a moment later.
+  for (let i = 0; i < 10 && snap?.exitStatus === undefined; i++) {
+    if (snap) await new Promise((r) => setTimeout(r, 50));
+    snap = (await tmux.snapshot(name).catch(() => undefined)) ?? snap;
+  }
   const text = await tmux.captureHistory(name).catch(() => snap?.screen ?? "");
   const lines = text.split("\n").filter((l) => l.trim() && !/^Pane is dead \(/.test(l)).slice(-8);
   const status = snap?.exitStatus === undefined ? "" : ` with status ${snap.exitStatus}`;

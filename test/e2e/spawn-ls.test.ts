@@ -239,7 +239,7 @@ describe("errors and usage", () => {
   });
 
   it("usage errors exit 2 with a message", async () => {
-    const cases = [["spawn"], ["session", "ls", "--bogus"], ["session", "get"], ["spawn", "my-app", "a;b"], ["spawn", "my-app", "--agent", "ghost"], ["send", "ma-1"], ["session"]];
+    const cases = [["spawn"], ["session", "ls", "--bogus"], ["session", "get"], ["spawn", "my-app", "a;b"], ["spawn", "my-app", "--agent", "ghost"], ["send", "ma-1"], ["session", "bogus"]];
     for (const args of cases) {
       const r = await s.ao(args);
       expect(r.code, args.join(" ")).toBe(2);
