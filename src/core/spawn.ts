@@ -312,9 +312,21 @@ export function paneEnv(r: Pick<SessionRecord, "name" | "project">): Record<stri
  */
 export async function startAgent(ctx: Context, r: SessionRecord, script: string, extraEnv: Record<string, string> = {}): Promise<string> {
   const tmux = tmuxOf(ctx, r);
-  const socket = await tmux.newSession({ name: r.tmuxSession, cwd: r.workspacePath, env: { ...paneEnv(r), ...extraEnv }, script });
+  const socket = await tmux.newSession({ name: r.tmuxSession, cwd: r.workspacePath, env: { ...paneEnv(r), ...extraEnv }, script: `(\n${script}\n)\n${EXIT_LINE_SCRIPT}` });
   return socket || r.tmuxSocket || tmux.socketPath;
 }
+
+/**
+ * The agent's command runs in a subshell (so its own `exit` or `exec` ends only
+ * that); then the pane's shell prints the exit status and exits with it: tmux
+ * does not always know a pane's exit status (it may see the output end before
+ * it reaps the process), and the screen then tells the user (and spawn) why the
+ * agent is gone.
+ */
+// The pause keeps the pty open until tmux has read that line: output written just before a pane's last
+// process exits can be lost.
+const EXIT_LINE_SCRIPT = `ao_status=$?; printf '\\n[agent exited with status %s]\\n' "$ao_status"; sleep 0.3; exit "$ao_status"`;
+const EXIT_LINE = /^\[agent exited with status (\d+)\]$/;
 
 /** How long spawn watches an agent that never shows a screen its patterns know. */
 const AGENT_UP_TIMEOUT_MS = 15_000;
@@ -364,8 +376,10 @@ async function agentExited(tmux: Tmux, name: string, snap?: PaneSnapshot): Promi
     snap = (await tmux.snapshot(name).catch(() => undefined)) ?? snap;
   }
   const text = await tmux.captureHistory(name).catch(() => snap?.screen ?? "");
-  const lines = text.split("\n").filter((l) => l.trim() && !/^Pane is dead \(/.test(l)).slice(-8);
-  const status = snap?.exitStatus === undefined ? "" : ` with status ${snap.exitStatus}`;
+  const all = text.split("\n");
+  const code = snap?.exitStatus ?? all.map((l) => EXIT_LINE.exec(l)?.[1]).filter(Boolean).at(-1);
+  const lines = all.filter((l) => l.trim() && !/^Pane is dead \(/.test(l) && !EXIT_LINE.test(l)).slice(-8);
+  const status = code === undefined ? "" : ` with status ${code}`;
   return new AoError(`the agent exited${status} before it was up${lines.length ? `. Its last lines:\n${lines.map((l) => `    ${l}`).join("\n")}` : ""}`);
 }
 
