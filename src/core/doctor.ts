@@ -2,8 +2,10 @@
  * `ao doctor`: checks the tools, the config, dataDir and every session against
  * tmux and git, and reports each problem with a one-line fix. `fix` applies only
  * the fixes that cannot lose work: permissions, stale locks, `git worktree
- * prune`, and ending sessions whose worktree is gone or whose spawn died (through
- * the same path as kill --force, which saves any work to a ref first).
+ * prune`, ending sessions whose worktree is gone or whose spawn died (through
+ * the same path as kill --force, which saves any work to a ref first), finishing
+ * an operation a crash interrupted (the record's `pending`) through that same
+ * operation, and giving a saved ref no record names back to its session.
  */
 import type { Context } from "./context.js";
 import { errorMessage } from "./errors.js";

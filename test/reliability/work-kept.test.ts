@@ -97,6 +97,10 @@ describe("work git status does not show", () => {
     await git(wt(), "update-index", "--skip-worktree", "README.md");
     await git(wt(), "update-index", "--assume-unchanged", ".gitignore");
     expect(await git(wt(), "status", "--porcelain")).toBe("");
+    // And a file .gitignore matches but that was staged with add -f is tracked, so saved.
+    mkdirSync(join(wt(), "node_modules"));
+    writeFileSync(join(wt(), "node_modules", "patched.js"), "staged on purpose\n");
+    await git(wt(), "add", "-f", "node_modules/patched.js");
 
     const plain = await s.ao(["session", "kill", "ma-1"]);
     expect(plain.code).toBe(1);
@@ -107,6 +111,7 @@ describe("work git status does not show", () => {
     const [ref] = record(s, "ma-1").savedRefs;
     expect(await git(s.repo, "show", `${ref}:README.md`)).toBe("# hidden edit\n");
     expect(await git(s.repo, "show", `${ref}:.gitignore`)).toBe("node_modules/\nassumed\n");
+    expect(await git(s.repo, "show", `${ref}:node_modules/patched.js`)).toBe("staged on purpose\n");
   });
 });
 
