@@ -7,6 +7,7 @@
  * an operation a crash interrupted (the record's `pending`) through that same
  * operation, and giving a saved ref no record names back to its session.
  */
+import { join } from "node:path";
 import type { Context } from "./context.js";
 import { errorMessage } from "./errors.js";
 import { naturalCompare } from "./naming.js";
@@ -93,12 +94,19 @@ export async function doctor(ctx: Context, finish: Finishers, opts: { fix?: bool
   for (const e of errors) problem("records", `record ${e.file} cannot be read: ${e.error}`, `Inspect it; move it out of ${ctx.config.dataDir} if it is not needed.`);
   const tmux = await ctx.tmux.listSessions();
   const live = records.filter((r) => !TERMINAL_STATUSES.has(r.status)).sort((a, b) => naturalCompare(a.name, b.name));
+  const liveLocks = new Set(ctx.store.locks().filter((l) => l.pid !== undefined && l.pid !== process.pid && ctx.processAlive(l.pid)).map((l) => l.path));
   for (const r of live) {
     const configured = ctx.config.projects[r.project] !== undefined;
     const alive = tmux.get(r.tmuxSession)?.alive ?? false;
     const fixable = configured ? async () => void (await kill(r.name)) : undefined;
     const pending = r.pending;
-    if (pending && !(r.status === "spawning" && r.spawnPid !== undefined && r.spawnPid !== process.pid && ctx.processAlive(r.spawnPid))) {
+    // An operation whose ao still holds the session's lock is under way, not interrupted.
+    const running = liveLocks.has(join(ctx.store.sessionsDir(r.project), `${r.name}.lock`)) || (r.status === "spawning" && r.spawnPid !== undefined && r.spawnPid !== process.pid && ctx.processAlive(r.spawnPid));
+    if (pending && running) {
+      ok("sessions", `${r.name}: an ao ${pending.op} is under way`);
+      continue;
+    }
+    if (pending) {
       // Finished the way it was started: a pause stays a pause, a cleanup a cleanup.
       const repo = ctx.config.projects[r.project]?.path;
       const saved = pending.ref && repo && (await ctx.git.refExists(repo, pending.ref)) ? `; its work is saved in ${pending.ref}` : "";

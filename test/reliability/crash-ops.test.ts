@@ -3,6 +3,7 @@
  * same command again, or `ao doctor --fix`, finishes what was under way, no file
  * is lost, and every ref under refs/ao/saved is named by a session record.
  */
+import { spawn as spawnChild } from "node:child_process";
 import { existsSync, mkdirSync, readdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
@@ -132,6 +133,23 @@ describe("spawn SIGKILLed", () => {
     expect(existsSync(wt())).toBe(false);
     expect(await recoverable(s, wt(), "half.txt", "made before the crash\n")).toBe(true);
     expect(await unnamedRefs(s)).toEqual([]);
+  });
+});
+
+describe("doctor and an operation still under way", () => {
+  it("does not finish it while its ao holds the session's lock", async () => {
+    await spawnDirty();
+    await crash(["session", "kill", "ma-1", "--force"], "kill:stopped");
+    const holder = spawnChild("sleep", ["30"]);
+    try {
+      writeFileSync(join(s.sessionsDir, "ma-1.lock"), String(holder.pid));
+      const doc = await s.ao(["doctor", "--fix"]);
+      expect(doc.stdout).toContain("ma-1: an ao kill is under way");
+      expect(record(s, "ma-1").status).toBe("working");
+      expect(existsSync(wt())).toBe(true);
+    } finally {
+      holder.kill();
+    }
   });
 });
 
