@@ -3,7 +3,7 @@
  * pure parser for `git worktree list --porcelain`. The live branch of a worktree
  * is read from its HEAD file (readHeadBranch), so listing runs no git process.
  */
-import { readFileSync, statSync } from "node:fs";
+import { copyFileSync, readFileSync, statSync } from "node:fs";
 import { isAbsolute, join, resolve } from "node:path";
 import { CommandError } from "../core/errors.js";
 
@@ -225,7 +225,8 @@ export class Git {
   private async snapshotDir(gitDir: string, root: string, prefix: string, tmp: string, nested: string[], base: "HEAD" | null): Promise<string> {
     const dir = prefix ? join(root, prefix) : root;
     const env = { GIT_DIR: gitDir, GIT_WORK_TREE: dir, GIT_INDEX_FILE: join(tmp, `index-${nested.length}-${prefix.length}`) };
-    await this.raw(dir, base ? ["read-tree", base] : ["read-tree", "--empty"], { env });
+    if (base) await this.startFromIndex(dir, gitDir, env);
+    else await this.raw(dir, ["read-tree", "--empty"], { env });
     // Untracked nested repositories are listed as "sub/" (git never looks inside them).
     const others = (await this.raw(dir, ["ls-files", "-z", "--others", "--exclude-standard"], { env })).split("\0").filter(Boolean);
     const repos = others.filter((p) => p.endsWith("/")).map((p) => p.slice(0, -1));
@@ -244,6 +245,31 @@ export class Git {
       }
     }
     return (await this.raw(dir, ["write-tree"], { env })).trim();
+  }
+
+  /**
+   * The throw-away index starts as a copy of the worktree's own (its stat cache
+   * spares re-reading every file, and a file staged with `add -f` stays tracked),
+   * with the skip-worktree and assume-unchanged bits cleared so that git looks at
+   * what is on disk. Without an index, from HEAD.
+   */
+  private async startFromIndex(dir: string, gitDir: string, env: Record<string, string>): Promise<void> {
+    try {
+      copyFileSync(join(gitDir, "index"), env.GIT_INDEX_FILE!);
+    } catch {
+      await this.raw(dir, ["read-tree", "HEAD"], { env });
+      return;
+    }
+    // `ls-files -v`: a lower-case tag is assume-unchanged, S (or s) is skip-worktree.
+    const tagged = (await this.raw(dir, ["ls-files", "-v", "-z"], { env })).split("\0").filter((l) => l.length > 2);
+    // One flag per update-index run: given both, it applies only the first to each path.
+    for (const [flag, hidden] of [
+      ["--no-assume-unchanged", tagged.filter((l) => /^[a-z]/.test(l))],
+      ["--no-skip-worktree", tagged.filter((l) => /^[Ss] /.test(l))],
+    ] as const) {
+      const paths = hidden.map((l) => l.slice(2));
+      for (let i = 0; i < paths.length; i += 500) await this.raw(dir, ["update-index", flag, "--", ...paths.slice(i, i + 500)], { env });
+    }
   }
 
   /**

@@ -2,9 +2,12 @@
  * `ao doctor`: checks the tools, the config, dataDir and every session against
  * tmux and git, and reports each problem with a one-line fix. `fix` applies only
  * the fixes that cannot lose work: permissions, stale locks, `git worktree
- * prune`, and ending sessions whose worktree is gone or whose spawn died (through
- * the same path as kill --force, which saves any work to a ref first).
+ * prune`, ending sessions whose worktree is gone or whose spawn died (through
+ * the same path as kill --force, which saves any work to a ref first), finishing
+ * an operation a crash interrupted (the record's `pending`) through that same
+ * operation, and giving a saved ref no record names back to its session.
  */
+import { join } from "node:path";
 import type { Context } from "./context.js";
 import { errorMessage } from "./errors.js";
 import { naturalCompare } from "./naming.js";
@@ -126,12 +129,20 @@ export async function doctor(ctx: Context, finish: Finishers, opts: { fix?: bool
   const live = records.filter((r) => !TERMINAL_STATUSES.has(r.status)).sort((a, b) => naturalCompare(a.name, b.name));
   const runtime = await runtimeStates(ctx, live);
   const tmux = await ctx.tmux.listSessions();
+  // A lock held by another live ao (its owner identified beyond its pid): that operation is still under way.
+  const liveLocks = new Set(ctx.store.locks().filter((l) => !l.stale && l.pid !== undefined && l.pid !== process.pid).map((l) => l.path));
   for (const r of live) {
     const configured = ctx.config.projects[r.project] !== undefined;
     const alive = runtime(r)?.alive ?? false;
     const fixable = configured ? async () => void (await kill(r.name)) : undefined;
     const pending = r.pending;
-    if (pending && !(r.status === "spawning" && r.spawnPid !== undefined && r.spawnPid !== process.pid && ctx.processAlive(r.spawnPid))) {
+    // An operation whose ao still holds the session's lock is under way, not interrupted.
+    const running = liveLocks.has(join(ctx.store.sessionsDir(r.project), `${r.name}.lock`)) || (r.status === "spawning" && r.spawnPid !== undefined && r.spawnPid !== process.pid && ctx.processAlive(r.spawnPid));
+    if (pending && running) {
+      ok("sessions", `${r.name}: an ao ${pending.op} is under way`);
+      continue;
+    }
+    if (pending) {
       // Finished the way it was started: a pause stays a pause, a cleanup a cleanup.
       const repo = ctx.config.projects[r.project]?.path;
       const saved = pending.ref && repo && (await ctx.git.refExists(repo, pending.ref)) ? `; its work is saved in ${pending.ref}` : "";

@@ -119,6 +119,10 @@ export async function retireWorktree(
   const path = current.workspacePath;
   const exists = ctx.files.exists(path);
   if (exists) await checkOwnWorktree(ctx, repo, current);
+  // Without .git, git cannot say what would be lost: only an interrupted removal (after its save) may go on.
+  if (exists && !current.pending && !ctx.files.exists(join(path, ".git"))) {
+    throw new AoError(`${path} has no .git file, so git cannot tell what removing it would lose; nothing was removed`, { hint: "Look at it, keep what you need, then remove it yourself and run 'ao doctor --fix'." });
+  }
   const pendingRef = current.pending?.ref;
   const prior = pendingRef && (await ctx.git.refExists(repo, pendingRef)) ? pendingRef : undefined;
   const ref = pendingRef && !prior ? pendingRef : await nextRef(ctx, repo, current, [prior]);

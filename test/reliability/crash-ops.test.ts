@@ -3,6 +3,7 @@
  * same command again, or `ao doctor --fix`, finishes what was under way, no file
  * is lost, and every ref under refs/ao/saved is named by a session record.
  */
+import { spawn as spawnChild } from "node:child_process";
 import { existsSync, mkdirSync, readdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
@@ -123,14 +124,32 @@ describe("resume of a released session SIGKILLed", () => {
 });
 
 describe("spawn SIGKILLed", () => {
-  it.each(["reserved", "worktree", "linked", "tmux", "prompt"])("at %s: doctor --fix ends it with its files saved", async (point) => {
+  // Every spawn point is in crash.test.ts; here the two where files exist, healed by doctor --fix.
+  it.each(["worktree", "linked"])("at %s: doctor --fix ends it with its files saved", async (point) => {
     await crash(["spawn", "my-app"], point);
     if (existsSync(wt())) writeFileSync(join(wt(), "half.txt"), "made before the crash\n");
     await s.ao(["doctor", "--fix"]);
     expect(record(s, "ma-1").status).toBe("killed");
     expect(existsSync(wt())).toBe(false);
-    if (point !== "reserved") expect(await recoverable(s, wt(), "half.txt", "made before the crash\n")).toBe(true);
+    expect(await recoverable(s, wt(), "half.txt", "made before the crash\n")).toBe(true);
     expect(await unnamedRefs(s)).toEqual([]);
+  });
+});
+
+describe("doctor and an operation still under way", () => {
+  it("does not finish it while its ao holds the session's lock", async () => {
+    await spawnDirty();
+    await crash(["session", "kill", "ma-1", "--force"], "kill:stopped");
+    const holder = spawnChild("sleep", ["30"]);
+    try {
+      writeFileSync(join(s.sessionsDir, "ma-1.lock"), String(holder.pid));
+      const doc = await s.ao(["doctor", "--fix"]);
+      expect(doc.stdout).toContain("ma-1: an ao kill is under way");
+      expect(record(s, "ma-1").status).toBe("working");
+      expect(existsSync(wt())).toBe(true);
+    } finally {
+      holder.kill();
+    }
   });
 });
 

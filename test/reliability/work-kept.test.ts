@@ -76,6 +76,20 @@ describe("work git status does not show", () => {
     expect(await git(s.repo, "show", `${ref}:feature.txt`)).toBe("committed while detached\n");
   });
 
+  it("a commit only a per-worktree ref holds (refs/worktree/*) stays reachable", async () => {
+    expect((await s.ao(["spawn", "my-app"])).code).toBe(0);
+    writeFileSync(join(wt(), "wip.txt"), "parked\n");
+    await git(wt(), "add", ".");
+    await git(wt(), "commit", "-q", "-m", "parked work");
+    const oid = (await git(wt(), "rev-parse", "HEAD")).trim();
+    await git(wt(), "update-ref", "refs/worktree/parked", oid);
+    await git(wt(), "reset", "-q", "--hard", "HEAD~1");
+    expect((await s.ao(["session", "kill", "ma-1"])).code).toBe(1);
+    expect((await s.ao(["session", "kill", "ma-1", "--force"])).code).toBe(0);
+    const [ref] = record(s, "ma-1").savedRefs;
+    await git(s.repo, "merge-base", "--is-ancestor", oid, ref);
+  });
+
   it("edits hidden by skip-worktree and assume-unchanged are dirty", async () => {
     expect((await s.ao(["spawn", "my-app"])).code).toBe(0);
     writeFileSync(join(wt(), "README.md"), "# hidden edit\n");
@@ -83,6 +97,10 @@ describe("work git status does not show", () => {
     await git(wt(), "update-index", "--skip-worktree", "README.md");
     await git(wt(), "update-index", "--assume-unchanged", ".gitignore");
     expect(await git(wt(), "status", "--porcelain")).toBe("");
+    // And a file .gitignore matches but that was staged with add -f is tracked, so saved.
+    mkdirSync(join(wt(), "node_modules"));
+    writeFileSync(join(wt(), "node_modules", "patched.js"), "staged on purpose\n");
+    await git(wt(), "add", "-f", "node_modules/patched.js");
 
     const plain = await s.ao(["session", "kill", "ma-1"]);
     expect(plain.code).toBe(1);
@@ -93,6 +111,7 @@ describe("work git status does not show", () => {
     const [ref] = record(s, "ma-1").savedRefs;
     expect(await git(s.repo, "show", `${ref}:README.md`)).toBe("# hidden edit\n");
     expect(await git(s.repo, "show", `${ref}:.gitignore`)).toBe("node_modules/\nassumed\n");
+    expect(await git(s.repo, "show", `${ref}:node_modules/patched.js`)).toBe("staged on purpose\n");
   });
 });
 
