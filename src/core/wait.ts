@@ -87,7 +87,10 @@ export async function prepareWait(ctx: Pick<Context, "now">, tmux: Tmux, tmuxSes
       const still = now - lastChange;
       const status = patterns && changed && still >= READY_QUIET_MS ? classifyScreen(await tmux.capture(tmuxSession), patterns) : undefined;
       if (turnFinished({ changed, stillForMs: still, lastLine: lastLine(screen), ready, screen: patterns ? (status ?? "working") : undefined })) {
-        return { output: turnOutput(before, screen, isPrompt), elapsedMs: now - started, ...(status === "idle" || status === "waiting" ? { status } : {}) };
+        // The visible screen was read after the scrollback: when it decided, the turn's output is read again,
+        // so it is never older than what said the turn was over (the last lines of the turn came in between).
+        const final = status ? await tmux.captureHistory(tmuxSession) : screen;
+        return { output: turnOutput(before, final, isPrompt), elapsedMs: now - started, ...(status === "idle" || status === "waiting" ? { status } : {}) };
       }
       if (now - started >= timeoutMs) {
         throw new AoError(`Timed out after ${Math.round(timeoutMs / 1000)}s waiting for ${tmuxSession} to finish its turn`, { exitCode: 124, hint: turnOutput(before, last) ? "The agent is still producing output: see ao session logs." : "The agent has not answered yet." });
