@@ -60,6 +60,7 @@ function resolveConfig(raw: RawConfig, ctx: Ctx): Config {
       keys: { ...preset?.keys, ...custom.keys },
       readyPattern: custom.readyPattern ?? preset?.readyPattern,
       status: custom.status ? { ...preset?.status, ...custom.status } : preset?.status,
+      composer: custom.composer ?? preset?.composer,
     };
   }
   const defaultAgent = raw.defaults?.agent ?? "claude-code";
