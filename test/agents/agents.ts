@@ -123,5 +123,18 @@ export function setupAgent(id: AgentId, home: string, modelUrl: string, opts: { 
       permission: { bash: "ask", edit: "ask" },
     }),
   );
-  return { env: { OPENCODE_DISABLE_AUTOUPDATE: "1" }, trust() {}, yaml: entry("--continue") };
+  return {
+    env: {
+      OPENCODE_DISABLE_AUTOUPDATE: "1",
+      // Without a network OpenCode waits for models.dev (6 s at each start and again in a turn); the provider above is all it needs.
+      OPENCODE_DISABLE_MODELS_FETCH: "1",
+      OPENCODE_DISABLE_LSP_DOWNLOAD: "1",
+      OPENCODE_DISABLE_SHARE: "1",
+      OPENCODE_DISABLE_DEFAULT_PLUGINS: "1",
+      // Not the Claude Code files of the machine (CLAUDE.md, skills): the test sees only its own sandbox.
+      OPENCODE_DISABLE_CLAUDE_CODE: "1",
+    },
+    trust() {},
+    yaml: entry("--continue"),
+  };
 }

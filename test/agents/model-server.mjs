@@ -35,7 +35,7 @@ const sse = (res) => {
 function textParts(content) {
   if (typeof content === "string") return [content];
   if (!Array.isArray(content)) return [];
-  return content.filter((b) => (b.type === "text" || b.type === "input_text") && typeof b.text === "string").map((b) => b.text);
+  return content.filter((b) => (b.type === "text" || b.type === "input_text" || b.type === "output_text") && typeof b.text === "string").map((b) => b.text);
 }
 
 /** What a request says about the conversation, whatever the API. */

@@ -15,7 +15,7 @@ type Model = Awaited<ReturnType<typeof startModelServer>>;
 type ModelRequest = Model["requests"][number];
 
 /** Polls (every 300 ms: each look runs `ao`) until `check` returns something truthy. */
-async function poll<T>(check: () => T | Promise<T>, what: string, timeoutMs = 60_000): Promise<NonNullable<T>> {
+async function poll<T>(check: () => T | Promise<T>, what: string, timeoutMs = 120_000): Promise<NonNullable<T>> {
   const deadline = Date.now() + timeoutMs;
   let last: unknown;
   for (;;) {
@@ -39,6 +39,10 @@ function userMessage(r: ModelRequest): string[] {
 }
 
 const AGENT_IDS: AgentId[] = ["claude-code", "codex", "opencode"];
+/** AO_AGENTS_DEBUG=1 prints each ao command with its time, and every request the model server sees. */
+const DEBUG = !!process.env.AO_AGENTS_DEBUG;
+const t0 = Date.now();
+const trace = (line: string) => DEBUG && console.log(`[${((Date.now() - t0) / 1000).toFixed(1)}s] ${line}`);
 
 describe.each(AGENT_IDS)("%s through ao", (id) => {
   let s: Sandbox;
@@ -47,8 +51,17 @@ describe.each(AGENT_IDS)("%s through ao", (id) => {
   const live: string[] = [];
 
   beforeAll(async () => {
-    model = await startModelServer({ log: process.env.AO_AGENTS_DEBUG ? (l: string) => console.log(`[model] ${l}`) : undefined });
+    model = await startModelServer({ log: DEBUG ? (l: string) => trace(`model ${l}`) : undefined });
     s = await sandbox();
+    if (DEBUG) {
+      const run = s.ao.bind(s);
+      s.ao = async (args, o) => {
+        const started = Date.now();
+        const r = await run(args, o);
+        trace(`ao ${args.join(" ").slice(0, 80)} → ${r.code} in ${Date.now() - started} ms`);
+        return r;
+      };
+    }
     // The first test meets Claude Code's first-run questions; the others start with them answered (trust()).
     agent = setupAgent(id, s.root, model.url, { trustApiKey: false });
     Object.assign(s.env, agent.env);
@@ -79,7 +92,7 @@ ${agent.yaml}projects:
     if (r.code !== 0) throw new Error(r.stderr);
     return (JSON.parse(r.stdout) as { name: string; status: string }[]).find((x) => x.name === name)?.status ?? "missing";
   };
-  const reads = (name: string, want: string, timeoutMs = 60_000) =>
+  const reads = (name: string, want: string, timeoutMs = 120_000) =>
     poll(async () => {
       const st = await status(name);
       return st === want ? st : undefined;
@@ -103,7 +116,7 @@ ${agent.yaml}projects:
     expect(r.code, r.stderr).toBe(0);
   };
   /** The agent's turn (a request offering tools) whose newest user text contains `marker`. */
-  const turn = (marker: string, timeoutMs = 60_000) =>
+  const turn = (marker: string, timeoutMs = 120_000) =>
     poll(() => model.turns().find((r) => !r.toolResult && r.userText.some((t) => t.includes(marker))), `a turn with "${marker}" at the model`, timeoutMs);
 
   it("spawn: the first-run screens read waiting and reply once gets past them", async () => {
