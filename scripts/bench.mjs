@@ -143,7 +143,7 @@ for (const n of sizes) {
     });
   } finally {
     spawnSync("tmux", ["-L", socket, "kill-server"]);
-    rmSync(join(process.env.TMUX_TMPDIR || tmpdir(), `tmux-${process.getuid()}`, socket), { force: true });
+    rmSync(join(process.env.TMUX_TMPDIR || "/tmp", `tmux-${process.getuid()}`, socket), { force: true });
     rmSync(dir, { recursive: true, force: true });
   }
 }

@@ -4,8 +4,11 @@
 // answers. Every received message is also appended as a JSON line to
 // $DEMO_AGENT_LOG when set, so tests can compare bytes exactly.
 //   /exit        exits (status 0)      /crash      exits with status 3
-//   /sleep N     works (prints dots) for N seconds; Esc or Ctrl-C interrupts
-//   /ask WHAT    asks permission: y once, a always, n reject (one key)
+//   /sleep N     works (prints dots) for N seconds; Esc or Ctrl-C interrupts, and
+//                the interrupted message is put back in the input line (as Claude Code does)
+//   Ctrl-U       clears the input line
+//   /ask WHAT    asks permission: y once, a always, n reject (one key); Enter
+//                picks the first option and pasted text is dropped, as real menus do
 import { appendFileSync } from "node:fs";
 
 const log = process.env.DEMO_AGENT_LOG;
@@ -13,7 +16,9 @@ const out = (s) => process.stdout.write(s);
 const record = (entry) => log && appendFileSync(log, `${JSON.stringify({ session: process.env.AO_SESSION ?? null, ...entry })}\n`);
 
 out(`Demo agent (${process.env.AO_SESSION ?? "no session"}) in ${process.cwd()}\r\n`);
-const initial = process.argv.slice(2).join(" ");
+// --ask-first: open with a question, as Claude Code and Codex do with folder trust.
+const askFirst = process.argv[2] === "--ask-first";
+const initial = process.argv.slice(askFirst ? 3 : 2).join(" ");
 if (initial) {
   record({ kind: "prompt", text: initial });
   out(`Prompt: ${initial.replace(/\n/g, "\r\n")}\r\n`);
@@ -26,7 +31,6 @@ if (!process.stdin.isTTY) {
 process.stdin.setRawMode(true);
 out("\x1b[?2004h"); // ask the terminal for bracketed paste, as Claude Code and Codex do
 const promptLine = () => out("> ");
-promptLine();
 
 let line = "";
 let pasting = false;
@@ -34,21 +38,28 @@ let pending = "";
 let busy = false;
 let asking = false;
 let tick;
+let interrupted = "";
 
-const ANSWERS = { y: "once", a: "always", n: "rejected" };
+function ask(what) {
+  asking = true;
+  out(`Permission needed: ${what}\r\n  [y] allow once  [a] allow always  [n] reject\r\n`);
+}
+
+if (askFirst) ask("trust this folder");
+else promptLine();
+
+// Like the real agents' option lists, Enter takes the highlighted first option.
+const ANSWERS = { y: "once", a: "always", n: "rejected", "\r": "once" };
 
 function submit(text) {
   out("\r\n");
   if (text === "/exit") return finish(0);
   if (text === "/crash") return finish(3);
   record({ kind: "message", text });
-  const ask = /^\/ask (.+)$/.exec(text);
-  if (ask) {
-    asking = true;
-    out(`Permission needed: ${ask[1]}\r\n  [y] allow once  [a] allow always  [n] reject\r\n`);
-    return;
-  }
+  const question = /^\/ask (.+)$/.exec(text);
+  if (question) return ask(question[1]);
   const sleep = /^\/sleep (\d+)$/.exec(text);
+  if (sleep) interrupted = text;
   const lines = text.split("\n");
   out(`You said (${lines.length} line${lines.length === 1 ? "" : "s"}, ${Buffer.byteLength(text)} bytes):\r\n`);
   for (const l of lines.slice(0, 20)) out(`| ${l}\r\n`);
@@ -83,11 +94,11 @@ process.stdin.on("data", (chunk) => {
     if (pasting) {
       const end = pending.indexOf("\x1b[201~");
       if (end === -1) {
-        line += pending;
+        if (!asking) line += pending;
         pending = "";
         return;
       }
-      line += pending.slice(0, end);
+      if (!asking) line += pending.slice(0, end);
       pending = pending.slice(end + 6);
       pasting = false;
       line = line.replace(/\r\n?/g, "\n");
@@ -110,7 +121,10 @@ process.stdin.on("data", (chunk) => {
         busy = false;
         record({ kind: "interrupted" });
         out("\r\nInterrupted.\r\n");
+        // Like Claude Code, put the interrupted message back in the input box.
+        line = interrupted;
         promptLine();
+        out(line);
         continue;
       }
       if (ch === "\r" || ch === "\n") {
@@ -120,6 +134,11 @@ process.stdin.on("data", (chunk) => {
       } else if (ch === "\x03") {
         out("^C\r\n");
         line = "";
+        promptLine();
+      } else if (ch === "\x15") {
+        // Ctrl-U clears the input line.
+        line = "";
+        out("\r\x1b[K");
         promptLine();
       } else if (ch === "\x7f") {
         line = line.slice(0, -1);

@@ -9,6 +9,9 @@ export const DEMO_STATUS = {
   idle: String.raw`^>( .*)?\s*$(?![\s\S])`,
 };
 
+/** The demo agent's input line: what follows "> " on the last non-blank line; Ctrl-U clears it. */
+export const DEMO_COMPOSER = String.raw`^>(?: (.*?))?\s*$(?![\s\S])`;
+
 /**
  * YAML for one agent that runs the demo agent at `agentPath`, indented under
  * `agents:`; `full` adds its status patterns and its reply and abort keys.
@@ -18,7 +21,8 @@ export function demoAgentYaml(name, agentPath, { prompt = "arg", full = true } =
   if (full) {
     lines.push("    status:");
     for (const [k, v] of Object.entries(DEMO_STATUS)) lines.push(`      ${k}: [${JSON.stringify(v)}]`);
-    lines.push("    keys: { once: [y], always: [a], reject: [n], abort: [Escape] }");
+    lines.push(`    composer: ${JSON.stringify(DEMO_COMPOSER)}`);
+    lines.push("    keys: { once: [y], always: [a], reject: [n], abort: [Escape], clear: [C-u] }");
   }
   return `${lines.join("\n")}\n`;
 }

@@ -57,7 +57,7 @@ const ao = (...args) => {
   if (r.status !== 0) {
     // A failed demo leaves nothing running behind it.
     spawnSync("tmux", ["-L", socket, "kill-server"], { stdio: "ignore" });
-    rmSync(join(process.env.TMUX_TMPDIR || tmpdir(), `tmux-${process.getuid()}`, socket), { force: true }); // a server that never started
+    rmSync(join(process.env.TMUX_TMPDIR || "/tmp", `tmux-${process.getuid()}`, socket), { force: true }); // a server that never started
     rmSync(dir, { recursive: true, force: true });
     process.exit(r.status ?? 1);
   }

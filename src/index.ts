@@ -44,11 +44,18 @@ export interface OpenOptions extends LoadOptions {}
 export async function openOrchestrator(opts: OpenOptions = {}): Promise<Orchestrator> {
   const env = opts.env ?? process.env;
   const config = await loadConfig({ ...opts, env });
+  const tmux = new Tmux(config.tmuxSocket, env);
+  const servers = new Map<string, Tmux>();
   const ctx: Context = {
     config,
     env,
     store: new Store(config.dataDir),
-    tmux: new Tmux(config.tmuxSocket, env),
+    tmux,
+    tmuxFor: (socket) => {
+      let server = servers.get(socket);
+      if (!server) servers.set(socket, (server = socket === tmux.socketPath ? tmux : new Tmux(socket, env)));
+      return server;
+    },
     git: new Git(env),
     files: nodeFiles,
     shell: async (script, cwd, extra) => {

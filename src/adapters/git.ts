@@ -3,9 +3,7 @@
  * pure parser for `git worktree list --porcelain`. The live branch of a worktree
  * is read from its HEAD file (readHeadBranch), so listing runs no git process.
  */
-import { readFileSync } from "node:fs";
-import { mkdtemp, rm } from "node:fs/promises";
-import { tmpdir } from "node:os";
+import { readFileSync, statSync } from "node:fs";
 import { isAbsolute, join, resolve } from "node:path";
 import { CommandError } from "../core/errors.js";
 
@@ -82,6 +80,28 @@ const ALLOWED_ENV_CATEGORIES = {
   allowUnsafeTemplateDir: true,
   allowUnsafeDiffExternal: true,
 };
+
+/** Where a nested repository's own .git directory is kept inside a saved tree. */
+export const NESTED_GIT_DIR = ".ao-git";
+
+const AO_IDENTITY = { GIT_AUTHOR_NAME: "ao", GIT_AUTHOR_EMAIL: "ao@localhost", GIT_COMMITTER_NAME: "ao", GIT_COMMITTER_EMAIL: "ao@localhost" };
+
+export interface Snapshot {
+  head: string;
+  headTree: string;
+  /** What is on disk (ignored files aside), nested repositories included. */
+  tree: string;
+  /** Nested repositories found, relative to the worktree. */
+  nested: string[];
+}
+
+function isDirectory(path: string): boolean {
+  try {
+    return statSync(path).isDirectory();
+  } catch {
+    return false; // missing
+  }
+}
 
 export class Git {
   private readonly env: Record<string, string>;
@@ -185,25 +205,82 @@ export class Git {
   }
 
   /**
-   * Saves the worktree's tracked changes and untracked (not ignored) files as a
-   * commit on `ref`, parented on HEAD, without touching the worktree or its index:
-   * a throw-away index file is used. Returns the commit.
+   * What is on disk in a worktree, as a tree in the repository, without touching
+   * the worktree or its index: a throw-away index in `tmp` is filled from HEAD and
+   * then from the files. A fresh index carries no skip-worktree or assume-unchanged
+   * bits, so edits those hide are seen. A nested repository (a `git init` or
+   * `git clone` in a subdirectory) would become a gitlink to a commit the
+   * repository does not have; instead its files are saved as files and its own
+   * `.git` directory as `<dir>/.ao-git`, so its commits come back with it.
    */
-  async saveWork(worktree: string, ref: string, message: string): Promise<string> {
-    const dir = await mkdtemp(join(tmpdir(), "ao-save-"));
-    try {
-      const env = { GIT_INDEX_FILE: join(dir, "index") };
-      await this.raw(worktree, ["read-tree", "HEAD"], { env });
-      await this.raw(worktree, ["add", "-A", "--", "."], { env });
-      const tree = (await this.raw(worktree, ["write-tree"], { env })).trim();
-      // The save commit is ao's own doing, and must not fail for want of a configured identity.
-      const identity = { GIT_AUTHOR_NAME: "ao", GIT_AUTHOR_EMAIL: "ao@localhost", GIT_COMMITTER_NAME: "ao", GIT_COMMITTER_EMAIL: "ao@localhost" };
-      const commit = (await this.raw(worktree, ["commit-tree", tree, "-p", "HEAD", "-m", message], { env: identity })).trim();
-      await this.raw(worktree, ["update-ref", ref, commit]);
-      return commit;
-    } finally {
-      await rm(dir, { recursive: true, force: true });
+  async snapshot(worktree: string, tmp: string): Promise<Snapshot> {
+    const gitDir = (await this.raw(worktree, ["rev-parse", "--absolute-git-dir"])).trim();
+    const head = await this.head(worktree);
+    const headTree = (await this.raw(worktree, ["rev-parse", "HEAD^{tree}"])).trim();
+    const nested: string[] = [];
+    const tree = await this.snapshotDir(gitDir, worktree, "", tmp, nested, "HEAD");
+    return { head, headTree, tree, nested };
+  }
+
+  private async snapshotDir(gitDir: string, root: string, prefix: string, tmp: string, nested: string[], base: "HEAD" | null): Promise<string> {
+    const dir = prefix ? join(root, prefix) : root;
+    const env = { GIT_DIR: gitDir, GIT_WORK_TREE: dir, GIT_INDEX_FILE: join(tmp, `index-${nested.length}-${prefix.length}`) };
+    await this.raw(dir, base ? ["read-tree", base] : ["read-tree", "--empty"], { env });
+    // Untracked nested repositories are listed as "sub/" (git never looks inside them).
+    const others = (await this.raw(dir, ["ls-files", "-z", "--others", "--exclude-standard"], { env })).split("\0").filter(Boolean);
+    const repos = others.filter((p) => p.endsWith("/")).map((p) => p.slice(0, -1));
+    await this.raw(dir, ["add", "-A", "--", ".", ...repos.map((r) => `:(exclude,literal)${r}`)], { env });
+    for (const sub of repos) {
+      const path = prefix ? `${prefix}/${sub}` : sub;
+      nested.push(path);
+      const files = await this.snapshotDir(gitDir, root, path, tmp, nested, null);
+      await this.raw(dir, ["read-tree", `--prefix=${sub}/`, files], { env });
+      if (isDirectory(join(root, path, ".git"))) {
+        const own = { GIT_DIR: gitDir, GIT_WORK_TREE: join(root, path, ".git"), GIT_INDEX_FILE: join(tmp, `git-${nested.length}`) };
+        await this.raw(join(root, path, ".git"), ["read-tree", "--empty"], { env: own });
+        await this.raw(join(root, path, ".git"), ["add", "-A", "-f", "--", "."], { env: own });
+        const dotGit = (await this.raw(join(root, path, ".git"), ["write-tree"], { env: own })).trim();
+        await this.raw(dir, ["read-tree", `--prefix=${sub}/${NESTED_GIT_DIR}/`, dotGit], { env });
+      }
     }
+    return (await this.raw(dir, ["write-tree"], { env })).trim();
+  }
+
+  /**
+   * Whether `oid` is reachable from a ref that outlives any worktree: a branch,
+   * a tag, a remote-tracking ref or one of ao's saved refs. A detached HEAD or a
+   * per-worktree ref (refs/worktree, refs/bisect) is not such a ref.
+   */
+  async reachable(dir: string, oid: string): Promise<boolean> {
+    const out = await this.raw(dir, ["rev-list", "-n", "1", oid, "--not", "--branches", "--tags", "--remotes", "--glob=refs/ao/*"]);
+    return out.trim() === "";
+  }
+
+  /** Commits of per-worktree refs (refs/worktree/*, refs/bisect/*, refs/rewritten/*) that die with the worktree. */
+  async worktreeOnlyCommits(worktree: string): Promise<string[]> {
+    const out = await this.raw(worktree, ["for-each-ref", "--format=%(objectname) %(objecttype)", "refs/worktree/", "refs/bisect/", "refs/rewritten/"]);
+    const oids = out.split("\n").filter((l) => l.endsWith(" commit")).map((l) => l.split(" ")[0]!);
+    const kept: string[] = [];
+    for (const oid of new Set(oids)) if (!(await this.reachable(worktree, oid))) kept.push(oid);
+    return kept;
+  }
+
+  /**
+   * Records a snapshot as a commit on `ref`, parented on HEAD (and on any commit
+   * only the worktree holds, so it stays reachable). The ref must not exist yet.
+   */
+  async commitSnapshot(worktree: string, snap: Snapshot, ref: string, message: string, extraParents: readonly string[] = []): Promise<string> {
+    // The save commit is ao's own doing, and must not fail for want of a configured identity.
+    const parents = [snap.head, ...extraParents].flatMap((p) => ["-p", p]);
+    const commit = (await this.raw(worktree, ["commit-tree", snap.tree, ...parents, "-m", message], { env: AO_IDENTITY })).trim();
+    await this.raw(worktree, ["update-ref", ref, commit, ""]);
+    return commit;
+  }
+
+  /** The tree and first parent of a saved commit. */
+  async commitInfo(dir: string, ref: string): Promise<{ tree: string; parent: string }> {
+    const [tree, parent] = (await this.raw(dir, ["rev-parse", `${ref}^{tree}`, `${ref}^1`])).trim().split("\n");
+    return { tree: tree!, parent: parent! };
   }
 
   async hasCommit(dir: string, oid: string): Promise<boolean> {
@@ -225,10 +302,38 @@ export class Git {
     return Number((await this.raw(dir, ["rev-list", "--count", range])).trim());
   }
 
-  /** Puts work saved by saveWork back into a worktree, unstaged, as it was. */
-  async restoreSavedWork(worktree: string, ref: string): Promise<void> {
-    await this.raw(worktree, ["checkout", ref, "--", "."]);
+  /**
+   * Puts saved work back onto the worktree's current HEAD the way `git stash
+   * apply` does: a three-way merge of the saved commit's changes (from its first
+   * parent) onto HEAD, so commits made on the branch meanwhile stay, deletions
+   * and renames are kept. Left unstaged. Returns the paths that conflicted; their
+   * files hold both sides between conflict markers.
+   */
+  async applySavedWork(worktree: string, ref: string): Promise<string[]> {
+    let conflicts: string[] = [];
+    try {
+      // --mainline 1: a save that kept per-worktree commits reachable has them as extra parents.
+      await this.raw(worktree, ["cherry-pick", "--no-commit", "--mainline=1", ref], { env: AO_IDENTITY });
+    } catch (err) {
+      if (!(err instanceof CommandError) || err.exitCode !== 1) throw err;
+      conflicts = (await this.raw(worktree, ["diff", "--name-only", "-z", "--diff-filter=U"])).split("\0").filter(Boolean);
+      if (conflicts.length === 0) throw err;
+    }
+    // Unstage everything (files the save added become untracked again); this also ends the cherry-pick state.
     await this.raw(worktree, ["reset", "-q"]);
+    return conflicts;
+  }
+
+  /** Directories of nested repositories a saved commit holds (each with its .git as NESTED_GIT_DIR). */
+  async nestedIn(dir: string, ref: string): Promise<string[]> {
+    const suffix = `/${NESTED_GIT_DIR}/HEAD`;
+    const paths = (await this.raw(dir, ["ls-tree", "-r", "-z", "--name-only", ref])).split("\0");
+    return paths.filter((p) => p.endsWith(suffix)).map((p) => p.slice(0, -suffix.length));
+  }
+
+  /** Puts a worktree whose `git worktree add` was interrupted back to its HEAD (nothing else wrote there). */
+  async resetHard(worktree: string): Promise<void> {
+    await this.raw(worktree, ["reset", "-q", "--hard"]);
   }
 
   async removeWorktree(repo: string, path: string): Promise<void> {

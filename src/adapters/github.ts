@@ -10,6 +10,8 @@
  */
 import { Octokit } from "@octokit/rest";
 import pRetry, { AbortError } from "p-retry";
+import { z } from "zod";
+import { COMMIT_OID_RE, isHttpsUrl } from "../core/record.js";
 import { run } from "./exec.js";
 
 export type TokenSource = "GITHUB_TOKEN" | "GH_TOKEN" | "gh auth token";
@@ -53,8 +55,14 @@ export interface SessionAnswer {
   /** null: no GitHub issue, or GitHub could not say (not found, not an issue). */
   issueState: IssueState | null;
 }
+/** GitHub answered, but not usably for this one session (a malformed value, an error for its fields). */
+export interface SessionFailure {
+  failed: string;
+}
+export type SessionResult = SessionAnswer | SessionFailure;
+export const isFailure = (r: SessionResult | undefined): r is SessionFailure => r !== undefined && "failed" in r;
 
-export type FailureKind = "network" | "timeout" | "server" | "rate-limit" | "auth" | "not-found";
+export type FailureKind = "network" | "timeout" | "server" | "rate-limit" | "auth" | "not-found" | "malformed";
 
 /** Why GitHub could not be asked. The message never contains the token. */
 export class GitHubError extends Error {
@@ -84,10 +92,58 @@ export interface ClientOptions {
 const CHUNK = 50;
 const PR_FIELDS = "number url state merged mergedAt headRefOid isDraft createdAt headRepository { nameWithOwner }";
 
+/**
+ * Every answer is validated before anything acts on it or caches it: a head that
+ * is not a commit id ("HEAD", a branch name) could make cleanup compare the wrong
+ * thing, an unknown state would reach `ls` through the cache, and a URL with
+ * escape sequences would reach the terminal.
+ */
+const isoDate = z.string().refine((v) => !Number.isNaN(Date.parse(v)), "not a date");
+const httpsUrl = z.string().refine(isHttpsUrl, "not an https URL");
+const commitOid = z.string().regex(COMMIT_OID_RE, "not a 40-hex commit id");
+const rawPrSchema = z
+  .object({
+    number: z.number().int().positive(),
+    url: httpsUrl,
+    state: z.enum(["OPEN", "CLOSED", "MERGED"]),
+    merged: z.boolean(),
+    mergedAt: isoDate.nullable(),
+    headRefOid: commitOid,
+    isDraft: z.boolean(),
+    createdAt: isoDate,
+    headRepository: z.object({ nameWithOwner: z.string() }).nullable(),
+  })
+  .refine((p) => p.merged === (p.state === "MERGED"), "merged and state disagree");
+const graphqlSessionSchema = z.object({ nodes: z.array(rawPrSchema) });
+const graphqlIssueSchema = z.object({ state: z.enum(["OPEN", "CLOSED"]) }).nullable();
+const restPullSchema = z.object({
+  number: z.number().int().positive(),
+  html_url: httpsUrl,
+  state: z.enum(["open", "closed"]),
+  merged_at: isoDate.nullable().optional(),
+  draft: z.boolean().optional(),
+  created_at: isoDate,
+  head: z.object({ sha: commitOid, repo: z.object({ full_name: z.string() }).nullable() }),
+});
+const restIssueSchema = z.object({ title: z.string().optional(), state: z.enum(["open", "closed"]), pull_request: z.unknown().optional() });
+
 /** What GitHub returns per PR: the fields ao keeps, plus what picking the right one needs. */
-interface RawPr extends PullRequestInfo {
-  createdAt: string;
-  headRepository: { nameWithOwner: string } | null;
+type RawPr = z.infer<typeof rawPrSchema>;
+
+/** The first problem zod found, as "field: message" (the value itself is never shown: it came from GitHub). */
+function problem(error: z.ZodError): string {
+  const issue = error.issues[0];
+  if (!issue) return "malformed";
+  const path = issue.path.filter((p) => typeof p === "string").join(".");
+  return `${path ? `${path}: ` : ""}${issue.message}`;
+}
+
+/** A GraphQL error's type, when it is one of GitHub's (never GitHub's free text: it reaches the terminal). */
+const errorType = (e: { type?: unknown }) => (typeof e.type === "string" && /^[A-Z_]{1,40}$/.test(e.type) ? e.type : "error");
+
+interface GraphqlError {
+  type?: unknown;
+  path?: unknown[];
 }
 
 /** The query for one chunk; values travel as variables. Pure, so it can be checked against GitHub's schema. */
@@ -132,9 +188,13 @@ export class GitHubClient {
     this.octokit.hook.before("request", () => opts.onRequest?.());
   }
 
-  /** Every session's PR and issue for one repository ("owner/name"). */
-  async sessions(repo: string, sessions: readonly SessionQuery[]): Promise<Map<string, SessionAnswer>> {
-    const out = new Map<string, SessionAnswer>();
+  /**
+   * Every session's PR and issue for one repository ("owner/name"). A session
+   * whose part of the answer is malformed or came with an error is a
+   * SessionFailure, never "no PR"; a failure of the whole request throws.
+   */
+  async sessions(repo: string, sessions: readonly SessionQuery[]): Promise<Map<string, SessionResult>> {
+    const out = new Map<string, SessionResult>();
     if (sessions.length === 0) return out;
     const [owner, name] = repo.split("/") as [string, string];
     if (!this.opts.token) {
@@ -144,11 +204,26 @@ export class GitHubClient {
     for (let start = 0; start < sessions.length; start += CHUNK) {
       const chunk = sessions.slice(start, start + CHUNK);
       const { query, variables } = buildQuery(chunk);
-      const data = await this.withRetry(repo, () => this.graphql(query, { owner, name, ...variables }));
-      const repository = data.repository as Record<string, { nodes?: RawPr[]; state?: IssueState } | null> | null;
-      if (!repository) throw new GitHubError("not-found", `repository ${repo} not found (or the token cannot see it)`, 404);
+      const { data, errors } = await this.withRetry(repo, () => this.graphql(query, { owner, name, ...variables }));
+      // Errors for one alias concern that session only; a missing issue (or one that is a PR) is "no issue".
+      const fieldErrors = new Map<string, string>();
+      for (const e of errors) {
+        const alias = e.path?.[0] === "repository" && typeof e.path[1] === "string" ? e.path[1] : undefined;
+        if (alias === undefined) throw new GitHubError("server", `GitHub answered with an error (${errorType(e)})`);
+        if (alias.startsWith("i") && e.type === "NOT_FOUND") continue;
+        fieldErrors.set(alias, errorType(e));
+      }
+      const repository = data?.repository as Record<string, unknown> | null | undefined;
+      if (repository === null) throw new GitHubError("not-found", `repository ${repo} not found (or the token cannot see it)`, 404);
+      if (typeof repository !== "object") throw new GitHubError("malformed", "GitHub's answer has no repository");
       chunk.forEach((s, i) => {
-        out.set(s.key, { pr: pickPullRequest(repo, repository[`s${i}`]?.nodes ?? []), issueState: repository[`i${i}`]?.state ?? null });
+        const failed = fieldErrors.get(`s${i}`) ?? (s.issueNumber !== undefined ? fieldErrors.get(`i${i}`) : undefined);
+        if (failed) return out.set(s.key, { failed: `GitHub answered with an error for it (${failed})` });
+        const prs = graphqlSessionSchema.safeParse(repository[`s${i}`]);
+        if (!prs.success) return out.set(s.key, { failed: `GitHub's answer is malformed (pull request ${problem(prs.error)})` });
+        const issue = s.issueNumber === undefined ? { success: true as const, data: null } : graphqlIssueSchema.safeParse(repository[`i${i}`] ?? null);
+        if (!issue.success) return out.set(s.key, { failed: `GitHub's answer is malformed (issue ${problem(issue.error)})` });
+        out.set(s.key, { pr: pickPullRequest(repo, prs.data.nodes), issueState: issue.data?.state ?? null });
       });
     }
     return out;
@@ -163,35 +238,44 @@ export class GitHubClient {
   /** GET /repos/…/issues/N; null for a missing number or a pull request (the issues API answers for those too). */
   private async restIssue(owner: string, name: string, issueNumber: number): Promise<{ title: string; state: IssueState } | null> {
     try {
-      const { data } = await this.octokit.rest.issues.get({ owner, repo: name, issue_number: issueNumber, request: { signal: AbortSignal.timeout(this.opts.timeoutMs) } });
-      return data.pull_request ? null : { title: data.title, state: data.state === "closed" ? "CLOSED" : "OPEN" };
+      const { data: raw } = await this.octokit.rest.issues.get({ owner, repo: name, issue_number: issueNumber, request: { signal: AbortSignal.timeout(this.opts.timeoutMs) } });
+      const data = restIssueSchema.safeParse(raw);
+      if (!data.success) throw new GitHubError("malformed", `GitHub's answer for issue #${issueNumber} is malformed (${problem(data.error)})`);
+      return data.data.pull_request ? null : { title: data.data.title ?? "", state: data.data.state === "closed" ? "CLOSED" : "OPEN" };
     } catch (err) {
       if ((err as { status?: number }).status === 404) return null;
       throw err;
     }
   }
 
-  private async graphql(query: string, variables: Record<string, unknown>): Promise<Record<string, unknown>> {
+  /**
+   * The data and the errors of a GraphQL answer. GitHub answers 200 with errors
+   * for the parts it cannot resolve; the caller decides which sessions they
+   * concern. A rate limit or a missing repository fails the whole request.
+   */
+  private async graphql(query: string, variables: Record<string, unknown>): Promise<{ data: Record<string, unknown> | undefined; errors: GraphqlError[] }> {
     try {
-      return await this.octokit.graphql<Record<string, unknown>>(query, { ...variables, request: { signal: AbortSignal.timeout(this.opts.timeoutMs) } });
+      return { data: await this.octokit.graphql<Record<string, unknown>>(query, { ...variables, request: { signal: AbortSignal.timeout(this.opts.timeoutMs) } }), errors: [] };
     } catch (err) {
-      // GraphQL answers 200 with errors for parts it cannot resolve (an issue
-      // number that is a PR or missing): keep the data, those parts are unknown.
-      const partial = err as { name?: string; data?: Record<string, unknown>; errors?: { type?: string; path?: string[] }[] };
-      if (partial.name === "GraphqlResponseError") {
-        if (partial.errors?.some((e) => e.type === "NOT_FOUND" && e.path?.length === 1)) {
-          throw new GitHubError("not-found", `repository ${String(variables.owner)}/${String(variables.name)} not found (or the token cannot see it)`);
-        }
-        if (partial.data) return partial.data;
+      const partial = err as { name?: string; data?: unknown; errors?: unknown };
+      if (partial.name !== "GraphqlResponseError") throw err;
+      const errors = (Array.isArray(partial.errors) ? partial.errors : []).filter((e): e is GraphqlError => typeof e === "object" && e !== null);
+      if (errors.some((e) => e.type === "RATE_LIMITED")) throw new GitHubError("rate-limit", "GitHub rate limit hit (GraphQL RATE_LIMITED)");
+      if (errors.some((e) => e.type === "NOT_FOUND" && e.path?.length === 1)) {
+        throw new GitHubError("not-found", `repository ${String(variables.owner)}/${String(variables.name)} not found (or the token cannot see it)`);
       }
-      throw err;
+      const data = partial.data && typeof partial.data === "object" ? (partial.data as Record<string, unknown>) : undefined;
+      if (!data) throw new GitHubError("server", `GitHub answered with errors (${errors.map(errorType).join(", ") || "no data"})`);
+      return { data, errors };
     }
   }
 
-  private async restSession(owner: string, name: string, repo: string, s: SessionQuery): Promise<SessionAnswer> {
+  private async restSession(owner: string, name: string, repo: string, s: SessionQuery): Promise<SessionResult> {
     const request = { signal: AbortSignal.timeout(this.opts.timeoutMs) };
     // head=owner:branch limits the list to the repository's own branch, not a fork's.
-    const pulls = await this.octokit.rest.pulls.list({ owner, repo: name, head: `${owner}:${s.branch}`, state: "all", sort: "created", direction: "desc", per_page: 10, request });
+    const answer = await this.octokit.rest.pulls.list({ owner, repo: name, head: `${owner}:${s.branch}`, state: "all", sort: "created", direction: "desc", per_page: 10, request });
+    const pulls = z.array(restPullSchema).safeParse(answer.data);
+    if (!pulls.success) return { failed: `GitHub's answer is malformed (pull request ${problem(pulls.error)})` };
     const nodes: RawPr[] = pulls.data.map((p) => ({
       number: p.number,
       url: p.html_url,
@@ -203,7 +287,13 @@ export class GitHubClient {
       createdAt: p.created_at,
       headRepository: p.head.repo ? { nameWithOwner: p.head.repo.full_name } : null,
     }));
-    const issue = s.issueNumber === undefined ? null : await this.restIssue(owner, name, s.issueNumber);
+    let issue: { state: IssueState } | null = null;
+    try {
+      issue = s.issueNumber === undefined ? null : await this.restIssue(owner, name, s.issueNumber);
+    } catch (err) {
+      if (err instanceof GitHubError && err.kind === "malformed") return { failed: err.message };
+      throw err;
+    }
     return { pr: pickPullRequest(repo, nodes), issueState: issue?.state ?? null };
   }
 
@@ -219,7 +309,8 @@ export class GitHubClient {
           return await fn();
         } catch (err) {
           const failure = classify(err, repo, this.opts.token);
-          if (failure.kind === "auth" || failure.kind === "not-found") throw new AbortError(failure);
+          // Retrying cannot help these; a GraphQL rate limit (no retry-after) lasts until GitHub's reset.
+          if (failure.kind === "auth" || failure.kind === "not-found" || failure.kind === "malformed" || (failure.kind === "rate-limit" && failure.retryAfterMs === undefined)) throw new AbortError(failure);
           throw failure;
         }
       },
@@ -256,8 +347,8 @@ export function classify(err: unknown, repo: string, token: Token | undefined): 
     return out("auth", token ? `GitHub rejected the token from ${token.source} (HTTP 401)` : "GitHub requires a token (HTTP 401); set GITHUB_TOKEN or GH_TOKEN");
   }
   if (status === 403 || status === 429) {
-    if (Number.isFinite(retryAfter)) return out("rate-limit", `GitHub rate limit hit (HTTP ${status}, retry after ${retryAfter}s)`, retryAfter * 1000);
-    if (headers["x-ratelimit-remaining"] === "0") {
+    if (headers["retry-after"] !== undefined && Number.isFinite(retryAfter)) return out("rate-limit", `GitHub rate limit hit (HTTP ${status}, retry after ${retryAfter}s)`, retryAfter * 1000);
+    if (headers["x-ratelimit-remaining"] === "0" || status === 429) {
       const reset = Number(headers["x-ratelimit-reset"]) * 1000;
       const wait = Number.isFinite(reset) ? Math.max(0, reset - Date.now()) : undefined;
       return out("rate-limit", `GitHub rate limit exhausted (HTTP ${status})${token ? "" : "; a token raises the limit"}`, wait);

@@ -3,12 +3,17 @@
  * written atomically (temp file, fsync, rename) with mode 0600, and an append-only
  * `<name>.events.jsonl` beside each. A record that fails to parse is returned as
  * an error with its name, so one bad file never hides the others.
+ *
+ * Nothing here follows a symbolic link inside dataDir (records, events, locks,
+ * observed.json): a link planted there could make ao print, chmod or overwrite a
+ * file elsewhere. Files are opened with O_NOFOLLOW and a link is refused, naming
+ * its path.
  */
-import { appendFileSync, closeSync, fsyncSync, linkSync, mkdirSync, openSync, readdirSync, readFileSync, renameSync, unlinkSync, writeSync } from "node:fs";
-import { tryLock, unlock, waitForLock } from "./lock.js";
+import { closeSync, constants, fsyncSync, linkSync, lstatSync, mkdirSync, openSync, readdirSync, readFileSync, renameSync, unlinkSync, writeSync } from "node:fs";
+import { clearStaleLock, lockOwner, symlinkRefused, tryLock, unlock, waitForLock } from "./lock.js";
 import { join } from "node:path";
 import { AoError } from "../core/errors.js";
-import { SCHEMA_VERSION, type SessionEvent, type SessionRecord } from "../core/record.js";
+import { SCHEMA_VERSION, withSaneCache, type SessionEvent, type SessionRecord } from "../core/record.js";
 import type { ObservedEntry } from "../core/screen.js";
 
 export interface RecordError {
@@ -76,7 +81,7 @@ export class Store {
         const name = f.slice(0, -5);
         const file = join(this.sessionsDir(project), f);
         try {
-          records.push(parseRecord(readFileSync(file, "utf8")));
+          records.push(parseRecord(readNoFollow(file) ?? ""));
         } catch (err) {
           errors.push({ project, name, file, error: (err as Error).message });
         }
@@ -86,13 +91,8 @@ export class Store {
   }
 
   read(project: string, name: string): SessionRecord | undefined {
-    let text: string;
-    try {
-      text = readFileSync(this.file(project, name), "utf8");
-    } catch (err) {
-      if ((err as NodeJS.ErrnoException).code === "ENOENT") return undefined;
-      throw err;
-    }
+    const text = readNoFollow(this.file(project, name));
+    if (text === undefined) return undefined;
     try {
       return parseRecord(text);
     } catch (err) {
@@ -133,6 +133,7 @@ export class Store {
     this.guard(() => {
       this.ensureDir(record.project);
       const final = this.file(record.project, record.name);
+      refuseLink(final);
       renameSync(writeTemp(final, record, opts.durable ?? true), final);
     });
   }
@@ -145,7 +146,7 @@ export class Store {
    */
   readObserved(project: string): Record<string, ObservedEntry> {
     try {
-      const data: unknown = JSON.parse(readFileSync(this.observedFile(project), "utf8"));
+      const data: unknown = JSON.parse(readNoFollow(this.observedFile(project)) ?? "");
       return data && typeof data === "object" && !Array.isArray(data) ? (data as Record<string, ObservedEntry>) : {};
     } catch {
       return {};
@@ -195,17 +196,19 @@ export class Store {
    */
   appendEvent(project: string, name: string, type: SessionEvent["type"], data: Record<string, unknown> = {}): void {
     const file = this.file(project, name, ".events.jsonl");
-    this.guard(() => appendFileSync(file, `${JSON.stringify({ at: new Date().toISOString(), type, ...data })}\n`, { mode: 0o600 }));
+    this.guard(() => {
+      const fd = openNoFollow(file, constants.O_WRONLY | constants.O_APPEND | constants.O_CREAT);
+      try {
+        writeSync(fd, `${JSON.stringify({ at: new Date().toISOString(), type, ...data })}\n`);
+      } finally {
+        closeSync(fd);
+      }
+    });
   }
 
   /** Events with id > `after`, in order. */
   events(project: string, name: string, after = 0): SessionEvent[] {
-    let text = "";
-    try {
-      text = readFileSync(this.file(project, name, ".events.jsonl"), "utf8");
-    } catch {
-      return []; // no events yet
-    }
+    const text = readNoFollow(this.file(project, name, ".events.jsonl")) ?? ""; // none yet: no events
     const lines = text.split("\n");
     if (!text.endsWith("\n")) lines.pop(); // a line still being written (or torn by a crash) is not an event yet
     const out: SessionEvent[] = [];
@@ -241,8 +244,8 @@ export class Store {
     }
   }
 
-  /** Every lock file under dataDir with the pid it names. */
-  locks(): { path: string; pid: number | undefined }[] {
+  /** Every lock file under dataDir with the pid it names, and whether its owner is gone (or a reused pid). */
+  locks(): { path: string; pid: number | undefined; stale: boolean }[] {
     const dirs = [this.dataDir, join(this.dataDir, "locks"), ...this.projects().map((p) => this.sessionsDir(p))];
     return dirs.flatMap((dir) => {
       let names: string[] = [];
@@ -251,22 +254,26 @@ export class Store {
       } catch {
         return []; // no such directory
       }
-      return names.map((f) => {
+      return names.flatMap((f) => {
         const path = join(dir, f);
-        let pid: number | undefined;
         try {
-          pid = Number(readFileSync(path, "utf8")) || undefined;
+          const seen = lockOwner(path);
+          return seen ? [{ path, pid: seen.owner?.pid, stale: !seen.alive }] : []; // released meanwhile
         } catch {
-          pid = undefined; // released meanwhile
+          return [{ path, pid: undefined, stale: true }]; // a link or no file: nobody's lock
         }
-        return { path, pid };
       });
     });
   }
 
-  /** Every record file, for permission checks. */
+  /** Removes a lock found stale, unless it has been taken over or re-made meanwhile. */
+  clearStaleLock(path: string): void {
+    clearStaleLock(path);
+  }
+
+  /** Every record file, for permission checks (links are not records: list() reports them). */
   recordPaths(): string[] {
-    return this.projects().flatMap((p) => this.recordFiles(p).map((f) => join(this.sessionsDir(p), f)));
+    return this.projects().flatMap((p) => this.recordFiles(p).map((f) => join(this.sessionsDir(p), f))).filter((f) => !isLink(f));
   }
 
   /**
@@ -310,6 +317,44 @@ function storeError(err: unknown, dataDir: string): unknown {
   return new AoError(`Cannot write session data in ${dataDir}: ${why[code]} (${code})`, { cause: err, hint: "Nothing was changed. Free space or fix the permissions of dataDir (or AO_DATA_DIR), then try again." });
 }
 
+function openNoFollow(path: string, flags: number): number {
+  try {
+    return openSync(path, flags | constants.O_NOFOLLOW, 0o600);
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === "ELOOP") throw symlinkRefused(path);
+    throw err;
+  }
+}
+
+/** A file's text, never through a symlink; undefined when it does not exist. */
+function readNoFollow(path: string): string | undefined {
+  let fd: number;
+  try {
+    fd = openNoFollow(path, constants.O_RDONLY);
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === "ENOENT") return undefined;
+    throw err;
+  }
+  try {
+    return readFileSync(fd, "utf8");
+  } finally {
+    closeSync(fd);
+  }
+}
+
+function isLink(path: string): boolean {
+  try {
+    return lstatSync(path).isSymbolicLink();
+  } catch {
+    return false; // gone
+  }
+}
+
+/** rename() would replace a link rather than follow it; still, a link where a record belongs is refused, not silently undone. */
+function refuseLink(path: string): void {
+  if (isLink(path)) throw symlinkRefused(path);
+}
+
 export function parseRecord(text: string): SessionRecord {
   if (!text.trim()) throw new Error("empty file");
   const data = JSON.parse(text) as Partial<SessionRecord>;
@@ -318,7 +363,7 @@ export function parseRecord(text: string): SessionRecord {
   for (const key of ["name", "project", "branch", "agent", "workspacePath", "tmuxSession", "status", "createdAt"] as const) {
     if (typeof data[key] !== "string") throw new Error(`missing field "${key}"`);
   }
-  return data as SessionRecord;
+  return withSaneCache(data as SessionRecord);
 }
 
 function writeTemp(final: string, record: unknown, durable = true): string {

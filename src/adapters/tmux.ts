@@ -55,6 +55,59 @@ export function summarizeSessions(panes: readonly PaneState[]): Map<string, Sess
 export const exact = (session: string) => `=${session}`;
 const pane = (session: string) => `=${session}:`;
 
+/** What `ifPaneAlive` prints instead of running its command when the pane's program has exited. */
+export const PANE_DEAD_MARK = "ao:pane-dead";
+
+/**
+ * One argv as a tmux command string, for a command that tmux parses itself
+ * (if-shell's branches). Every word is single-quoted; only ao's own words go
+ * here (targets, buffer names, key names checked by the config schema), and a
+ * quote in one would be a bug, not input to escape.
+ */
+export function tmuxCommandString(args: readonly string[]): string {
+  return args
+    .map((a) => {
+      if (a.includes("'")) throw new Error(`tmux word with a quote: ${JSON.stringify(a)}`);
+      return `'${a}'`;
+    })
+    .join(" ");
+}
+
+/**
+ * Runs `args` against a pane only if its program still runs, decided by tmux in
+ * the same command queue as the command itself, so no pane can die in between.
+ * tmux 3.3a's server crashes on paste-buffer into a dead (remain-on-exit) pane,
+ * taking every session of that server with it; never paste or type into one.
+ */
+export function ifPaneAlive(session: string, args: readonly string[]): string[] {
+  return ["if-shell", "-F", "-t", pane(session), "#{pane_dead}", `display-message -p ${PANE_DEAD_MARK}`, tmuxCommandString(args)];
+}
+
+/** The pane's life and its visible screen, from one tmux process: first line "<dead 0|1> <exit status>". */
+const PANE_STATE_FORMAT = "#{pane_dead} #{pane_dead_status}";
+
+export interface PaneSnapshot {
+  dead: boolean;
+  /** The agent's exit status once dead (empty when tmux does not know it, e.g. killed by a signal). */
+  exitStatus?: number;
+  screen: string;
+}
+
+export function parsePaneSnapshot(stdout: string): PaneSnapshot {
+  const nl = stdout.indexOf("\n");
+  const [dead, status] = (nl === -1 ? stdout : stdout.slice(0, nl)).trim().split(" ");
+  const screen = nl === -1 ? "" : stdout.slice(nl + 1);
+  return { dead: dead === "1", ...(status && /^\d+$/.test(status) ? { exitStatus: Number(status) } : {}), screen };
+}
+
+/** The agent in a session's pane has exited: nothing was pasted or typed into it. */
+export class PaneDeadError extends AoError {
+  constructor(readonly session: string) {
+    super(`The agent in ${session} has exited`, { hint: `See its last screen with: ao session logs ${session}; start it again with: ao session restore ${session}` });
+    this.name = "PaneDeadError";
+  }
+}
+
 export interface NewSessionSpec {
   name: string;
   cwd: string;
@@ -76,25 +129,38 @@ export const tmuxCommands = {
     ...Object.entries(s.env).flatMap(([k, v]) => ["-e", `${k}=${v}`]),
     "/bin/sh", "-c", `${s.script}\n`,
     ";", "set-option", "-w", "-t", pane(s.name), "remain-on-exit", "on",
+    // The server's socket, so the record can name the server the session lives on.
+    ";", "display-message", "-p", "-t", pane(s.name), "#{socket_path}",
   ],
   hasSession: (name: string) => ["has-session", "-t", exact(name)],
   killSession: (name: string) => ["kill-session", "-t", exact(name)],
   capturePane: (name: string) => ["capture-pane", "-p", "-J", "-t", pane(name)],
+  /** parsePaneSnapshot reads it. */
+  paneSnapshot: (name: string) => ["display-message", "-p", "-t", pane(name), PANE_STATE_FORMAT, ";", "capture-pane", "-p", "-J", "-t", pane(name)],
   /** The whole scrollback and screen as plain text (no -e: no escape sequences). */
   captureHistory: (name: string) => ["capture-pane", "-p", "-J", "-S", "-", "-E", "-", "-t", pane(name)],
   loadBuffer: (buffer: string) => ["load-buffer", "-b", buffer, "-"],
   /** -p: bracketed paste when the agent asked for it, so multi-line text is one input; -d: drop the buffer. */
-  pasteBuffer: (buffer: string, name: string) => ["paste-buffer", "-p", "-d", "-b", buffer, "-t", pane(name)],
+  pasteBuffer: (buffer: string, name: string) => ifPaneAlive(name, ["paste-buffer", "-p", "-d", "-b", buffer, "-t", pane(name)]),
   deleteBuffer: (buffer: string) => ["delete-buffer", "-b", buffer],
-  sendEnter: (name: string) => ["send-keys", "-t", pane(name), "Enter"],
+  sendEnter: (name: string) => ifPaneAlive(name, ["send-keys", "-t", pane(name), "Enter"]),
   /** Key names from the agent table or config, never from user text. */
-  sendKeys: (name: string, keys: readonly string[]) => ["send-keys", "-t", pane(name), ...keys],
+  sendKeys: (name: string, keys: readonly string[]) => ifPaneAlive(name, ["send-keys", "-t", pane(name), ...keys]),
   attach: (name: string) => ["attach-session", "-t", exact(name)],
   switchClient: (name: string) => ["switch-client", "-t", exact(name)],
 } as const;
 
 export class Tmux {
   constructor(private readonly socket?: string, private readonly env: NodeJS.ProcessEnv = process.env) {}
+
+  /**
+   * Where tmux puts this server's socket: a path as given, else `-L name` (or the
+   * default server) in $TMUX_TMPDIR/tmux-UID, as tmux itself resolves it.
+   */
+  get socketPath(): string {
+    if (this.socket?.includes("/")) return this.socket;
+    return `${this.env.TMUX_TMPDIR || "/tmp"}/tmux-${process.getuid?.() ?? 0}/${this.socket ?? "default"}`;
+  }
 
   /** `-L name` for a named server, `-S path` when the setting is a path. */
   get baseArgs(): string[] {
@@ -143,8 +209,20 @@ export class Tmux {
     }
   }
 
-  async newSession(spec: NewSessionSpec): Promise<void> {
-    await this.run(tmuxCommands.newSession(spec));
+  /** Starts the session; resolves to the socket path of the server it runs on. */
+  async newSession(spec: NewSessionSpec): Promise<string> {
+    return (await this.run(tmuxCommands.newSession(spec))).stdout.trim();
+  }
+
+  /** Whether the pane's program has exited (and how), with its visible screen. */
+  async snapshot(name: string): Promise<PaneSnapshot> {
+    return parsePaneSnapshot((await this.run(tmuxCommands.paneSnapshot(name))).stdout);
+  }
+
+  /** Runs a pane command guarded by ifPaneAlive; a dead pane is a PaneDeadError. */
+  private async intoLivePane(name: string, args: string[]): Promise<void> {
+    const { stdout } = await this.run(args);
+    if (stdout.includes(PANE_DEAD_MARK)) throw new PaneDeadError(name);
   }
 
   /** Kills the session if it exists; a missing session or server is not an error. */
@@ -205,7 +283,7 @@ export class Tmux {
   }
 
   async sendKeys(name: string, keys: readonly string[]): Promise<void> {
-    await this.run(tmuxCommands.sendKeys(name, keys));
+    await this.intoLivePane(name, tmuxCommands.sendKeys(name, keys));
   }
 
   /** Scrollback and screen, trailing blank lines dropped. */
@@ -221,14 +299,14 @@ export class Tmux {
     const buffer = `ao-${name}-${process.pid}-${Date.now().toString(36)}`;
     await this.run(tmuxCommands.loadBuffer(buffer), { input: text });
     try {
-      await this.run(tmuxCommands.pasteBuffer(buffer, name));
+      await this.intoLivePane(name, tmuxCommands.pasteBuffer(buffer, name));
     } catch (err) {
       await this.run(tmuxCommands.deleteBuffer(buffer)).catch(() => undefined); // best effort: the paste error is the one to report
       throw err;
     }
     // Some TUIs treat an Enter that arrives in the same read as the paste as part of it.
     await new Promise((r) => setTimeout(r, enterDelayMs));
-    await this.run(tmuxCommands.sendEnter(name));
+    await this.intoLivePane(name, tmuxCommands.sendEnter(name));
   }
 }
 

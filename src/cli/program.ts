@@ -211,6 +211,7 @@ export async function runCli(argv: string[], version: string): Promise<number> {
       .option("-f, --file <file>", "read the message from a file ('-' for stdin)")
       .option("--wait", "return when the agent has finished its turn, printing what it answered")
       .option("--timeout <seconds>", "with --wait: give up after this long (exit 124; default 600)")
+      .option("--force", "send even while the agent's screen shows a question (the Enter may answer it)")
       .action(lazy(async () => (await import("./commands/send.js")).sendCommand)),
     "ao send ma-int-123 'Please also add tests'",
     "git diff | ao send ma-int-123 -",

@@ -15,7 +15,7 @@ import type { Config } from "./types.js";
 export type { Config, ProjectConfig } from "./types.js";
 
 const NAMES = ["agent-orchestrator.yaml", "agent-orchestrator.yml"];
-const CACHE_VERSION = 2; // bumped whenever the resolved config changes shape (2: agents.*.status)
+const CACHE_VERSION = 3; // bumped whenever the resolved config changes shape (2: agents.*.status, 3: composer, keys.clear)
 
 export interface LoadOptions {
   /** The global --config option. */

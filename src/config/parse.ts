@@ -85,6 +85,7 @@ function resolveConfig(raw: RawConfig, ctx: Ctx): Config {
       symlinks: p.symlinks ?? [],
     };
   }
+  checkPrefixes(projects, ctx);
   return {
     path: ctx.file,
     dataDir: path(raw.dataDir ?? "~/.agent-orchestrator"),
@@ -97,6 +98,24 @@ function resolveConfig(raw: RawConfig, ctx: Ctx): Config {
     tmuxSocket: raw.tmux?.socket ? expandTilde(raw.tmux.socket, ctx.homeDir) : undefined,
     runtimeDeadAfterMs: parseDuration(raw.cleanup?.runtimeDeadAfter ?? "24h"),
   };
+}
+
+/**
+ * Session names are `<prefix>-…` and are used bare by tmux, the CLI and GitHub
+ * answers, so two projects must never be able to make the same name: equal
+ * prefixes ("frontend-app" and "feature-api" both derive "fa"), or one prefix
+ * followed by a dash starting the other ("fa" and "fa-x": `fa-x-1` would be both).
+ */
+function checkPrefixes(projects: Record<string, ProjectConfig>, ctx: Ctx): void {
+  const list = Object.values(projects);
+  for (const [i, a] of list.entries()) {
+    for (const b of list.slice(i + 1)) {
+      const [short, long] = a.sessionPrefix.length <= b.sessionPrefix.length ? [a, b] : [b, a];
+      if (long.sessionPrefix !== short.sessionPrefix && !long.sessionPrefix.startsWith(`${short.sessionPrefix}-`)) continue;
+      const why = long.sessionPrefix === short.sessionPrefix ? `both use the session prefix "${a.sessionPrefix}"` : `use the session prefixes "${short.sessionPrefix}" and "${long.sessionPrefix}", whose session names can collide`;
+      throw keyError(`Projects "${short.id}" and "${long.id}" ${why}`, ["projects", long.id], ctx, true, `Give one of them its own projects.ID.sessionPrefix (e.g. sessionPrefix: ${long.sessionPrefix === short.sessionPrefix ? `${long.sessionPrefix}2` : long.sessionPrefix.replace(/-/g, "")}).`);
+    }
+  }
 }
 
 function issueError(issue: z.core.$ZodIssue, doc: Document, lines: LineCounter, file: string): ConfigError {

@@ -57,9 +57,11 @@ export const PRESETS = {
     resumeCommand: "claude --continue",
     prompt: "arg",
     // Permission and folder-trust dialogs: "❯ 1. Yes", "2. Yes, and always allow …", "3. No"; Esc cancels.
-    // Ctrl-C empties the whole box, also several lines; on an empty box it only arms "Press Ctrl-C again to exit".
-    // Ctrl-U deletes one screen row of a wrapped text, and Esc only arms "Esc again to clear" (on an empty box Esc Esc opens the rewind menu).
-    keys: { once: ["1"], always: ["2"], reject: ["Escape"], abort: ["Escape"], clear: ["C-c"] },
+    // Ctrl-U deletes one screen row (a line, or a row of a wrapped one) and does nothing on an empty box.
+    // Ctrl-C would empty the box at once, but on an empty box it arms "Press Ctrl-C again to exit": a second
+    // round after a slow redraw would quit Claude Code. Esc only arms "Esc again to clear" (Esc Esc on an
+    // empty box opens the rewind menu).
+    keys: { once: ["1"], always: ["2"], reject: ["Escape"], abort: ["Escape"], clear: ["C-u", "C-u", "C-u", "C-u", "C-u", "C-u"] },
     // The box is the "❯" line and its indented continuation lines between two full-width rules;
     // the conversation's "❯" lines above are not between rules. After an abort Claude Code puts the prompt back here.
     composer: String.raw`^─{20,}\n❯[ \u00a0]?(.*(?:\n(?!─).*)*)\n─{20,}$`,

@@ -31,9 +31,6 @@ const agent = z.strictObject({
     .optional()
     .describe("arg: the first prompt is appended as one quoted argument; paste: pasted once the agent is up"),
   readyPattern: pattern.optional().describe("Regex for the last screen line while the agent waits for input (send --wait)"),
-  composer: pattern
-    .optional()
-    .describe("Regex (multi-line) for the visible screen whose first capture group is the text in the agent's input box"),
   status: z
     .strictObject({
       waiting: z.array(pattern).optional().describe("Screens that ask the user for an answer or a permission"),
@@ -42,13 +39,16 @@ const agent = z.strictObject({
     })
     .optional()
     .describe("Regexes (multi-line) for the agent's visible screen; tried in this order, none matching is unknown"),
+  composer: pattern
+    .optional()
+    .describe("Regex (multi-line) for the visible screen whose first capture group is the text in the agent's input box"),
   keys: z
     .strictObject({
       once: keyList.optional().describe("Keys that allow a permission request once"),
       always: keyList.optional().describe("Keys that allow it always"),
       reject: keyList.optional().describe("Keys that reject it"),
       abort: keyList.optional().describe("Keys that interrupt the current turn"),
-      clear: keyList.optional().describe("Keys that empty the agent's input box"),
+      clear: keyList.optional().describe("Keys that clear the agent's input box (send clears leftover text first)"),
     })
     .optional()
     .describe("tmux key names for ao session reply / abort"),

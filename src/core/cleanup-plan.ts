@@ -10,6 +10,8 @@ import type { SessionRecord } from "./record.js";
 export type Landed =
   | { kind: "landed" }
   | { kind: "ahead"; commits: number }
+  /** HEAD is in the PR's history, but the session made no commits: someone else's PR on a same-named branch. */
+  | { kind: "foreign" }
   | { kind: "unverifiable"; why: string };
 
 export interface CleanupFacts {
@@ -44,6 +46,7 @@ export function decideCleanup(f: CleanupFacts): CleanupDecision {
     const deadFor = f.now - f.deadSince;
     if (deadFor >= f.deadAfterMs) return { action: "clean", status: "exited", reason: `runtime dead for ${formatDuration(deadFor, true)}` };
   }
+  if (pr?.merged && f.landed?.kind === "foreign") return { action: "keep", notable: true, reason: `PR #${pr.number} is merged, but the session has no commits of its own in it` };
   if (pr?.merged && f.landed?.kind === "unverifiable") return { action: "keep", notable: true, reason: `PR #${pr.number} is merged, but ${f.landed.why}` };
   if (f.github && "failed" in f.github) return { action: "unknown", reason: f.github.failed };
   if (!f.runtimeAlive) return { action: "keep", reason: `runtime dead; cleaned once dead for ${formatDuration(f.deadAfterMs, true)}` };
@@ -51,8 +54,12 @@ export function decideCleanup(f: CleanupFacts): CleanupDecision {
   return { action: "keep", reason: "still active" };
 }
 
-/** A GitHub issue number from `123`, `#123` (stored as 123) or `gh-123`; other trackers' ids give undefined. */
+/** GitHub's GraphQL `Int` is 32-bit: a larger number is no GitHub issue, and asking would fail the whole request. */
+const MAX_ISSUE = 2 ** 31 - 1;
+
+/** A GitHub issue number from `123`, `#123` (stored as 123) or `gh-123`; other trackers' ids (and numbers no issue can have) give undefined. */
 export function issueNumber(issue: string | null): number | undefined {
-  const m = issue ? /^(?:gh-)?(\d+)$/.exec(issue) : null;
-  return m ? Number(m[1]) : undefined;
+  const m = issue ? /^(?:gh-)?0*(\d{1,10})$/.exec(issue) : null;
+  const n = m ? Number(m[1]) : 0;
+  return n >= 1 && n <= MAX_ISSUE ? n : undefined;
 }

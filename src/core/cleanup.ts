@@ -4,10 +4,11 @@
  * asks GitHub afresh, runs one at a time (a lock in dataDir), and a dry run
  * changes nothing at all.
  */
+import { runtimeStates } from "./runtime.js";
 import { decideCleanup, type CleanupDecision, type Landed } from "./cleanup-plan.js";
 import type { Context, Reporter } from "./context.js";
 import { errorMessage } from "./errors.js";
-import { askGitHub, saveAnswers, withAnswer } from "./github-sync.js";
+import { askGitHub, saveAnswers, sessionKey, withAnswer } from "./github-sync.js";
 import { TERMINAL_STATUSES, type SessionRecord } from "./record.js";
 import { projectOrThrow } from "./spawn.js";
 import { endSession } from "./workspace.js";
@@ -39,25 +40,27 @@ export interface CleanupReport {
 export async function cleanup(ctx: Context, opts: { project?: string; dryRun?: boolean }, report: Reporter = {}): Promise<CleanupReport> {
   const dryRun = opts.dryRun === true;
   const projects = opts.project ? [projectOrThrow(ctx, opts.project).id] : Object.keys(ctx.config.projects);
-  const lock = ctx.store.tryJobLock("cleanup");
+  const lock = await waitForJobLock(ctx, "cleanup");
   if ("holder" in lock) return { dryRun, busyPid: lock.holder ?? null, items: [], warnings: [] };
   try {
     const candidates = ctx.store
       .list(projects)
       .records.filter((r) => !TERMINAL_STATUSES.has(r.status) && r.status !== "paused" && r.status !== "spawning")
       .sort((a, b) => naturalCompare(a.project, b.project) || naturalCompare(a.name, b.name));
-    const tmux = await ctx.tmux.listSessions();
-    const { answers, failed } = await askGitHub(ctx, candidates, { purpose: "cleanup" }, report);
+    const runtime = await runtimeStates(ctx, candidates);
+    const { answers, failed, sessionFailed } = await askGitHub(ctx, candidates, { purpose: "cleanup" }, report);
     const now = ctx.now();
     const items: CleanupItem[] = [];
     const decided: { record: SessionRecord; decision: CleanupDecision; alive: boolean }[] = [];
     for (const record of candidates) {
-      const alive = tmux.get(record.tmuxSession)?.alive ?? false;
-      const answer = answers.get(record.name);
-      const failure = failed.get(record.project);
+      const alive = runtime(record)?.alive ?? false;
+      const answer = answers.get(sessionKey(record));
+      const failure = sessionFailed.get(sessionKey(record)) ?? failed.get(record.project);
       const landed = answer?.pr?.merged ? await landedState(ctx, record, answer.pr.headRefOid) : undefined;
       const deadSince = alive ? undefined : record.deadSince ? Date.parse(record.deadSince) : now;
-      const decision = decideCleanup({
+      // A cleanup a crash interrupted (its record says so) is finished as it was decided.
+      const interrupted = record.pending?.op === "cleanup" && record.pending.status !== undefined && record.pending.status !== "killed" ? record.pending : undefined;
+      const decision: CleanupDecision = interrupted ? { action: "clean", status: interrupted.status as "done" | "exited", reason: interrupted.reason ?? "an interrupted cleanup" } : decideCleanup({
         record,
         runtimeAlive: alive,
         github: answer ? { answer } : failure ? { failed: failure } : undefined,
@@ -70,15 +73,22 @@ export async function cleanup(ctx: Context, opts: { project?: string; dryRun?: b
       items.push({ name: record.name, project: record.project, decision: decision.action, reason: decision.reason, ...(decision.action === "clean" ? { status: decision.status } : {}), ...(decision.action === "keep" && decision.notable ? { notable: true } : {}) });
     }
     const warnings = [...failed].map(([project, why]) => {
-      const names = items.filter((i) => i.project === project && i.decision === "unknown").map((i) => i.name);
+      const names = items.filter((i) => i.project === project && i.decision === "unknown" && !sessionFailed.has(sessionKey(i))).map((i) => i.name);
       return `GitHub could not be asked (${why}); left alone: ${names.length ? names.join(", ") : "none"}`;
     });
+    // One warning per cause: sessions whose part of GitHub's answer could not be used.
+    const byCause = new Map<string, string[]>();
+    for (const i of items) {
+      const why = sessionFailed.get(sessionKey(i));
+      if (why && i.decision === "unknown") byCause.set(why, [...(byCause.get(why) ?? []), i.name]);
+    }
+    for (const [why, names] of byCause) warnings.push(`GitHub's answer could not be used (${why}); left alone: ${names.join(", ")}`);
     if (dryRun) return { dryRun, items, warnings };
 
     // Remember what GitHub said and when each runtime was first seen dead.
     const kept = decided.filter((d) => d.decision.action !== "clean");
-    const alive = new Map(kept.map((d) => [d.record.name, d.alive]));
-    await saveAnswers(ctx, kept.map((d) => d.record), answers, (r) => deadSinceChange(r, alive.get(r.name) ?? false, now));
+    const alive = new Map(kept.map((d) => [sessionKey(d.record), d.alive]));
+    await saveAnswers(ctx, kept.map((d) => d.record), answers, (r) => deadSinceChange(r, alive.get(sessionKey(r)) ?? false, now));
     for (const [i, { record, decision }] of decided.entries()) {
       if (decision.action !== "clean") continue;
       const item = items[i]!;
@@ -87,9 +97,9 @@ export async function cleanup(ctx: Context, opts: { project?: string; dryRun?: b
         const result = await ctx.store.withLock(record.project, record.name, async () => {
           const current = ctx.store.read(record.project, record.name);
           if (!current || TERMINAL_STATUSES.has(current.status)) return undefined; // ended by someone else meanwhile
-          const answer = answers.get(record.name);
+          const answer = answers.get(sessionKey(record));
           const cached = answer ? withAnswer(current, answer, now).record : current;
-          const ended = await endSession(ctx, repo, cached, { status: decision.status, reason: decision.reason });
+          const ended = await endSession(ctx, repo, cached, { op: "cleanup", status: decision.status, reason: decision.reason });
           ctx.store.appendEvent(record.project, record.name, "cleaned", { reason: decision.reason, ...(ended.savedRef ? { savedRef: ended.savedRef } : {}) });
           return ended;
         });
@@ -105,31 +115,62 @@ export async function cleanup(ctx: Context, opts: { project?: string; dryRun?: b
   }
 }
 
+/**
+ * One cleanup at a time: a second run waits a bounded time for the first
+ * (AO_LOCK_TIMEOUT ms, default 30 s), then gives up; the CLI makes that exit 1,
+ * so a cron job that never gets to run is seen failing rather than succeeding.
+ */
+async function waitForJobLock(ctx: Context, job: string): Promise<ReturnType<Context["store"]["tryJobLock"]>> {
+  const deadline = Date.now() + (Number(ctx.env.AO_LOCK_TIMEOUT) || 30_000);
+  for (;;) {
+    const lock = ctx.store.tryJobLock(job);
+    if ("release" in lock || Date.now() >= deadline) return lock;
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
+
 function deadSinceChange(r: SessionRecord, alive: boolean, now: number): Partial<SessionRecord> {
   if (alive) return r.deadSince ? { deadSince: undefined } : {};
   return r.deadSince ? {} : { deadSince: new Date(now).toISOString() };
 }
 
 /**
- * Whether the session's work is in the merged PR: HEAD is the PR's head commit or
- * an ancestor of it (so squash merges count too). The head commit is fetched when
- * it is not local; if it still cannot be found, nothing is assumed.
+ * Whether the session's work is in the merged PR: HEAD is the PR's head commit,
+ * or an ancestor of it (so squash merges count too) that holds commits of the
+ * session's own. A session that made no commits is never "landed" by another
+ * PR on a branch of the same name whose history merely contains its start.
+ * A head commit that is not local is fetched as objects only: no ref is created
+ * or moved (not even FETCH_HEAD), so `--dry-run` changes nothing git shows.
  */
 async function landedState(ctx: Context, record: SessionRecord, headOid: string): Promise<Landed> {
   const repo = ctx.config.projects[record.project]!.path;
   const inWorktree = ctx.files.exists(record.workspacePath);
   const dir = inWorktree ? record.workspacePath : repo;
+  const branch = ctx.readHeadBranch(record.workspacePath) ?? record.branch;
   try {
     const head = inWorktree ? await ctx.git.head(dir) : (await ctx.git.raw(repo, ["rev-parse", `refs/heads/${record.branch}`])).trim();
     if (head === headOid) return { kind: "landed" };
     if (!(await ctx.git.hasCommit(dir, headOid))) {
-      const branch = ctx.readHeadBranch(record.workspacePath) ?? record.branch;
-      await ctx.git.fetch(repo, "origin", branch, 15_000).catch(() => undefined); // best effort: checked just below
+      await ctx.git.raw(repo, ["fetch", "--quiet", "--no-write-fetch-head", "--refmap=", "origin", `refs/heads/${branch}`], { timeoutMs: 15_000 }).catch(() => undefined); // best effort: checked just below
     }
     if (!(await ctx.git.hasCommit(dir, headOid))) return { kind: "unverifiable", why: `its head commit ${headOid.slice(0, 7)} is not in the local repository (git fetch, then run cleanup again)` };
-    if (await ctx.git.isAncestor(dir, head, headOid)) return { kind: "landed" };
-    return { kind: "ahead", commits: await ctx.git.countCommits(dir, `${headOid}..${head}`) };
+    if (!(await ctx.git.isAncestor(dir, head, headOid))) return { kind: "ahead", commits: await ctx.git.countCommits(dir, `${headOid}..${head}`) };
+    if (record.baseRef !== null && (await startCommit(ctx, repo, record, branch, head)) === head) return { kind: "foreign" };
+    return { kind: "landed" };
   } catch (err) {
     return { kind: "unverifiable", why: `git could not compare the commits (${errorMessage(err).split("\n")[0]})` };
   }
+}
+
+/**
+ * The commit a session's own branch was created at: the oldest entry of the
+ * branch's reflog ("branch: Created from origin/main"). Without a reflog, the
+ * merge base with the base ref: HEAD then counts as "no commits of its own"
+ * when it is already in the base.
+ */
+async function startCommit(ctx: Context, repo: string, record: SessionRecord, branch: string, head: string): Promise<string | undefined> {
+  const log = await ctx.git.raw(repo, ["log", "-g", "--format=%H", `refs/heads/${branch}`, "--"]).catch(() => "");
+  const oldest = log.trim().split("\n").filter(Boolean).pop();
+  if (oldest) return oldest;
+  return (await ctx.git.raw(repo, ["merge-base", head, record.baseRef!]).catch(() => "")).trim() || undefined;
 }

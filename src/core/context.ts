@@ -1,6 +1,6 @@
 /** What the core receives from the outside world. Nothing in core/ imports fs, child_process or octokit. */
 import type { Files } from "../adapters/files.js";
-import type { SessionAnswer, SessionQuery } from "../adapters/github.js";
+import type { SessionQuery, SessionResult } from "../adapters/github.js";
 import type { Git } from "../adapters/git.js";
 import type { Store } from "../adapters/store.js";
 import type { Tmux } from "../adapters/tmux.js";
@@ -8,7 +8,10 @@ import type { Config } from "../config/types.js";
 
 export interface Adapters {
   store: Store;
+  /** The configured tmux server: where new sessions start. */
   tmux: Tmux;
+  /** A tmux server by socket path (the one a record names; see core/runtime.ts). */
+  tmuxFor(socket: string): Tmux;
   git: Git;
   files: Files;
   /** Runs a config-authored command through /bin/sh in `cwd`. */
@@ -39,7 +42,8 @@ export interface GitHubCallOptions {
 export interface GitHubPort {
   /** Where the token came from, or undefined when asking anonymously. */
   tokenSource?: string;
-  sessions(repo: string, queries: readonly SessionQuery[]): Promise<Map<string, SessionAnswer>>;
+  /** By query key; a session GitHub could not answer usably is a SessionFailure. */
+  sessions(repo: string, queries: readonly SessionQuery[]): Promise<Map<string, SessionResult>>;
   /** null when the number is no issue of the repository. */
   issueTitle(repo: string, issueNumber: number): Promise<string | null>;
 }

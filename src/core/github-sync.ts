@@ -3,39 +3,52 @@
  * answer in the records. Failures come back per project as data, one message per
  * cause, so a batch goes on and the caller decides what "unknown" means.
  */
-import type { SessionAnswer } from "../adapters/github.js";
+import { isFailure, type SessionAnswer } from "../adapters/github.js";
 import type { Context, GitHubCallOptions, Reporter } from "./context.js";
 import { issueNumber } from "./cleanup-plan.js";
 import { errorMessage } from "./errors.js";
 import type { SessionRecord } from "./record.js";
 
+/**
+ * Answers are keyed by project AND name: records of an older config may hold the
+ * same name in two projects, and one repository's answer must never decide
+ * about the other project's session.
+ */
+export const sessionKey = (r: Pick<SessionRecord, "project" | "name">): string => `${r.project}/${r.name}`;
+
 export interface GitHubAnswers {
-  /** By session name. */
+  /** By sessionKey. */
   answers: Map<string, SessionAnswer>;
   /** By project id: why GitHub could not be asked. */
   failed: Map<string, string>;
+  /** By sessionKey: GitHub answered, but not usably for that session (malformed, an error for its fields). */
+  sessionFailed: Map<string, string>;
 }
 
 export async function askGitHub(ctx: Context, records: readonly SessionRecord[], opts: GitHubCallOptions, report: Reporter = {}): Promise<GitHubAnswers> {
   const answers = new Map<string, SessionAnswer>();
   const failed = new Map<string, string>();
+  const sessionFailed = new Map<string, string>();
   const byProject = new Map<string, SessionRecord[]>();
   for (const r of records) {
     if (ctx.config.projects[r.project]?.repo) byProject.set(r.project, [...(byProject.get(r.project) ?? []), r]);
   }
-  if (byProject.size === 0) return { answers, failed };
+  if (byProject.size === 0) return { answers, failed, sessionFailed };
   const client = await ctx.github(opts);
   if (!client.tokenSource) report.note?.("No GitHub token (GITHUB_TOKEN, GH_TOKEN or gh auth token): asking anonymously, which GitHub limits to 60 requests an hour.");
   for (const [project, list] of byProject) {
     const repo = ctx.config.projects[project]!.repo!;
-    const queries = list.map((r) => ({ key: r.name, branch: ctx.readHeadBranch(r.workspacePath) ?? r.branch, issueNumber: issueNumber(r.issue) }));
+    const queries = list.map((r) => ({ key: sessionKey(r), branch: ctx.readHeadBranch(r.workspacePath) ?? r.branch, issueNumber: issueNumber(r.issue) }));
     try {
-      for (const [name, answer] of await client.sessions(repo, queries)) answers.set(name, answer);
+      for (const [key, result] of await client.sessions(repo, queries)) {
+        if (isFailure(result)) sessionFailed.set(key, `${repo}: ${result.failed}`);
+        else answers.set(key, result);
+      }
     } catch (err) {
       failed.set(project, `${repo}: ${errorMessage(err)}`);
     }
   }
-  return { answers, failed };
+  return { answers, failed, sessionFailed };
 }
 
 /** The record with `answer` cached; `changed` when the PR appeared or changed state. */
@@ -54,7 +67,7 @@ export function withAnswer(record: SessionRecord, answer: SessionAnswer, now: nu
  */
 export async function saveAnswers(ctx: Context, records: readonly SessionRecord[], answers: Map<string, SessionAnswer>, extra: (r: SessionRecord) => Partial<SessionRecord> = () => ({})): Promise<void> {
   for (const r of records) {
-    const answer = answers.get(r.name);
+    const answer = answers.get(sessionKey(r));
     const change = extra(r);
     if (!answer && Object.keys(change).length === 0) continue;
     let prChanged = false;

@@ -23,10 +23,13 @@ export class SessionHandle {
     return this.ao.get(this.name);
   }
 
-  /** Sends a message; with `wait`, resolves once the turn is over, with its output. */
-  async send(text: string, opts: { wait?: boolean | { timeoutMs: number } } = {}): Promise<TurnResult | undefined> {
+  /**
+   * Sends a message; with `wait`, resolves once the turn is over, with its output.
+   * Refuses while the agent asks a question unless `force`.
+   */
+  async send(text: string, opts: { wait?: boolean | { timeoutMs: number }; force?: boolean } = {}): Promise<TurnResult | undefined> {
     const wait = opts.wait === true ? { timeoutMs: 600_000 } : opts.wait || undefined;
-    return (await this.ao.sendAndWait(this.name, text, wait)).turn;
+    return (await this.ao.sendAndWait(this.name, text, wait, { force: opts.force })).turn;
   }
 
   events(opts: { limit?: number; after?: number } = {}): { events: SessionEvent[]; hasMore: boolean } {

@@ -52,21 +52,25 @@ export function slugify(text: string, max = 40): string {
 
 /**
  * Candidate names in the order they are tried: `<prefix>-<issue>`, then `-2`, `-3`…;
- * without an issue `<prefix>-<n>` from the first number above every taken one.
+ * without an issue `<prefix>-<n>`, n from the first number above those of the
+ * project's other issue-less sessions (`issueless`), so numbering issue-less
+ * sessions never depends on which issue numbers were spawned. Numbers are
+ * BigInt: an old record named `<prefix>-<17 digits>` must not make the next
+ * number round back onto a taken one (an endless loop) or print as `1e+24`.
  */
-export function* candidateNames(prefix: string, issue: string | undefined, taken: ReadonlySet<string>): Generator<string> {
+export function* candidateNames(prefix: string, issue: string | undefined, taken: ReadonlySet<string>, issueless: Iterable<string> = taken): Generator<string> {
   if (issue) {
     const base = `${prefix}-${issue}`;
     yield base;
-    for (let k = 2; ; k++) yield `${base}-${k}`;
+    for (let k = 2n; ; k++) yield `${base}-${k}`;
   }
   const numbered = new RegExp(`^${escapeRegExp(prefix)}-(\\d+)$`);
-  let highest = 0;
-  for (const name of taken) {
+  let highest = 0n;
+  for (const name of issueless) {
     const m = numbered.exec(name);
-    if (m) highest = Math.max(highest, Number(m[1]));
+    if (m && BigInt(m[1]!) > highest) highest = BigInt(m[1]!);
   }
-  for (let n = highest + 1; ; n++) yield `${prefix}-${n}`;
+  for (let n = highest + 1n; ; n++) yield `${prefix}-${n}`;
 }
 
 /** Branch per SPEC §2: `<issue>-<slug of title>`, `<issue>`, or `ao/<session>`. */
@@ -110,20 +114,33 @@ const isDigit = (chunk: string) => chunk.charCodeAt(0) >= 48 && chunk.charCodeAt
 
 /**
  * Resolve a user's `<session>` argument: an exact name wins, else a unique prefix.
- * Ambiguity lists the candidates.
+ * Ambiguity lists the candidates. `damaged` are the names of records that exist
+ * but cannot be read: an exact name of one is that session (reported, never
+ * resolved by prefix to another session), and a prefix that could mean one is
+ * ambiguous.
  */
-export function matchSession<T extends { name: string }>(query: string, items: readonly T[]): T | undefined {
-  const exact = items.find((s) => s.name === query);
-  if (exact) return exact;
-  const hits = items.filter((s) => s.name.startsWith(query));
-  if (hits.length === 1) return hits[0];
+export function matchSession<T extends { name: string; project?: string }>(query: string, items: readonly T[], damaged: readonly { name: string; file: string; error: string }[] = []): T | undefined {
+  const broken = damaged.find((d) => d.name === query);
+  if (broken) throw damagedRecord(broken);
+  const exact = items.filter((s) => s.name === query);
+  if (exact.length === 1) return exact[0];
+  if (exact.length > 1) {
+    // Only records of an older config can repeat a name across projects (the config now refuses such prefixes).
+    throw new AoError(`Session "${query}" exists in several projects: ${exact.map((s) => s.project).sort().join(", ")}`, { hint: "Give each project its own sessionPrefix; move the older records out of dataDir to act on one." });
+  }
+  const hits = [...items.filter((s) => s.name.startsWith(query)).map((s) => s.name), ...damaged.filter((d) => d.name.startsWith(query)).map((d) => `${d.name} (damaged record)`)];
+  if (hits.length === 1) return items.find((s) => s.name.startsWith(query));
   if (hits.length > 1) {
-    const names = hits.map((s) => s.name).sort(naturalCompare);
+    const names = hits.sort(naturalCompare);
     throw new AoError(`Ambiguous session "${query}" matches: ${names.join(", ")}`, {
       hint: "Give more of the name.",
     });
   }
   return undefined;
+}
+
+function damagedRecord(d: { name: string; file: string; error: string }): AoError {
+  return new AoError(`Session record ${d.name} is damaged (${d.file}: ${d.error})`, { hint: "Repair or move that file; ao does not act on a session it cannot read." });
 }
 
 function escapeRegExp(s: string): string {
@@ -134,12 +151,14 @@ function escapeRegExp(s: string): string {
  * A title fit to show: terminal escape sequences (CSI, OSC) and other control
  * characters removed, whitespace collapsed. Undefined when nothing is left.
  */
-export function cleanTitle(text: string | undefined): string | undefined {
-  if (text === undefined) return undefined;
+export function cleanTitle(text: string | undefined | null): string | undefined {
+  if (text === undefined || text === null) return undefined;
   const clean = text
     .replace(/\u001b\[[0-?]*[ -/]*[@-~]/g, "")
     .replace(/\u001b\][^\u0007\u001b]*(\u0007|\u001b\\)?/g, "")
     .replace(/[\u0000-\u001f\u007f-\u009f]/g, " ")
+    // Bidi overrides and isolates: they make a title read other than it is (Trojan Source).
+    .replace(/[\u202a-\u202e\u2066-\u2069]/g, "")
     .replace(/\s+/g, " ")
     .trim();
   return clean || undefined;

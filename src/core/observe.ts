@@ -6,15 +6,14 @@
  * kept in `<dataDir>/projects/<p>/observed.json`. A status that differs from the
  * one last seen is logged once as a `status_changed` event.
  */
-import type { SessionState } from "../adapters/tmux.js";
 import type { Context } from "./context.js";
 import { isLive, observe, type SessionView } from "./plan.js";
 import { TERMINAL_STATUSES, type SessionRecord } from "./record.js";
+import { runtimeStates, tmuxOf } from "./runtime.js";
 import { classifyScreen, hasPatterns, stillValid, type ObservedEntry, type ScreenObservation, type StatusPatterns } from "./screen.js";
 
 export async function observeRecords(ctx: Context, records: readonly SessionRecord[], spawnerAlive: (r: SessionRecord) => boolean): Promise<SessionView[]> {
-  const needsTmux = records.some((r) => !TERMINAL_STATUSES.has(r.status));
-  const tmux = needsTmux ? await ctx.tmux.listSessions() : new Map<string, SessionState>();
+  const state = await runtimeStates(ctx, records.filter((r) => !TERMINAL_STATUSES.has(r.status)));
   const now = ctx.now();
   const nowSec = Math.floor(now / 1000);
   const live = records.filter((r) => isLive(r.status));
@@ -25,24 +24,26 @@ export async function observeRecords(ctx: Context, records: readonly SessionReco
   const screens = new Map<string, ScreenObservation>();
   const toRead: { record: SessionRecord; patterns: StatusPatterns; activity: number }[] = [];
   for (const r of live) {
-    const state = tmux.get(r.tmuxSession);
+    const runtime = state(r);
     const patterns = ctx.config.agents[r.agent]?.status;
-    if (!state?.alive || !hasPatterns(patterns)) continue;
-    const activity = Math.floor(state.activityMs / 1000);
+    if (!runtime?.alive || !hasPatterns(patterns)) continue;
+    const activity = Math.floor(runtime.activityMs / 1000);
     const last = seen.get(r.project)?.[r.name]?.screen;
     if (stillValid(last, activity)) screens.set(r.name, last);
     else toRead.push({ record: r, patterns, activity });
   }
-  if (toRead.length) {
-    const text = await ctx.tmux.captureScreens(toRead.map((t) => t.record.tmuxSession));
-    for (const t of toRead) {
+  // One batched read per server (there is one unless the socket setting changed).
+  for (const tmux of new Set(toRead.map((t) => tmuxOf(ctx, t.record)))) {
+    const batch = toRead.filter((t) => tmuxOf(ctx, t.record) === tmux);
+    const text = await tmux.captureScreens(batch.map((t) => t.record.tmuxSession));
+    for (const t of batch) {
       const screen = text.get(t.record.tmuxSession);
       if (screen !== undefined) screens.set(t.record.name, { status: classifyScreen(screen, t.patterns), activity: t.activity, readAt: nowSec });
     }
   }
 
   const views = records.map((r) =>
-    observe(r, tmux.get(r.tmuxSession), TERMINAL_STATUSES.has(r.status) ? undefined : ctx.readHeadBranch(r.workspacePath), now, {
+    observe(r, TERMINAL_STATUSES.has(r.status) ? undefined : state(r), TERMINAL_STATUSES.has(r.status) ? undefined : ctx.readHeadBranch(r.workspacePath), now, {
       spawnerAlive: spawnerAlive(r),
       screen: screens.get(r.name)?.status,
     }),

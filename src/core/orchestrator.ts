@@ -2,7 +2,7 @@
  * The orchestrator: what a script or the CLI can do with sessions. It reads
  * records, observes tmux once per call, and changes records under their lock.
  */
-import { isAbsolute, resolve as resolvePath, sep } from "node:path";
+import { isAbsolute, join, resolve as resolvePath, sep } from "node:path";
 import type { RecordError } from "../adapters/store.js";
 import { SessionHandle } from "./handle.js";
 import type { Context, Reporter } from "./context.js";
@@ -17,9 +17,12 @@ import { cleanup, type CleanupReport } from "./cleanup.js";
 import { pauseSession, resumeSession, type Resumed } from "./pause.js";
 import { prepareWait, type TurnResult } from "./wait.js";
 import { doctor, type Finding } from "./doctor.js";
-import { askGitHub, saveAnswers, withAnswer } from "./github-sync.js";
-import { agentOrThrow, projectOrThrow, spawnSession, type SpawnOptions, type SpawnResult } from "./spawn.js";
-import { endSession, isDirty, recoverHint, transcriptPath } from "./workspace.js";
+import { askGitHub, saveAnswers, sessionKey, withAnswer } from "./github-sync.js";
+import { agentOrThrow, projectOrThrow, spawnSession, startAgent, type SpawnOptions, type SpawnResult } from "./spawn.js";
+import { pressKeys, readyForInput } from "./input.js";
+import { runtimeStates, tmuxOf } from "./runtime.js";
+import { PaneDeadError } from "../adapters/tmux.js";
+import { checkOwnWorktree, describeWork, endSession, inspectWork, recoverHint, transcriptPath } from "./workspace.js";
 
 export interface ListResult {
   sessions: SessionView[];
@@ -30,6 +33,8 @@ export interface ListResult {
 export interface KillResult {
   session: SessionRecord;
   savedRef?: string;
+  /** Nested repositories saved with the work (their .git kept as <dir>/.ao-git). */
+  nested?: string[];
   recover?: string;
 }
 
@@ -37,8 +42,6 @@ export interface KillResult {
 const ENDING_EVENTS: ReadonlySet<SessionEvent["type"]> = new Set(["killed", "cleaned"]);
 const ENDING_GRACE_MS = 2_000;
 
-/** Between the keys of one reply or abort (see pressKeys). */
-const KEY_GAP_MS = 200;
 
 export class Orchestrator {
   constructor(readonly ctx: Context) {}
@@ -65,7 +68,11 @@ export class Orchestrator {
 
   /** Checks everything ao depends on; `fix` applies only fixes that cannot lose work. */
   doctor(opts: { fix?: boolean } = {}): Promise<Finding[]> {
-    return doctor(this.ctx, (name) => this.kill(name, { force: true }), opts);
+    return doctor(this.ctx, {
+      kill: (name) => this.kill(name, { force: true }),
+      pause: (name, releaseWorktree) => this.pause(name, { releaseWorktree }),
+      resume: (name) => this.resume(name),
+    }, opts);
   }
 
   /** Ends finished sessions (SPEC §4 cleanup); see core/cleanup.ts. */
@@ -80,11 +87,11 @@ export class Orchestrator {
     const staleProjects = new Set(live.filter((r) => !r.checkedAt || now - Date.parse(r.checkedAt) >= this.ctx.config.githubCacheTtlMs).map((r) => r.project));
     if (staleProjects.size === 0) return records;
     const ask = live.filter((r) => staleProjects.has(r.project));
-    const { answers, failed } = await askGitHub(this.ctx, ask, { purpose: "list" }, report);
-    for (const why of failed.values()) report.note?.(`GitHub state not refreshed (${why}); showing the cached state.`);
+    const { answers, failed, sessionFailed } = await askGitHub(this.ctx, ask, { purpose: "list" }, report);
+    for (const why of new Set([...failed.values(), ...sessionFailed.values()])) report.note?.(`GitHub state not refreshed (${why}); showing the cached state.`);
     await saveAnswers(this.ctx, ask, answers);
     return records.map((r) => {
-      const answer = answers.get(r.name);
+      const answer = answers.get(sessionKey(r));
       return answer ? withAnswer(r, answer, now).record : r;
     });
   }
@@ -100,10 +107,10 @@ export class Orchestrator {
     return r.status !== "spawning" || (r.spawnPid !== undefined && this.ctx.processAlive(r.spawnPid));
   }
 
-  /** Exact name, else unique prefix; ambiguity and absence are errors. */
+  /** Exact name, else unique prefix; ambiguity, absence and a damaged record of that name are errors. */
   resolve(query: string): SessionRecord {
-    const { records } = this.ctx.store.list();
-    const found = matchSession(query, records);
+    const { records, errors } = this.ctx.store.list();
+    const found = matchSession(query, records, errors);
     if (!found) throw new AoError("Session not found", { hint: "Run 'ao session ls --all' to see the sessions." });
     return found;
   }
@@ -112,9 +119,13 @@ export class Orchestrator {
     return spawnSession(this.ctx, opts, report);
   }
 
-  /** Delivers `text` as one input (bracketed paste), then Enter. */
-  async send(query: string, text: string): Promise<SessionRecord> {
-    return (await this.sendAndWait(query, text)).session;
+  /**
+   * Delivers `text` as one input (bracketed paste), then Enter. Refuses while the
+   * agent asks a question (`force` sends anyway) and clears leftover text in its
+   * input box first (core/input.ts).
+   */
+  async send(query: string, text: string, opts: { force?: boolean } = {}): Promise<SessionRecord> {
+    return (await this.sendAndWait(query, text, undefined, opts)).session;
   }
 
   /**
@@ -122,16 +133,27 @@ export class Orchestrator {
    * core/wait.ts), with the output the message produced. A timeout is an AoError
    * with exit code 124.
    */
-  async sendAndWait(query: string, text: string, wait?: { timeoutMs: number }): Promise<{ session: SessionRecord; turn?: TurnResult }> {
+  async sendAndWait(query: string, text: string, wait?: { timeoutMs: number }, opts: { force?: boolean } = {}): Promise<{ session: SessionRecord; turn?: TurnResult }> {
     checkMessage(text);
     const bytes = Buffer.byteLength(text);
     const record = this.resolve(query);
+    const agent = agentOrThrow(this.ctx, record.agent);
     await this.requireRunning(record);
-    const waiter = wait ? await prepareWait(this.ctx, record.tmuxSession, agentOrThrow(this.ctx, record.agent)) : undefined;
-    // The record is written first: on a full or read-only disk the send fails before anything reaches the agent.
-    const session = await this.ctx.store.update(record.project, record.name, (r) => ({ ...r, lastActivityAt: new Date(this.ctx.now()).toISOString() }));
-    await this.ctx.tmux.paste(record.tmuxSession, text);
-    this.ctx.store.appendEvent(record.project, record.name, "message_sent", { bytes });
+    const tmux = tmuxOf(this.ctx, record);
+    // Under the session's lock: concurrent sends arrive one after the other, each
+    // whole, and nothing else types between the screen check and the paste.
+    const { session, waiter } = await this.ctx.store.withLock(record.project, record.name, async () => {
+      const current = this.ctx.store.read(record.project, record.name) ?? record;
+      if (current.status !== record.status) await this.requireRunning(current);
+      // The record is written first: on a full or read-only disk the send fails before anything reaches the agent.
+      const session: SessionRecord = { ...current, lastActivityAt: new Date(this.ctx.now()).toISOString(), updatedAt: new Date(this.ctx.now()).toISOString() };
+      this.ctx.store.write(session);
+      const waiter = wait ? await prepareWait(this.ctx, tmux, record.tmuxSession, agent) : undefined;
+      await readyForInput(tmux, record.tmuxSession, agent, opts);
+      await tmux.paste(record.tmuxSession, text);
+      this.ctx.store.appendEvent(record.project, record.name, "message_sent", { bytes, ...(opts.force ? { forced: true } : {}) });
+      return { session, waiter };
+    });
     return { session, turn: waiter && wait ? await waiter(wait.timeoutMs) : undefined };
   }
 
@@ -149,14 +171,22 @@ export class Orchestrator {
         throw new AoError(`Session ${record.name} is still being created by ao process ${current.spawnPid}`, { hint: "Wait for that spawn to finish or fail, then try again." });
       }
       const hasWorktree = this.ctx.files.exists(current.workspacePath);
-      if (hasWorktree && !opts.force && (await isDirty(this.ctx, current.workspacePath))) {
-        throw new AoError(`Uncommitted or untracked changes in ${current.workspacePath}`, {
-          hint: `Commit or stash them, or run 'ao session kill ${record.name} --force' to save them to a git ref first.`,
-        });
+      if (hasWorktree) await checkOwnWorktree(this.ctx, project.path, current);
+      // An ending a crash interrupted (its record says so) is finished the way it was started.
+      const resuming = current.pending?.op === "kill" || current.pending?.op === "cleanup" || current.pending?.op === "spawn";
+      if (hasWorktree && !opts.force && !resuming && this.ctx.files.exists(join(current.workspacePath, ".git"))) {
+        const work = await inspectWork(this.ctx, current.workspacePath);
+        if (work.needsSave) {
+          throw new AoError(describeWork(current.workspacePath, work), {
+            hint: `Commit or stash them, or run 'ao session kill ${record.name} --force' to save them to a git ref first.`,
+          });
+        }
       }
-      const { record: next, savedRef } = await endSession(this.ctx, project.path, current, { status: "killed" });
-      this.ctx.store.appendEvent(record.project, record.name, "killed", { from: current.status });
-      return { session: next, savedRef, recover: savedRef ? recoverHint(savedRef) : undefined };
+      const pending = resuming ? current.pending : undefined;
+      const end = pending?.op === "cleanup" && pending.status ? { op: "cleanup" as const, status: pending.status, reason: pending.reason } : { op: "kill" as const, status: "killed" as const };
+      const { record: next, savedRef, nested } = await endSession(this.ctx, project.path, current, end);
+      this.ctx.store.appendEvent(record.project, record.name, end.op === "cleanup" ? "cleaned" : "killed", end.op === "cleanup" ? { reason: end.reason, ...(savedRef ? { savedRef } : {}) } : { from: current.status });
+      return { session: next, savedRef, nested, recover: savedRef ? recoverHint(savedRef, nested) : undefined };
     });
   }
 
@@ -167,20 +197,20 @@ export class Orchestrator {
     return this.ctx.store.withLock(record.project, record.name, async () => {
       const current = this.ctx.store.read(record.project, record.name) ?? record;
       if (current.status === "paused") throw new AoError(`Session ${current.name} is paused`, { hint: `Resume it: ao session resume ${current.name}` });
-      const state = (await this.ctx.tmux.listSessions()).get(current.tmuxSession);
+      // On the server the session was started on, whatever this shell's AO_TMUX_SOCKET says.
+      const tmux = tmuxOf(this.ctx, current);
+      const state = (await tmux.listSessions()).get(current.tmuxSession);
       if (state?.alive && !TERMINAL_STATUSES.has(current.status)) throw new AoError("Cannot restore: Session is still running", { bare: true, hint: `Kill it first: ao session kill ${current.name}` });
       if (!this.ctx.files.exists(current.workspacePath)) throw new AoError(`Workspace missing: ${current.workspacePath}`, { bare: true, hint: `Create a new session: ao spawn ${current.project}${current.issue ? ` ${current.issue}` : ""}` });
       // A tmux session whose agent exited is still there (remain-on-exit): replace it.
-      if (state) await this.ctx.tmux.killSession(current.tmuxSession);
-      await this.ctx.tmux.newSession({
-        name: current.tmuxSession,
-        cwd: current.workspacePath,
-        env: { AO_SESSION: current.name, AO_PROJECT: current.project },
-        script: agent.resumeCommand ?? agent.command,
-      });
+      if (state) await tmux.killSession(current.tmuxSession);
+      const tmuxSocket = await startAgent(this.ctx, current, agent.resumeCommand ?? agent.command);
       const now = new Date(this.ctx.now()).toISOString();
-      const next: SessionRecord = { ...current, status: "working", updatedAt: now, lastActivityAt: now };
+      const next: SessionRecord = { ...current, tmuxSocket, status: "working", updatedAt: now, lastActivityAt: now };
       delete next.spawnPid;
+      // Restoring abandons an interrupted kill or cleanup; a save it made stays named.
+      if (next.pending?.ref && (await this.ctx.git.refExists(current.workspacePath, next.pending.ref))) next.savedRefs = [...new Set([...(next.savedRefs ?? []), next.pending.ref])];
+      delete next.pending;
       this.ctx.store.write(next);
       this.ctx.store.appendEvent(current.project, current.name, "restored", { from: current.status });
       return { ...next, branch: this.ctx.readHeadBranch(next.workspacePath) ?? next.branch };
@@ -192,10 +222,10 @@ export class Orchestrator {
    * it runs but whose runtime is gone. Failures come back per session.
    */
   async restoreAll(): Promise<{ name: string; restored?: SessionRecord; error?: string }[]> {
-    const tmux = await this.ctx.tmux.listSessions();
-    const dead = this.ctx.store
-      .list(Object.keys(this.ctx.config.projects))
-      .records.filter((r) => r.status === "working" && !tmux.get(r.tmuxSession)?.alive)
+    const working = this.ctx.store.list(Object.keys(this.ctx.config.projects)).records.filter((r) => r.status === "working");
+    const runtime = await runtimeStates(this.ctx, working);
+    const dead = working
+      .filter((r) => !runtime(r)?.alive)
       .sort((a, b) => naturalCompare(a.project, b.project) || naturalCompare(a.name, b.name));
     const results: { name: string; restored?: SessionRecord; error?: string }[] = [];
     for (const r of dead) {
@@ -236,21 +266,22 @@ export class Orchestrator {
       throw new AoError(`The ${agent.name} agent does not define how to ${what} (${which})`, { hint: `Set agents.${agent.name}.keys.${which} in ${this.ctx.config.path} (tmux key names, e.g. [Escape]).` });
     }
     await this.requireRunning(record);
-    // An answer meant for a dialog must not land in the prompt ("1" typed, Enter sending a draft):
-    // where the agent's screen can be read, it has to show the question.
-    if (which !== "abort" && !force && hasPatterns(agent.status)) {
-      const screen = classifyScreen(await this.ctx.tmux.capture(record.tmuxSession), agent.status);
-      if (screen !== "waiting") {
-        throw new AoError(`${record.name} is not asking for an answer (its screen reads ${screen})`, { hint: `See it with: ao session logs ${record.name} --lines 20; answer a question ao does not recognise with --force.` });
+    const tmux = tmuxOf(this.ctx, record);
+    // Under the session's lock, like send: no message lands between the check and the keys.
+    await this.ctx.store.withLock(record.project, record.name, async () => {
+      // An answer meant for a dialog must not land in the prompt ("1" typed, Enter sending a draft):
+      // where the agent's screen can be read, it has to show the question.
+      if (which !== "abort" && !force && hasPatterns(agent.status)) {
+        const snap = await tmux.snapshot(record.tmuxSession);
+        if (snap.dead) throw new PaneDeadError(record.tmuxSession);
+        const screen = classifyScreen(snap.screen, agent.status);
+        if (screen !== "waiting") {
+          throw new AoError(`${record.name} is not asking for an answer (its screen reads ${screen})`, { hint: `See it with: ao session logs ${record.name} --lines 20; answer a question ao does not recognise with --force.` });
+        }
       }
-    }
-    // One key at a time, apart: a TUI reads two Escapes in one read as Alt-Escape, not a double press
-    // (OpenCode's interrupt), and a second Enter must reach the dialog the first one opened.
-    for (const [i, key] of keys.entries()) {
-      if (i) await new Promise((r) => setTimeout(r, KEY_GAP_MS));
-      await this.ctx.tmux.sendKeys(record.tmuxSession, [key]);
-    }
-    this.ctx.store.appendEvent(record.project, record.name, event, which === "abort" ? {} : { answer: which });
+      await pressKeys(tmux, record.tmuxSession, keys);
+      this.ctx.store.appendEvent(record.project, record.name, event, which === "abort" ? {} : { answer: which });
+    });
     return record;
   }
 
@@ -327,8 +358,9 @@ export class Orchestrator {
    */
   async transcript(query: string): Promise<{ text: string; live: boolean }> {
     const record = this.resolve(query);
-    if ((await this.ctx.tmux.listSessions()).has(record.tmuxSession)) {
-      return { text: await this.ctx.tmux.captureHistory(record.tmuxSession), live: true };
+    const tmux = tmuxOf(this.ctx, record);
+    if ((await tmux.listSessions()).has(record.tmuxSession)) {
+      return { text: await tmux.captureHistory(record.tmuxSession), live: true };
     }
     const kept = this.ctx.files.read(transcriptPath(this.ctx, record));
     if (kept === undefined) throw new AoError(`No transcript for ${record.name}: its tmux session is gone and none was kept`, { hint: "Transcripts are kept when a session is killed or cleaned by ao." });
@@ -343,9 +375,10 @@ export class Orchestrator {
   async *followTranscript(query: string, opts: { from: number; signal?: AbortSignal; pollMs?: number }): AsyncGenerator<string> {
     const record = this.resolve(query);
     let seen = opts.from;
+    const tmux = tmuxOf(this.ctx, record);
     while (!opts.signal?.aborted) {
-      const state = (await this.ctx.tmux.listSessions()).get(record.tmuxSession);
-      const text = state ? await this.ctx.tmux.captureHistory(record.tmuxSession).catch(() => "") : "";
+      const state = (await tmux.listSessions()).get(record.tmuxSession);
+      const text = state ? await tmux.captureHistory(record.tmuxSession).catch(() => "") : "";
       const lines = text ? text.replace(/\n$/, "").split("\n") : [];
       for (const line of lines.slice(seen)) yield line;
       seen = Math.max(seen, lines.length);
@@ -390,13 +423,13 @@ export class Orchestrator {
   async attach(query: string): Promise<void> {
     const record = this.resolve(query);
     await this.requireRunning(record);
-    await this.ctx.tmux.attach(record.tmuxSession);
+    await tmuxOf(this.ctx, record).attach(record.tmuxSession);
   }
 
   private async requireRunning(record: SessionRecord): Promise<void> {
     if (TERMINAL_STATUSES.has(record.status)) throw new AoError(`Session ${record.name} is ${record.status}`);
     if (record.status === "paused") throw new AoError(`Session ${record.name} is paused`, { hint: `Resume it: ao session resume ${record.name}` });
-    if (!(await this.ctx.tmux.listSessions()).get(record.tmuxSession)?.alive) {
+    if (!(await tmuxOf(this.ctx, record).listSessions()).get(record.tmuxSession)?.alive) {
       throw new AoError(`Session ${record.name} is not running`, { hint: `Restore it: ao session restore ${record.name}` });
     }
   }

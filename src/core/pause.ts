@@ -6,31 +6,42 @@
  * the worktree is re-created if it was released, the saved work put back, and the
  * agent relaunched with its resume command.
  */
+import { join } from "node:path";
+import { NESTED_GIT_DIR } from "../adapters/git.js";
 import type { Context } from "./context.js";
 import { AoError } from "./errors.js";
 import { TERMINAL_STATUSES, type SessionRecord } from "./record.js";
-import { agentOrThrow, projectOrThrow } from "./spawn.js";
-import { retireWorktree, withRepoLock } from "./workspace.js";
+import { agentOrThrow, projectOrThrow, startAgent } from "./spawn.js";
+import { tmuxOf } from "./runtime.js";
+import { checkOwnWorktree, retireWorktree, withRepoLock } from "./workspace.js";
 
 export async function pauseSession(ctx: Context, record: SessionRecord, opts: { releaseWorktree?: boolean }): Promise<SessionRecord> {
   const project = projectOrThrow(ctx, record.project);
   return ctx.store.withLock(record.project, record.name, async () => {
     const current = ctx.store.read(record.project, record.name) ?? record;
+    // A pause a crash interrupted is finished as it was started (with its --release-worktree).
+    const interrupted = current.pending?.op === "pause" ? current.pending : undefined;
+    const release = opts.releaseWorktree === true || interrupted?.releaseWorktree === true;
     if (TERMINAL_STATUSES.has(current.status)) throw new AoError(`Session ${current.name} has ended (${current.status})`);
     if (current.status === "spawning") throw new AoError(`Session ${current.name} is still being created`);
-    if (current.status === "paused" && (!opts.releaseWorktree || current.released)) throw new AoError(`Session ${current.name} is already paused`);
+    if (!interrupted && current.status === "paused" && (!release || current.released)) throw new AoError(`Session ${current.name} is already paused`);
     const now = new Date(ctx.now()).toISOString();
     ctx.store.write({ ...current, updatedAt: now }); // fails here on an unwritable dataDir, before anything stops
-    await ctx.tmux.killSession(current.tmuxSession);
-    let released: SessionRecord["released"];
-    if (opts.releaseWorktree) {
-      const { savedRef } = await retireWorktree(ctx, project.path, current.workspacePath, current.name);
-      released = { savedRef: savedRef ?? null };
-      if (savedRef) ctx.store.appendEvent(current.project, current.name, "work_saved", { ref: savedRef });
+    const stop = () => tmuxOf(ctx, current).killSession(current.tmuxSession);
+    let next: SessionRecord;
+    if (release) {
+      const { record: retired, savedRef } = await retireWorktree(ctx, project.path, current, { op: "pause", releaseWorktree: true }, stop);
+      next = { ...retired, status: "paused", updatedAt: now, released: { savedRef: savedRef ?? current.released?.savedRef ?? null } };
+    } else {
+      ctx.store.write({ ...current, pending: { op: "pause", at: now } });
+      ctx.crashPoint("pause:intent");
+      await stop();
+      ctx.crashPoint("pause:stopped");
+      next = { ...current, status: "paused", updatedAt: now };
     }
-    const next: SessionRecord = { ...current, status: "paused", updatedAt: now, ...(released ? { released, savedRefs: [...(current.savedRefs ?? []), ...(released.savedRef ? [released.savedRef] : [])] } : {}) };
+    delete next.pending;
     ctx.store.write(next);
-    ctx.store.appendEvent(current.project, current.name, "paused", { releasedWorktree: Boolean(released) });
+    ctx.store.appendEvent(current.project, current.name, "paused", { releasedWorktree: release });
     return next;
   });
 }
@@ -40,38 +51,75 @@ export interface Resumed {
   mode: "warm" | "cold";
   /** Saved work put back into a re-created worktree. */
   restoredRef?: string;
+  /** Paths where the saved work and the branch's new commits conflicted (both sides are in the file). */
+  conflicts?: string[];
 }
 
+/**
+ * Every step is recorded in `pending` before the next one, so resuming again
+ * after a crash finishes: a worktree its own interrupted resume created is
+ * adopted (put back to HEAD if `git worktree add` itself was cut short), saved
+ * work already put back is not put back twice.
+ */
 export async function resumeSession(ctx: Context, record: SessionRecord): Promise<Resumed> {
   const project = projectOrThrow(ctx, record.project);
   const agent = agentOrThrow(ctx, record.agent);
   return ctx.store.withLock(record.project, record.name, async () => {
-    const current = ctx.store.read(record.project, record.name) ?? record;
+    let current = ctx.store.read(record.project, record.name) ?? record;
     if (current.status !== "paused") throw new AoError(`Session ${current.name} is not paused (it is ${current.status})`, { hint: current.status === "working" ? undefined : `ao session restore ${current.name}` });
     const now = new Date(ctx.now()).toISOString();
-    const alive = (await ctx.tmux.listSessions()).get(current.tmuxSession)?.alive ?? false;
-    if (alive) {
+    const finish = (mode: "warm" | "cold", extra: Omit<Resumed, "session" | "mode"> = {}): Resumed => {
       const session: SessionRecord = { ...current, status: "working", updatedAt: now, lastActivityAt: now };
+      delete session.released;
+      delete session.pending;
       ctx.store.write(session);
-      ctx.store.appendEvent(current.project, current.name, "resumed", { mode: "warm" });
-      return { session, mode: "warm" };
-    }
+      ctx.store.appendEvent(current.project, current.name, "resumed", { mode, ...(extra.restoredRef ? { restoredRef: extra.restoredRef } : {}), ...(extra.conflicts?.length ? { conflicts: extra.conflicts } : {}) });
+      return { session, mode, ...extra };
+    };
+    const alive = (await tmuxOf(ctx, current).listSessions()).get(current.tmuxSession)?.alive ?? false;
+    if (alive) return finish(current.pending?.op === "resume" ? "cold" : "warm");
     let restoredRef: string | undefined;
-    if (current.released || !ctx.files.exists(current.workspacePath)) {
-      if (ctx.files.exists(current.workspacePath)) throw new AoError(`${current.workspacePath} exists but is not this session's worktree`, { hint: "Move it away, then resume again." });
-      await withRepoLock(ctx, project.path, async () => {
-        const busy = (await ctx.git.worktrees(project.path)).find((w) => w.branch === current.branch);
-        if (busy) throw new AoError(`Branch ${current.branch} is checked out in ${busy.path}`, { hint: "Switch that checkout to another branch, then resume again." });
-        await ctx.git.addWorktree(project.path, current.workspacePath, current.branch, undefined);
-      });
+    let conflicts: string[] = [];
+    const path = current.workspacePath;
+    if (current.released || !ctx.files.exists(path)) {
+      const interrupted = current.pending?.op === "resume" ? current.pending : undefined;
+      const progress = (step?: "worktree" | "applied") => {
+        current = { ...current, pending: { op: "resume", at: now, ...(step ? { step } : {}) } };
+        ctx.store.write(current);
+      };
+      progress(interrupted?.step);
+      ctx.crashPoint("resume:intent");
+      if (ctx.files.exists(path) && interrupted) {
+        await checkOwnWorktree(ctx, project.path, current).catch((err) => {
+          throw new AoError(`${path} exists but is not this session's worktree`, { cause: err, hint: "Move it away, then resume again." });
+        });
+        if (!interrupted.step) await ctx.git.resetHard(path); // `git worktree add` was cut short: only git wrote there
+      } else {
+        if (ctx.files.exists(path)) throw new AoError(`${path} exists but is not this session's worktree`, { hint: "Move it away, then resume again." });
+        await withRepoLock(ctx, project.path, async () => {
+          await ctx.git.prune(project.path); // a registration left by an interrupted add whose directory is gone
+          const busy = (await ctx.git.worktrees(project.path)).find((w) => w.branch === current.branch);
+          if (busy) throw new AoError(`Branch ${current.branch} is checked out in ${busy.path}`, { hint: "Switch that checkout to another branch, then resume again." });
+          await ctx.git.addWorktree(project.path, path, current.branch, undefined);
+        });
+      }
+      if (interrupted?.step !== "applied") progress("worktree");
+      ctx.crashPoint("resume:worktree");
       restoredRef = current.released?.savedRef ?? undefined;
-      if (restoredRef) await ctx.git.restoreSavedWork(current.workspacePath, restoredRef);
+      if (restoredRef && current.pending?.step !== "applied") {
+        // A worktree fresh from `git worktree add` is clean; a dirty one had the work put back before a crash.
+        if ((await ctx.git.status(path)).trim() === "") conflicts = await ctx.git.applySavedWork(path, restoredRef);
+        // A nested repository comes back as a repository: its saved .git is put back in place.
+        for (const dir of await ctx.git.nestedIn(path, restoredRef)) {
+          const saved = join(path, dir, NESTED_GIT_DIR);
+          if (ctx.files.exists(saved) && !ctx.files.exists(join(path, dir, ".git"))) ctx.files.rename(saved, join(path, dir, ".git"));
+        }
+        progress("applied");
+      }
+      ctx.crashPoint("resume:applied");
     }
-    await ctx.tmux.newSession({ name: current.tmuxSession, cwd: current.workspacePath, env: { AO_SESSION: current.name, AO_PROJECT: current.project }, script: agent.resumeCommand ?? agent.command });
-    const session: SessionRecord = { ...current, status: "working", updatedAt: now, lastActivityAt: now };
-    delete session.released;
-    ctx.store.write(session);
-    ctx.store.appendEvent(current.project, current.name, "resumed", { mode: "cold", ...(restoredRef ? { restoredRef } : {}) });
-    return { session, mode: "cold", restoredRef };
+    current = { ...current, tmuxSocket: await startAgent(ctx, current, agent.resumeCommand ?? agent.command) };
+    ctx.crashPoint("resume:agent");
+    return finish("cold", { restoredRef, ...(conflicts.length ? { conflicts } : {}) });
   });
 }

@@ -21,6 +21,11 @@ export interface SessionRecord {
   agent: string;
   workspacePath: string;
   tmuxSession: string;
+  /**
+   * The socket path of the tmux server the session was started on; every command
+   * uses it (core/runtime.ts). Absent in records from before it was kept.
+   */
+  tmuxSocket?: string;
   status: StoredStatus;
   prUrl: string | null;
   createdAt: string;
@@ -38,8 +43,28 @@ export interface SessionRecord {
   deadSince?: string;
   /** Why the session ended (done / exited). */
   endedReason?: string;
+  /**
+   * An operation under way, written before its first irreversible step (stopping
+   * the agent, saving, removing the worktree) and removed by its last: after a
+   * crash, running the operation again or `ao doctor --fix` finishes it, and
+   * `ref` names where the work is (or is about to be) saved.
+   */
+  pending?: PendingOp;
   /** Set while paused with --release-worktree: the worktree is gone, the branch is free. */
   released?: { savedRef: string | null };
+}
+
+export interface PendingOp {
+  op: "kill" | "cleanup" | "pause" | "resume" | "spawn";
+  at: string;
+  ref?: string;
+  /** kill, cleanup: the status the session ends with, and why. */
+  status?: "killed" | "done" | "exited";
+  reason?: string;
+  /** pause: whether the worktree is released too. */
+  releaseWorktree?: boolean;
+  /** resume: how far it got. */
+  step?: "worktree" | "applied";
 }
 
 export interface SessionEvent {
@@ -47,4 +72,44 @@ export interface SessionEvent {
   at: string;
   type: "spawned" | "message_sent" | "status_changed" | "killed" | "restored" | "work_saved" | "pr_changed" | "cleaned" | "updated" | "paused" | "resumed" | "replied" | "aborted";
   [key: string]: unknown;
+}
+
+/** A full commit id, as GitHub's headRefOid must be. */
+export const COMMIT_OID_RE = /^[0-9a-f]{40}$/;
+
+/** An https URL of printable ASCII only: nothing in it can steer a terminal. */
+export function isHttpsUrl(value: unknown): value is string {
+  if (typeof value !== "string" || value.length > 2048 || !/^https:\/\/[\x21-\x7e]+$/.test(value)) return false;
+  try {
+    return new URL(value).protocol === "https:";
+  } catch {
+    return false;
+  }
+}
+
+const PR_STATES: ReadonlySet<unknown> = new Set(["OPEN", "CLOSED", "MERGED"]);
+const ISSUE_STATES: ReadonlySet<unknown> = new Set(["OPEN", "CLOSED", null]);
+
+/**
+ * Whether a cached PR has the shape ao writes. Records written before answers
+ * were validated may hold anything; `ls` must show them, not crash on them.
+ * Hand-written rather than zod: this runs on every `ls`, which never loads zod.
+ */
+export function isCachedPr(pr: unknown): pr is PullRequestInfo {
+  if (typeof pr !== "object" || pr === null) return false;
+  const p = pr as Record<string, unknown>;
+  return Number.isInteger(p.number) && isHttpsUrl(p.url) && PR_STATES.has(p.state) && typeof p.merged === "boolean" && (p.mergedAt === null || typeof p.mergedAt === "string") && typeof p.headRefOid === "string" && COMMIT_OID_RE.test(p.headRefOid) && typeof p.isDraft === "boolean";
+}
+
+/** The record with any malformed cached GitHub state dropped (it is fetched again). */
+export function withSaneCache(r: SessionRecord): SessionRecord {
+  const pr = r.pr === undefined || r.pr === null || isCachedPr(r.pr) ? r.pr : undefined;
+  const issueState = r.issueState === undefined || ISSUE_STATES.has(r.issueState) ? r.issueState : undefined;
+  const prUrl = r.prUrl === null || isHttpsUrl(r.prUrl) ? r.prUrl : null;
+  if (pr === r.pr && issueState === r.issueState && prUrl === r.prUrl) return r;
+  const clean: SessionRecord = { ...r, pr, issueState, prUrl };
+  if (pr === undefined) delete clean.pr;
+  if (issueState === undefined) delete clean.issueState;
+  if (clean.pr === undefined && clean.issueState === undefined) delete clean.checkedAt; // asked again on the next refresh
+  return clean;
 }

@@ -35,6 +35,17 @@ export function classifyScreen(screen: string, patterns: StatusPatterns): Screen
   return "unknown";
 }
 
+/**
+ * The text in the agent's input box, read by its `composer` pattern (capture
+ * group 1): "" when the box is empty, undefined when the pattern does not find
+ * the box on this screen.
+ */
+export function composerText(screen: string, pattern: string | undefined): string | undefined {
+  if (!pattern) return undefined;
+  const m = regex(pattern).exec(screen);
+  return m ? (m[1] ?? "").trim() : undefined;
+}
+
 /** What the last look at a session's screen found; kept between runs of ao. */
 export interface ScreenObservation {
   status: ScreenStatus;

@@ -14,6 +14,10 @@ import { branchName, candidateNames, cleanTitle, normalizeIssue, titleFromPrompt
 import { SCHEMA_VERSION, type SessionRecord } from "./record.js";
 import { issueNumber } from "./cleanup-plan.js";
 import { retireWorktree, withRepoLock } from "./workspace.js";
+import { PaneDeadError, type PaneSnapshot, type Tmux } from "../adapters/tmux.js";
+import { tmuxOf } from "./runtime.js";
+import { classifyScreen, hasPatterns, type ScreenStatus } from "./screen.js";
+import { lastLine } from "./wait.js";
 
 export interface SpawnOptions {
   project: string;
@@ -31,7 +35,6 @@ export interface SpawnResult {
 }
 
 const FETCH_TIMEOUT_MS = 15_000;
-const AGENT_READY_TIMEOUT_MS = 15_000;
 
 export function projectOrThrow(ctx: Context, id: string): ProjectConfig {
   const project = ctx.config.projects[id];
@@ -74,15 +77,20 @@ export async function spawnSession(ctx: Context, opts: SpawnOptions, report: Rep
   const undo: { step: string; run: () => Promise<unknown> | unknown }[] = [];
   let step = "reserve name";
   let rollbackRef: string | undefined;
+  let errSession = "";
   try {
     const record = reserveName(ctx, project, agent, issue, opts);
-    undo.push({ step, run: () => ctx.store.remove(project.id, record.name) });
+    errSession = record.name;
+    undo.push({ step, run: () => (rollbackRef ? undefined : ctx.store.remove(project.id, record.name)) });
     ctx.crashPoint("reserved");
 
     step = "create worktree";
     const { branch, created } = await withRepoLock(ctx, project.path, async () => {
       const chosen = await chooseBranch(ctx, project, record, opts);
       const isNew = !(await ctx.git.refExists(project.path, `refs/heads/${chosen}`));
+      // Recorded first: should this process die inside `git worktree add`, kill knows the branch is the session's.
+      record.branch = chosen;
+      ctx.store.write(record);
       report.step?.(`Creating worktree ${record.workspacePath} on ${chosen}`);
       await ctx.git.addWorktree(project.path, record.workspacePath, chosen, isNew ? { base } : undefined);
       return { branch: chosen, created: isNew };
@@ -90,8 +98,17 @@ export async function spawnSession(ctx: Context, opts: SpawnOptions, report: Rep
     undo.push({
       step,
       run: async () => {
-        // Files made by postCreate are saved like any others: removal has one path.
-        rollbackRef = (await retireWorktree(ctx, project.path, record.workspacePath, record.name)).savedRef;
+        // Files made by postCreate are saved like any others: removal has one path. A
+        // record that names the saved ref is kept (status killed), so the ref is never unnamed.
+        const current = ctx.store.read(project.id, record.name) ?? record;
+        const retired = await retireWorktree(ctx, project.path, current, { op: "spawn" });
+        rollbackRef = retired.savedRef;
+        if (rollbackRef) {
+          const kept: SessionRecord = { ...retired.record, status: "killed", endedReason: `spawn failed at step "${step}"`, updatedAt: new Date(ctx.now()).toISOString() };
+          delete kept.pending;
+          delete kept.spawnPid;
+          ctx.store.write(kept);
+        }
         // A branch made by this spawn that never moved holds nothing: drop it.
         if (created && (await sameCommit(ctx, project.path, branch, base))) {
           await ctx.git.deleteBranch(project.path, branch);
@@ -111,36 +128,52 @@ export async function spawnSession(ctx: Context, opts: SpawnOptions, report: Rep
         warn(`symlink skipped: ${source} does not exist`);
         continue;
       }
-      ctx.files.symlink(source, join(record.workspacePath, link));
+      try {
+        ctx.files.symlinkInside(record.workspacePath, link, source);
+      } catch (err) {
+        warn(`symlink ${link} skipped: ${errorMessage(err)}`);
+      }
     }
 
-    const env = { AO_SESSION: record.name, AO_PROJECT: project.id };
+    const env = paneEnv(record);
     for (const command of project.postCreate) {
       step = `postCreate: ${command}`;
       report.step?.(`Running ${command}`);
       await ctx.shell(command, record.workspacePath, env);
     }
 
+    ctx.crashPoint("linked");
     step = "start agent";
     const promptFile = join(ctx.store.sessionsDir(project.id), `${record.name}.prompt`);
     let script = agent.command;
-    let paneEnv: Record<string, string> = env;
+    let extraEnv: Record<string, string> = {};
     if (opts.prompt !== undefined && agent.prompt === "arg") {
       // The prompt reaches the agent as one argument read from a 0600 file, so no
       // part of it is ever parsed by the shell.
       ctx.files.writePrivate(promptFile, opts.prompt);
       undo.push({ step, run: () => ctx.files.remove(promptFile) });
       script = `${agent.command} "$(cat "$AO_PROMPT_FILE")"`;
-      paneEnv = { ...env, AO_PROMPT_FILE: promptFile };
+      extraEnv = { AO_PROMPT_FILE: promptFile };
     }
-    await ctx.tmux.newSession({ name: record.name, cwd: record.workspacePath, env: paneEnv, script });
     undo.push({ step, run: () => ctx.tmux.killSession(record.name) });
+    record.tmuxSocket = await startAgent(ctx, record, script, extraEnv);
+    ctx.store.write(record); // the record names the server before anything else happens there
     ctx.crashPoint("tmux");
 
-    if (opts.prompt !== undefined && agent.prompt === "paste") {
+    // An agent that exits at start (not installed, no API key) fails the spawn with its own last words.
+    const paste = opts.prompt !== undefined && agent.prompt === "paste";
+    const up = await watchStart(ctx, record.name, agent, { forInput: paste });
+    if (paste) {
       step = "deliver prompt";
-      await waitForAgent(ctx, record.name);
-      await ctx.tmux.paste(record.name, opts.prompt);
+      if (up === "waiting") {
+        // Pasting would answer the agent's question (a trust screen…) with the prompt: keep it for the user instead.
+        ctx.files.writePrivate(promptFile, opts.prompt!);
+        warn(`${record.name} asks a question before it can take the prompt; answer it (ao session reply ${record.name} once), then send the prompt: ao send ${record.name} -f ${promptFile}`);
+      } else {
+        await ctx.tmux.paste(record.name, opts.prompt!).catch(async (err: unknown) => {
+          throw err instanceof PaneDeadError ? await agentExited(ctx.tmux, record.name) : err;
+        });
+      }
     }
 
     ctx.crashPoint("prompt");
@@ -159,7 +192,7 @@ export async function spawnSession(ctx: Context, opts: SpawnOptions, report: Rep
       hint: leftovers.length
         ? `Could not undo: ${leftovers.join("; ")}`
         : rollbackRef
-          ? `Nothing was left behind but ${rollbackRef}, which holds the files the failed steps created.`
+          ? `Nothing was left behind but ${rollbackRef}, which holds the files the failed steps created (named in the record of ${errSession}, now killed).`
           : "Nothing was left behind.",
     });
   }
@@ -200,8 +233,10 @@ async function issueTitle(ctx: Context, repo: string, number: number, warn: (m: 
 
 function reserveName(ctx: Context, project: ProjectConfig, agent: AgentSpec, issue: string | undefined, opts: SpawnOptions): SessionRecord {
   const taken = ctx.store.names(project.id);
+  // Issue-less sessions are numbered among themselves: `spawn P 42` never moves the next `P-<n>`.
+  const issueless = issue === undefined ? ctx.store.list([project.id]).records.filter((r) => r.issue === null).map((r) => r.name) : [];
   const now = new Date(ctx.now()).toISOString();
-  for (const name of candidateNames(project.sessionPrefix, issue, taken)) {
+  for (const name of candidateNames(project.sessionPrefix, issue, taken, issueless)) {
     if (taken.has(name)) continue;
     const workspacePath = join(ctx.config.worktreeDir, worktreeName(project.id, project.sessionPrefix, name));
     if (ctx.files.exists(workspacePath)) continue; // something else lives there: never reuse it
@@ -257,21 +292,68 @@ async function sameCommit(ctx: Context, repo: string, a: string, b: string): Pro
   }
 }
 
-/** Waits until the agent has drawn something and its screen has settled. */
-async function waitForAgent(ctx: Context, name: string): Promise<void> {
-  const deadline = ctx.now() + AGENT_READY_TIMEOUT_MS;
+/** The environment every agent pane gets. */
+export function paneEnv(r: Pick<SessionRecord, "name" | "project">): Record<string, string> {
+  return { AO_SESSION: r.name, AO_PROJECT: r.project };
+}
+
+/**
+ * Starts `script` in a new tmux session on the server the record names (the
+ * configured one for a new session); resolves to that server's socket path.
+ */
+export async function startAgent(ctx: Context, r: SessionRecord, script: string, extraEnv: Record<string, string> = {}): Promise<string> {
+  const tmux = tmuxOf(ctx, r);
+  const socket = await tmux.newSession({ name: r.tmuxSession, cwd: r.workspacePath, env: { ...paneEnv(r), ...extraEnv }, script });
+  return socket || r.tmuxSocket || tmux.socketPath;
+}
+
+/** How long spawn watches an agent that never shows a screen its patterns know. */
+const AGENT_UP_TIMEOUT_MS = 15_000;
+/** For an agent without patterns: this long alive counts as up. */
+export const AGENT_ALIVE_MS = 1_500;
+const SETTLED_MS = 400;
+
+/**
+ * Watches a new agent until it is up: its screen reads idle, working or waiting
+ * (status patterns), its readyPattern shows, or, with neither, it has lived
+ * AGENT_ALIVE_MS. `forInput` (a prompt is to be pasted) waits for the prompt
+ * itself: idle or waiting, or for a pattern-less agent a settled screen. An
+ * agent that exits first is an error with its exit status and last lines.
+ * An agent still unreadable at the timeout is taken as up: it is alive.
+ */
+async function watchStart(ctx: Context, name: string, agent: AgentSpec, opts: { forInput: boolean }): Promise<ScreenStatus | "alive"> {
+  const started = ctx.now();
+  const ready = agent.readyPattern ? new RegExp(agent.readyPattern) : undefined;
+  const patterns = hasPatterns(agent.status) ? agent.status : undefined;
   let last = "";
-  let stableSince = 0;
-  while (ctx.now() < deadline) {
-    const screen = (await ctx.tmux.capture(name)).trim();
-    if (screen && screen === last) {
-      if (ctx.now() - stableSince >= 400) return;
-    } else {
-      last = screen;
-      stableSince = ctx.now();
-    }
+  let settledSince = started;
+  for (;;) {
+    const snap = await ctx.tmux.snapshot(name);
+    if (snap.dead) throw await agentExited(ctx.tmux, name, snap);
+    const now = ctx.now();
+    const screen = snap.screen.trim();
+    if (screen !== last) [last, settledSince] = [screen, now];
+    const status = patterns ? classifyScreen(snap.screen, patterns) : "unknown";
+    if (status === "idle" || status === "waiting" || (status === "working" && !opts.forInput)) return status;
+    if (ready?.test(lastLine(snap.screen))) return "idle";
+    const lived = now - started >= AGENT_ALIVE_MS;
+    if (!patterns && !ready && lived && (!opts.forInput || (screen && now - settledSince >= SETTLED_MS))) return "alive";
+    if (now - started >= AGENT_UP_TIMEOUT_MS) return "unknown";
     await new Promise((r) => setTimeout(r, 100));
   }
+}
+
+/**
+ * The agent died before it was up: its exit status and its own last words (an
+ * error it printed). They are read with the scrollback: tmux scrolls the screen
+ * up to write its own "Pane is dead" line, which is left out.
+ */
+async function agentExited(tmux: Tmux, name: string, snap?: PaneSnapshot): Promise<AoError> {
+  snap ??= await tmux.snapshot(name).catch(() => undefined);
+  const text = await tmux.captureHistory(name).catch(() => snap?.screen ?? "");
+  const lines = text.split("\n").filter((l) => l.trim() && !/^Pane is dead \(/.test(l)).slice(-8);
+  const status = snap?.exitStatus === undefined ? "" : ` with status ${snap.exitStatus}`;
+  return new AoError(`the agent exited${status} before it was up${lines.length ? `. Its last lines:\n${lines.map((l) => `    ${l}`).join("\n")}` : ""}`);
 }
 
 async function rollback(undo: { step: string; run: () => Promise<unknown> | unknown }[]): Promise<string[]> {

@@ -8,6 +8,7 @@
  * - else once the screen has been still for QUIET_MS.
  * The output of the turn is what it added to the screen (turnOutput).
  */
+import type { Tmux } from "../adapters/tmux.js";
 import type { AgentSpec } from "../config/presets.js";
 import type { Context } from "./context.js";
 import { AoError } from "./errors.js";
@@ -62,8 +63,8 @@ export function turnOutput(before: string, after: string, isPrompt?: (line: stri
 }
 
 /** Call before sending: returns a waiter for the turn the message starts. */
-export async function prepareWait(ctx: Context, tmuxSession: string, agent: Pick<AgentSpec, "readyPattern" | "status">) {
-  const before = await ctx.tmux.captureHistory(tmuxSession);
+export async function prepareWait(ctx: Pick<Context, "now">, tmux: Tmux, tmuxSession: string, agent: Pick<AgentSpec, "readyPattern" | "status">) {
+  const before = await tmux.captureHistory(tmuxSession);
   const ready = agent.readyPattern ? new RegExp(agent.readyPattern) : undefined;
   const patterns = !ready && hasPatterns(agent.status) ? agent.status : undefined;
   // The last line of the output is the agent's next prompt when, alone, it matches readyPattern or reads idle.
@@ -76,7 +77,7 @@ export async function prepareWait(ctx: Context, tmuxSession: string, agent: Pick
     for (;;) {
       await new Promise((r) => setTimeout(r, pollMs));
       const now = ctx.now();
-      const screen = await ctx.tmux.captureHistory(tmuxSession);
+      const screen = await tmux.captureHistory(tmuxSession);
       if (screen !== last) {
         changed = true;
         last = screen;
@@ -84,7 +85,7 @@ export async function prepareWait(ctx: Context, tmuxSession: string, agent: Pick
       }
       // The patterns read the visible screen, not the scrollback; asked for only once the screen is still.
       const still = now - lastChange;
-      const status = patterns && changed && still >= READY_QUIET_MS ? classifyScreen(await ctx.tmux.capture(tmuxSession), patterns) : undefined;
+      const status = patterns && changed && still >= READY_QUIET_MS ? classifyScreen(await tmux.capture(tmuxSession), patterns) : undefined;
       if (turnFinished({ changed, stillForMs: still, lastLine: lastLine(screen), ready, screen: patterns ? (status ?? "working") : undefined })) {
         return { output: turnOutput(before, screen, isPrompt), elapsedMs: now - started, ...(status === "idle" || status === "waiting" ? { status } : {}) };
       }

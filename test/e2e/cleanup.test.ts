@@ -119,8 +119,8 @@ describe("ao session cleanup", () => {
     writeFileSync(join(wt("int-7"), "notes.txt"), "not committed\n");
     repoOf().pulls.push({ number: 17, headRefName: "int-7", headRefOid: head, state: "MERGED" });
     const r = await s.ao(["session", "cleanup"]);
-    expect(r.stdout).toContain(`  Cleaned: ${name}\n    Uncommitted work saved to refs/ao/saved/${name}\n`);
-    expect(await git(s.repo, "show", `refs/ao/saved/${name}:notes.txt`)).toBe("not committed\n");
+    expect(r.stdout).toContain(`  Cleaned: ${name}\n    Uncommitted work saved to refs/ao/saved/my-app/${name}/1\n`);
+    expect(await git(s.repo, "show", `refs/ao/saved/my-app/${name}/1:notes.txt`)).toBe("not committed\n");
   });
 
   it("goes on after a session fails to clean, reports it, and exits 1", async () => {
@@ -198,14 +198,14 @@ describe("ao session cleanup", () => {
     expect(everything).not.toContain(TOKEN);
   });
 
-  it("runs one cleanup at a time: a second run exits 0 and says who holds the lock", async () => {
+  it("runs one cleanup at a time: a second run waits, then exits 1 saying who holds the lock", async () => {
     const name = await spawn("13");
     repoOf().issues[13] = "CLOSED";
     gh.state.delayMs = 1_500;
     const first = s.ao(["session", "cleanup"]);
     await new Promise((r) => setTimeout(r, 700));
-    const second = await s.ao(["session", "cleanup"]);
-    expect(second.code).toBe(0);
+    const second = await s.ao(["session", "cleanup"], { env: { AO_LOCK_TIMEOUT: "200" } });
+    expect(second.code).toBe(1);
     expect(second.stdout).toMatch(/^Another cleanup is running \(pid \d+\)\.\n$/);
     const done = await first;
     expect(done.stdout).toContain(`  Cleaned: ${name}\n`);

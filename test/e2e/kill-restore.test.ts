@@ -59,14 +59,14 @@ describe("ao session kill", () => {
     const r = await s.ao(["session", "kill", name, "--force"]);
     expect(r.code, r.stderr).toBe(0);
     expect(r.stdout).toContain(`Session ${name} killed.`);
-    expect(r.stdout).toContain(`Saved uncommitted work to refs/ao/saved/${name}`);
+    expect(r.stdout).toContain(`Saved uncommitted work to refs/ao/saved/my-app/${name}/1`);
     expect(existsSync(wt("int-3"))).toBe(false);
-    expect(record(name).savedRefs).toEqual([`refs/ao/saved/${name}`]);
+    expect(record(name).savedRefs).toEqual([`refs/ao/saved/my-app/${name}/1`]);
 
     // Recover: a fresh checkout of the kept branch, then the saved files.
     const back = join(s.root, "recovered");
     await git(s.repo, "worktree", "add", "-q", back, "int-3");
-    await git(back, "checkout", `refs/ao/saved/${name}`, "--", ".");
+    await git(back, "checkout", `refs/ao/saved/my-app/${name}/1`, "--", ".");
     expect(readFileSync(join(back, "README.md"), "utf8")).toBe("# edited\n");
     expect(readFileSync(join(back, "deep", "dir", "new.txt"), "utf8")).toBe("untracked work\n");
     expect(existsSync(join(back, "node_modules", "dep.js"))).toBe(false);

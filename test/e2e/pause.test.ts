@@ -52,7 +52,7 @@ describe("pause and resume", () => {
     const p = await s.ao(["session", "pause", "ma-1", "--release-worktree"]);
     expect(p.code, p.stderr).toBe(0);
     expect(p.stdout).toContain("Worktree removed; branch 1 is free to check out elsewhere.");
-    expect(p.stdout).toContain("Uncommitted work saved to refs/ao/saved/ma-1; resume puts it back.");
+    expect(p.stdout).toContain("Uncommitted work saved to refs/ao/saved/my-app/ma-1/1; resume puts it back.");
     expect(existsSync(wt())).toBe(false);
     // A released worktree is not a problem for doctor, and --fix leaves the session alone.
     const doc = await s.ao(["doctor", "--fix"]);
@@ -67,7 +67,7 @@ describe("pause and resume", () => {
     // …and resume brings the worktree and the work back, unstaged.
     const r = await s.ao(["session", "resume", "ma-1"]);
     expect(r.code, r.stderr).toBe(0);
-    expect(r.stdout).toContain("Worktree re-created; saved work from refs/ao/saved/ma-1 put back.");
+    expect(r.stdout).toContain("Worktree re-created; saved work from refs/ao/saved/my-app/ma-1/1 put back onto the branch's current HEAD.");
     expect(readFileSync(join(wt(), "README.md"), "utf8")).toBe("# changed\n");
     expect(readFileSync(join(wt(), "new.txt"), "utf8")).toBe("untracked\n");
     expect(await git(wt(), "status", "--porcelain")).toBe(" M README.md\n?? new.txt\n");

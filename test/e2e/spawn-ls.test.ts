@@ -147,10 +147,12 @@ describe("ao spawn and ao session ls", () => {
     expect(r.stderr).toContain("exited with code 7");
     expect(r.stderr).toContain("boom");
     // The file postCreate made is kept in a ref, and the message says so.
-    expect(r.stderr).toContain("Nothing was left behind but refs/ao/saved/ma-int-1, which holds the files the failed steps created.");
-    expect(await git(s.repo, "show", "refs/ao/saved/ma-int-1:made-by-hook")).toBe("");
+    expect(r.stderr).toContain("Nothing was left behind but refs/ao/saved/my-app/ma-int-1/1, which holds the files the failed steps created (named in the record of ma-int-1, now killed).");
+    expect(await git(s.repo, "show", "refs/ao/saved/my-app/ma-int-1/1:made-by-hook")).toBe("");
     expect(existsSync(join(s.worktreeDir, "my-app-int-1"))).toBe(false);
-    expect(readdirSync(s.sessionsDir)).toEqual([]);
+    // The record stays, killed, so the ref it names is never unnamed.
+    expect(readdirSync(s.sessionsDir).filter((f) => f.endsWith(".json"))).toEqual(["ma-int-1.json"]);
+    expect(JSON.parse(readFileSync(join(s.sessionsDir, "ma-int-1.json"), "utf8"))).toMatchObject({ status: "killed", savedRefs: ["refs/ao/saved/my-app/ma-int-1/1"] });
     expect(await s.tmux.sessions()).toEqual([]);
     expect(await git(s.repo, "branch", "--list", "int-1")).toBe("");
     expect(await git(s.repo, "worktree", "list", "--porcelain")).not.toContain("my-app-int-1");
@@ -180,7 +182,7 @@ describe("ao spawn and ao session ls", () => {
     writeFileSync(join(s.worktreeDir, "my-app-int-1", "wip.txt"), "x");
     const kill = await s.ao(["session", "kill", "ma-int-1", "--force"], { env });
     expect(kill.code, kill.stderr).toBe(0);
-    expect(kill.stdout).toContain("refs/ao/saved/ma-int-1");
+    expect(kill.stdout).toContain("refs/ao/saved/my-app/ma-int-1/1");
   });
 
   it("falls back to the local default branch with a warning when origin cannot be fetched", async () => {

@@ -44,9 +44,16 @@ export async function githubServer() {
   const requests: { method: string; path: string }[] = [];
   const invalidQueries: { query: string; errors: string[] }[] = [];
   const failures: Failure[] = [];
-  const state = { token: undefined as string | undefined, delayMs: 0, failAll: undefined as Failure | undefined };
+  const state = {
+    token: undefined as string | undefined,
+    delayMs: 0,
+    failAll: undefined as Failure | undefined,
+    /** Rewrites a successful answer before it is sent (malformed or hostile answers). */
+    rewrite: undefined as ((kind: "graphql" | "rest", body: any, path: string) => unknown) | undefined,
+  };
 
-  const send = (res: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}) => {
+  const send = (res: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}, rewrite?: { kind: "graphql" | "rest"; path: string }) => {
+    if (rewrite && state.rewrite && status === 200) body = state.rewrite(rewrite.kind, body, rewrite.path);
     res.writeHead(status, { "content-type": "application/json; charset=utf-8", "x-github-media-type": "github.v3", ...headers });
     res.end(JSON.stringify(body));
   };
@@ -114,7 +121,7 @@ export async function githubServer() {
       const result = await graphql({ schema: schema(), source: query, rootValue, variableValues: variables });
       // GitHub puts the error type at the top level of each error.
       const errors = result.errors?.map((e) => ({ type: e.extensions?.type, path: e.path, locations: e.locations, message: e.message }));
-      return send(res, 200, errors ? { data: result.data, errors } : { data: result.data });
+      return send(res, 200, errors ? { data: result.data, errors } : { data: result.data }, {}, { kind: "graphql", path });
     }
 
     const pulls = /^\/repos\/([^/]+)\/([^/]+)\/pulls$/.exec(path);
@@ -136,7 +143,7 @@ export async function githubServer() {
           created_at: p.createdAt,
           head: { ref: p.headRefName, sha: p.headRefOid, repo: { full_name: p.headRepository.nameWithOwner } },
         }));
-      return send(res, 200, list);
+      return send(res, 200, list, {}, { kind: "rest", path });
     }
     const issue = /^\/repos\/([^/]+)\/([^/]+)\/issues\/(\d+)$/.exec(path);
     if (req.method === "GET" && issue) {
@@ -148,7 +155,7 @@ export async function githubServer() {
       const s = repo.issues[n];
       if (!s) return send(res, 404, { message: "Not Found" });
       const title = repo.issueTitles?.[n];
-      return send(res, 200, { number: n, state: s === "OPEN" ? "open" : "closed", ...(title === undefined ? {} : { title }) });
+      return send(res, 200, { number: n, state: s === "OPEN" ? "open" : "closed", ...(title === undefined ? {} : { title }) }, {}, { kind: "rest", path });
     }
     send(res, 404, { message: "Not Found" });
   }

@@ -1,11 +1,10 @@
 import { rmSync } from "node:fs";
-import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { runProc } from "./proc.js";
 
-/** Where tmux puts a -L socket; kill-server leaves the file behind. */
+/** Where tmux puts a -L socket (TMUX_TMPDIR, else /tmp: tmux ignores TMPDIR); kill-server leaves the file behind. */
 export function socketPath(name: string): string {
-  return join(process.env.TMUX_TMPDIR || tmpdir(), `tmux-${process.getuid!()}`, name);
+  return join(process.env.TMUX_TMPDIR || "/tmp", `tmux-${process.getuid!()}`, name);
 }
 
 let counter = 0;

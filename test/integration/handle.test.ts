@@ -59,7 +59,7 @@ describe("SessionHandle", () => {
     expect((await session.pause()).status).toBe("paused");
     expect((await session.resume()).mode).toBe("cold");
     const ended = await session.end({ force: true });
-    expect(ended.savedRef).toBe("refs/ao/saved/ma-7");
+    expect(ended.savedRef).toBe("refs/ao/saved/my-app/ma-7/1");
     expect((await session.info()).status).toBe("killed");
   });
 

@@ -1,6 +1,6 @@
 /** The tmux adapter's batched screen read, against a real tmux on a private socket. */
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { Tmux } from "../../src/adapters/tmux.js";
+import { PaneDeadError, Tmux } from "../../src/adapters/tmux.js";
 import { waitFor } from "../helpers/proc.js";
 import { tmuxServer } from "../helpers/tmux.js";
 
@@ -32,5 +32,31 @@ describe("Tmux.captureScreens", () => {
   it("gives up after a bounded number of tries (no server: nothing read, no error)", async () => {
     await server.kill();
     expect((await tmux.captureScreens(["s-1", "s-2", "s-10"])).size).toBe(0);
+  });
+});
+
+describe("typing into a pane whose program has exited", () => {
+  // tmux 3.3a's server crashes on paste-buffer into a dead remain-on-exit pane (fixed in 3.4).
+  it("paste and keys are refused by tmux itself in the same command, and the server lives on", async () => {
+    await server.tmux("new-session", "-d", "-s", "gone", "true", ";", "set-option", "-w", "-t", "=gone:", "remain-on-exit", "on");
+    await waitFor(async () => (await tmux.snapshot("gone")).dead, "the pane to die");
+    await expect(tmux.paste("gone", "hello\nworld")).rejects.toThrow(PaneDeadError);
+    await expect(tmux.sendKeys("gone", ["Enter"])).rejects.toThrow("The agent in gone has exited");
+    expect(await server.sessions()).toEqual(expect.arrayContaining(["gone", "s-1", "s-10", "s-2"]));
+    // No buffer is left behind by the refused paste.
+    expect((await server.tmux("list-buffers", "-F", "#{buffer_name}")).stdout).not.toMatch(/ao-gone/);
+    expect((await tmux.snapshot("s-1")).dead).toBe(false);
+  });
+
+  it("a live pane gets the paste", async () => {
+    await server.tmux("new-session", "-d", "-s", "cat", "cat");
+    await tmux.paste("cat", "pasted text");
+    await waitFor(async () => (await server.capture("cat")).includes("pasted text"), "the echo");
+  });
+
+  it("names the server's socket when it starts a session", async () => {
+    const socket = await tmux.newSession({ name: "n-1", cwd: "/", env: {}, script: "sleep 30" });
+    expect(socket).toBe(tmux.socketPath);
+    expect(socket).toMatch(new RegExp(`/tmux-\\d+/${server.socket}$`));
   });
 });

@@ -41,6 +41,8 @@ describe("decideCleanup", () => {
 
   it("reads GitHub issue numbers only", () => {
     expect([issueNumber("123"), issueNumber("gh-123"), issueNumber("int-123"), issueNumber(null)]).toEqual([123, 123, undefined, undefined]);
+    // GitHub's Int is 32-bit: a larger number is no issue of GitHub's, and asking for it would fail the whole request.
+    expect([issueNumber("2147483647"), issueNumber("2147483648"), issueNumber("12345678901234567"), issueNumber("0")]).toEqual([2147483647, undefined, undefined, undefined]);
   });
 
   it("formats durations", () => {

@@ -78,6 +78,12 @@ describe("parseConfig", () => {
     expect(() => parse("projects:\n  app:\n    path: /x\n    agent: ghost\n")).toThrow(/Unknown agent "ghost".*line 4/);
   });
 
+  it("refuses two projects whose session names could collide, naming both", () => {
+    expect(() => parse("projects:\n  frontend-app:\n    path: /a\n  feature-api:\n    path: /b\n")).toThrow('Projects "frontend-app" and "feature-api" both use the session prefix "fa" in /etc/ao/agent-orchestrator.yaml (line 4)');
+    expect(() => parse("projects:\n  a:\n    path: /a\n    sessionPrefix: fa\n  b:\n    path: /b\n    sessionPrefix: fa-x\n")).toThrow('Projects "a" and "b" use the session prefixes "fa" and "fa-x"');
+    expect(Object.keys(parse("projects:\n  frontend-app:\n    path: /a\n  feature-api:\n    path: /b\n    sessionPrefix: fapi\n").projects)).toHaveLength(2);
+  });
+
   it("keeps symlinks inside the repository", () => {
     expect(() => parse("projects:\n  app:\n    path: /x\n    symlinks: ['../secret']\n")).toThrow(/must be a path inside/);
   });

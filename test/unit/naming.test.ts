@@ -22,6 +22,17 @@ describe("naming", () => {
     expect(take(candidateNames("mp", undefined, new Set(["mp-1", "mp-10", "mp-int-3"])), 1)).toEqual(["mp-11"]);
   });
 
+  it("numbers issue-less sessions among themselves when told which those are", () => {
+    // mp-42 is issue 42's session: the next issue-less one is mp-3, not mp-43.
+    expect(take(candidateNames("mp", undefined, new Set(["mp-1", "mp-2", "mp-42"]), ["mp-1", "mp-2"]), 1)).toEqual(["mp-3"]);
+  });
+
+  it("counts exactly past numbers beyond 2^53 (no endless loop, no 1e+24)", () => {
+    const big = "mp-12345678901234567";
+    expect(take(candidateNames("mp", undefined, new Set([big])), 2)).toEqual(["mp-12345678901234568", "mp-12345678901234569"]);
+    expect(take(candidateNames("mp", undefined, new Set(["mp-1234567890123456789012345"])), 1)).toEqual(["mp-1234567890123456789012346"]);
+  });
+
   it("derives branches per SPEC §2", () => {
     expect(branchName({ session: "ao-1", issue: "int-1234", title: "Fix errors!" })).toBe("int-1234-fix-errors");
     expect(branchName({ session: "ao-1", issue: "int-1234" })).toBe("int-1234");
@@ -58,6 +69,11 @@ describe("naming", () => {
     it("accepts a unique prefix", () => expect(matchSession("mp-int", items)?.name).toBe("mp-int-5"));
     it("lists candidates when ambiguous", () => expect(() => matchSession("mp", items)).toThrow("mp-1, mp-10, mp-int-5"));
     it("returns undefined when nothing matches", () => expect(matchSession("zz", items)).toBeUndefined());
+    const damaged = [{ name: "mp-int-9", file: "/d/mp-int-9.json", error: "not a JSON object" }];
+    const more = [...items, { name: "mp-int-9-2" }];
+    it("reports a damaged record's exact name, never a prefix match of it", () => expect(() => matchSession("mp-int-9", more, damaged)).toThrow("Session record mp-int-9 is damaged (/d/mp-int-9.json: not a JSON object)"));
+    it("counts a damaged record in a prefix's candidates", () => expect(() => matchSession("mp-int-9", [{ name: "mp-int-9-2" }], [{ ...damaged[0]!, name: "mp-int-9x" }])).toThrow("mp-int-9-2, mp-int-9x (damaged record)"));
+    it("refuses a name that two projects' records share", () => expect(() => matchSession("fa-7", [{ name: "fa-7", project: "frontend-app" }, { name: "fa-7", project: "feature-api" }])).toThrow("feature-api, frontend-app"));
   });
 });
 
@@ -66,6 +82,7 @@ describe("titles", () => {
     const { cleanTitle } = await import("../../src/core/naming.js");
     expect(cleanTitle("\u001b[31mRed\u001b[0m alert\u0007")).toBe("Red alert");
     expect(cleanTitle("\u001b]0;evil title\u0007Fix it")).toBe("Fix it");
+    expect(cleanTitle("Fix \u202eevil\u202c \u2066x\u2069 \u009b31m")).toBe("Fix evil x 31m");
     expect(cleanTitle("  tabs\tand\nnewlines  ")).toBe("tabs and newlines");
     expect(cleanTitle("\u001b[2J")).toBeUndefined();
   });

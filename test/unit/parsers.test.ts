@@ -2,7 +2,7 @@ import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { parseHeadFile, parseWorktreeList } from "../../src/adapters/git.js";
-import { parseListPanes, summarizeSessions, tmuxCommands } from "../../src/adapters/tmux.js";
+import { PANE_DEAD_MARK, parseListPanes, parsePaneSnapshot, summarizeSessions, tmuxCommands, tmuxCommandString } from "../../src/adapters/tmux.js";
 
 const fixture = (name: string) => readFileSync(join(import.meta.dirname, "..", "fixtures", name), "utf8");
 
@@ -36,7 +36,20 @@ describe("tmux list-panes parser (output captured from tmux 3.3a)", () => {
   it("targets sessions exactly", () => {
     expect(tmuxCommands.killSession("mp-1")).toEqual(["kill-session", "-t", "=mp-1"]);
     expect(tmuxCommands.pasteBuffer("b", "mp-1")).toContain("=mp-1:");
-    expect(tmuxCommands.sendEnter("mp-1")).toEqual(["send-keys", "-t", "=mp-1:", "Enter"]);
+    expect(tmuxCommands.sendEnter("mp-1")).toEqual(["if-shell", "-F", "-t", "=mp-1:", "#{pane_dead}", `display-message -p ${PANE_DEAD_MARK}`, "'send-keys' '-t' '=mp-1:' 'Enter'"]);
+  });
+
+  it("types into a pane only when tmux itself finds it alive, in the same command", () => {
+    for (const args of [tmuxCommands.pasteBuffer("buf", "mp-1"), tmuxCommands.sendKeys("mp-1", ["C-u"])]) {
+      expect(args.slice(0, 5)).toEqual(["if-shell", "-F", "-t", "=mp-1:", "#{pane_dead}"]);
+      expect(args[6]).toMatch(/^'(paste-buffer|send-keys)' /);
+    }
+    expect(() => tmuxCommandString(["send-keys", "it's"])).toThrow(/quote/);
+  });
+
+  it("reads a pane's life, exit status and screen from one snapshot", () => {
+    expect(parsePaneSnapshot("1 127\n/bin/sh: 1: /nonexistent/agent: not found\n\n")).toEqual({ dead: true, exitStatus: 127, screen: "/bin/sh: 1: /nonexistent/agent: not found\n\n" });
+    expect(parsePaneSnapshot("0 \n> \n")).toEqual({ dead: false, screen: "> \n" });
   });
 
   it("never lets a session script end in ';' (a tmux command separator)", () => {

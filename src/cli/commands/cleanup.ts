@@ -8,9 +8,10 @@ export async function cleanupCommand(cli: Cli, opts: { project?: string; dryRun?
   const notes: string[] = [];
   const report = await ao.cleanup({ project: opts.project, dryRun: opts.dryRun }, { note: (m) => notes.push(m), warn: (m) => notes.push(m) });
   if (report.busyPid !== undefined) {
+    // Waited, and the other run still holds the lock: this run did nothing, which cron should see.
     if (opts.json) cli.json({ busy: true, pid: report.busyPid });
     else cli.out(`Another cleanup is running (pid ${report.busyPid ?? "unknown"}).`);
-    return;
+    throw new AoError("Another cleanup is running", { bare: true, quiet: true });
   }
   for (const n of notes) cli.err(`Note: ${n}`);
   for (const w of report.warnings) await cli.warn(w);

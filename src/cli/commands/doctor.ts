@@ -14,6 +14,7 @@ export async function doctorCommand(cli: Cli, opts: { fix?: boolean; json?: bool
 
 function renderDoctor(findings: readonly Finding[], style: Awaited<ReturnType<Cli["style"]>>, fixing: boolean): string {
   const lines = findings.map((f) => {
+    if (f.warning) return `${style.yellow("warn")}   ${f.message}\n       fix: ${f.fix}`;
     if (f.ok) return `${style.green("ok")}     ${f.message}`;
     if (f.fixed) return `${style.green("fixed")}  ${f.message}`;
     const tag = f.fixError ? `  (--fix failed: ${f.fixError})` : f.autoFix ? "  [--fix]" : "";
@@ -22,9 +23,11 @@ function renderDoctor(findings: readonly Finding[], style: Awaited<ReturnType<Cl
   const open = findings.filter((f) => !f.ok && !f.fixed);
   const fixed = findings.filter((f) => f.fixed).length;
   const auto = open.filter((f) => f.autoFix && !f.fixError).length;
+  const warnings = findings.filter((f) => f.warning).length;
+  const warned = warnings ? ` (${warnings} warning${warnings === 1 ? "" : "s"})` : "";
   const summary =
     open.length === 0
-      ? fixed ? `Fixed ${fixed} problem${fixed === 1 ? "" : "s"}; all checks pass.` : "All checks pass."
+      ? fixed ? `Fixed ${fixed} problem${fixed === 1 ? "" : "s"}; all checks pass${warned}.` : `All checks pass${warned}.`
       : `${open.length} problem${open.length === 1 ? "" : "s"}${fixed ? ` left (${fixed} fixed)` : ""}.${!fixing && auto ? ` ${auto} can be fixed safely with: ao doctor --fix` : ""}`;
   return `${lines.join("\n")}\n\n${summary}`;
 }

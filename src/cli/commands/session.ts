@@ -43,9 +43,13 @@ export async function pauseCommand(cli: Cli, query: string, opts: { releaseWorkt
 
 export async function resumeCommand(cli: Cli, query: string): Promise<void> {
   const ao = await cli.orchestrator();
-  const { session, mode, restoredRef } = await ao.resume(query);
+  const { session, mode, restoredRef, conflicts } = await ao.resume(query);
   cli.out(`Session ${session.name} resumed (${mode === "warm" ? "warm: its tmux session was still running" : "cold: the agent was relaunched"}).`);
-  if (restoredRef) cli.out(`  Worktree re-created; saved work from ${restoredRef} put back.`);
+  if (restoredRef) cli.out(`  Worktree re-created; saved work from ${restoredRef} put back onto the branch's current HEAD.`);
+  if (restoredRef && conflicts?.length) {
+    cli.out(`  Conflicts with the branch's new commits in: ${conflicts.join(", ")}`);
+    cli.out(`  Both sides are in those files between conflict markers; the saved work stays in ${restoredRef}.`);
+  }
   cli.out(`  Attach:   tmux attach -t ${session.tmuxSession}`);
 }
 
@@ -117,6 +121,7 @@ export async function killCommand(cli: Cli, query: string, opts: { force?: boole
     cli.out(`Session ${name} killed.`);
     if (result.savedRef) {
       cli.out(`  Saved uncommitted work to ${result.savedRef}`);
+      if (result.nested?.length) cli.out(`  With the nested repositories ${result.nested.join(", ")} (each one's .git kept as .ao-git)`);
       cli.out(`  Branch ${result.session.branch} kept. Recover in a checkout of it: ${result.recover}`);
     }
   } catch (err) {
