@@ -64,7 +64,7 @@ export const PRESETS = {
     keys: { once: ["1"], always: ["2"], reject: ["Escape"], abort: ["Escape"], clear: ["C-u", "C-u", "C-u", "C-u", "C-u", "C-u"] },
     // The box is the "❯" line and its indented continuation lines between two full-width rules;
     // the conversation's "❯" lines above are not between rules. After an abort Claude Code puts the prompt back here.
-    composer: String.raw`^─{20,}\n❯[ \u00a0]?(.*(?:\n(?!─).*)*)\n─{20,}$`,
+    composer: String.raw`^─{20,} *\n❯[ \u00a0]?(.*(?:\n(?!─).*)*)\n─{20,} *$`,
     status: {
       // An option list is indented; the prompt box's "❯" is at the margin (followed by a no-break space).
       waiting: ["^ +❯\\s\\d+\\.\\s"],
@@ -83,7 +83,7 @@ export const PRESETS = {
     keys: { once: ["Enter"], always: ["p"], reject: ["Escape"], abort: ["Escape"], clear: ["C-u", "C-u", "C-u", "C-u", "C-u", "C-u"] },
     // The box is the last "›" line at the margin, with its indented continuation lines; an empty box shows a
     // placeholder ("Ask Codex to do anything", "Ask a follow-up question"), which reads as empty.
-    composer: String.raw`^›[ \u00a0](?:(?:Ask Codex to do anything|Ask a follow-up question)$)?(.*(?:\n {2}\S.*)*)(?![\s\S]*^›)`,
+    composer: String.raw`^›[ \u00a0](?:(?:Ask Codex to do anything|Ask a follow-up question)[ \u00a0]*$)?(.*(?:\n {2}\S.*)*)(?![\s\S]*^›)`,
     status: {
       waiting: ["Press enter to confirm or esc to cancel", "^ *enter continue · esc back"],
       working: ["esc to interrupt"],
@@ -110,7 +110,8 @@ export const PRESETS = {
     // The box: a "┃" padding line, the text line(s), a padding line, then the agent and model line ("┃  Build · …").
     // The first text line is captured; an empty box shows a placeholder (Ask anything… "…"), which reads as empty.
     // In a wide terminal a sidebar column may follow on the same rows, after a run of spaces.
-    composer: String.raw`^ *┃(?: {3,}\S.*)?\n *┃ {0,2}(?:Ask anything… "[^"\n]*")?(.*?)(?: {3,}\S.*)?\n(?: *┃ {2}.*\n)*? *┃(?: {3,}\S.*)?\n *┃ {2}\S[^\n]* · `,
+    // ao reads screens with `capture-pane -J`, which keeps trailing spaces: every line end allows them.
+    composer: String.raw`^ *┃(?: {3,}\S.*)? *\n *┃ {0,2}(?:Ask anything… "[^"\n]*")?(.*?)(?: {3,}\S.*)? *\n(?: *┃ {2}.*\n)*? *┃(?: {3,}\S.*)? *\n *┃ {2}\S[^\n]* · `,
     status: {
       waiting: ["△ Permission required", "△ Always allow"],
       working: ["esc (again to )?interrupt"],

@@ -10,6 +10,8 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { sandbox, type Sandbox } from "../helpers/sandbox.js";
 import { setupAgent, type AgentId, type AgentSetup } from "./agents.js";
 import { startModelServer } from "./model-server.mjs";
+import { PRESETS } from "../../src/config/presets.js";
+import { composerText } from "../../src/core/screen.js";
 
 type Model = Awaited<ReturnType<typeof startModelServer>>;
 type ModelRequest = Model["requests"][number];
@@ -100,6 +102,8 @@ ${agent.yaml}projects:
       throw new Error(`${err.message}\n--- its screen:\n${(await s.tmux.capture(name)).split("\n").slice(-30).join("\n")}`);
     });
   const worktree = (issue: string) => join(s.worktreeDir, `my-app-${issue}`);
+  /** The text in the agent's input box as ao reads it (the preset's composer pattern on `capture-pane -J`); undefined: not found. */
+  const box = async (name: string) => composerText((await s.tmux.tmux("capture-pane", "-p", "-J", "-t", `=${name}:`)).stdout, PRESETS[id].composer);
 
   /** Spawns session ma-<issue> with its folder trusted, and waits for its prompt. */
   async function spawn(issue: string, trust = true): Promise<string> {
@@ -138,7 +142,7 @@ ${agent.yaml}projects:
 
   it("ls reads working during a slow turn and idle after; send --wait prints the answer within 2 s of the turn's end", async () => {
     const name = await spawn("turns");
-    model.on("slow-turn", { holdMs: 8_000, text: "The slow answer is 17." });
+    model.on("slow-turn", { holdMs: 12_000, text: "The slow answer is 17." });
     await send(name, "Take your time: slow-turn");
     const slow = await turn("slow-turn");
     await reads(name, "working");
@@ -225,10 +229,23 @@ ${agent.yaml}projects:
     expect(r.code, r.stderr).toBe(0);
     await poll(() => slow.closedEarly, "the agent to close the model request");
     await reads(name, "idle");
+    expect(await box(name), "ao can read the input box").toBeDefined();
     await send(name, "Follow-up");
     const next = await turn("Follow-up");
     // Claude Code puts an aborted prompt back into its input box: ao must clear it, not send it along.
     expect(userMessage(next).map((t) => (id === "opencode" ? t.trimEnd() : t))).toEqual(["Follow-up"]);
+  });
+
+  it("a draft typed into the input box is cleared before send: the message arrives alone", async () => {
+    const name = await spawn("draft");
+    expect(await box(name), "an empty box").toBe("");
+    await s.tmux.tmux("send-keys", "-t", `=${name}:`, "-l", "a draft the user typed");
+    await poll(async () => (await box(name)) === "a draft the user typed", "the draft, read by the composer pattern");
+    await send(name, "Only this message");
+    const got = await turn("Only this message");
+    expect(userMessage(got).map((t) => (id === "opencode" ? t.trimEnd() : t))).toEqual(["Only this message"]);
+    await reads(name, "idle");
+    expect(await box(name)).toBe("");
   });
 
   it("a 3-line message and a 5 KB message arrive byte-identical", async () => {
