@@ -49,6 +49,18 @@ export class Store {
   ensureDir(project: string): void {
     mkdirSync(this.dataDir, { recursive: true, mode: 0o700 });
     mkdirSync(this.sessionsDir(project), { recursive: true, mode: 0o700 });
+    this.checkDirs(project);
+  }
+
+  /**
+   * O_NOFOLLOW guards a path's last part only: a project or sessions directory
+   * that is a link would lead every file in it elsewhere. (dataDir itself may be
+   * a link: that is the user's own choice of where it lives.)
+   */
+  private checkDirs(project: string): void {
+    for (const dir of [join(this.dataDir, "projects", project), this.sessionsDir(project)]) {
+      if (isLink(dir)) throw symlinkRefused(dir);
+    }
   }
 
   /** Every project directory under dataDir (configured or not). */
@@ -77,6 +89,12 @@ export class Store {
     const records: SessionRecord[] = [];
     const errors: RecordError[] = [];
     for (const project of projects) {
+      try {
+        this.checkDirs(project);
+      } catch (err) {
+        errors.push({ project, name: project, file: this.sessionsDir(project), error: (err as Error).message });
+        continue;
+      }
       for (const f of this.recordFiles(project)) {
         const name = f.slice(0, -5);
         const file = join(this.sessionsDir(project), f);
@@ -91,6 +109,7 @@ export class Store {
   }
 
   read(project: string, name: string): SessionRecord | undefined {
+    this.checkDirs(project);
     const text = readNoFollow(this.file(project, name));
     if (text === undefined) return undefined;
     try {
@@ -208,6 +227,7 @@ export class Store {
 
   /** Events with id > `after`, in order. */
   events(project: string, name: string, after = 0): SessionEvent[] {
+    this.checkDirs(project);
     const text = readNoFollow(this.file(project, name, ".events.jsonl")) ?? ""; // none yet: no events
     const lines = text.split("\n");
     if (!text.endsWith("\n")) lines.pop(); // a line still being written (or torn by a crash) is not an event yet
@@ -285,6 +305,7 @@ export class Store {
     const path = join(dir, `${name}.lock`);
     const got = await this.guard(() => {
       mkdirSync(dir, { recursive: true, mode: 0o700 });
+      if (isLink(dir)) throw symlinkRefused(dir);
       return waitForLock(path, Math.max(lockWaitMs(), 60_000));
     });
     if (!got.ok) throw new AoError(`${what} is locked by another ao process (pid ${got.holder ?? "unknown"})`, { hint: `If that process is gone, remove ${path}.` });

@@ -7,6 +7,14 @@ import { readFileSync } from "node:fs";
 
 const argv = process.argv.slice(2);
 
+// `ao … | head` closes stdout early: that is the reader being done, not an error to print a stack for.
+for (const stream of [process.stdout, process.stderr]) {
+  stream.on("error", (err: NodeJS.ErrnoException) => {
+    if (err.code !== "EPIPE") throw err;
+    process.exit(process.exitCode ?? 0);
+  });
+}
+
 function version(): string {
   return (JSON.parse(readFileSync(new URL("../../package.json", import.meta.url), "utf8")) as { version: string }).version;
 }

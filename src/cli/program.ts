@@ -240,6 +240,11 @@ export async function runCli(argv: string[], version: string): Promise<number> {
     "ao doctor --fix",
   );
 
+  // Bare `ao` and `ao session` ask what there is: help on stdout, exit 0 (as gh does).
+  if (argv.length === 0 || (argv.length === 1 && argv[0] === "session")) {
+    (argv.length ? session : program).outputHelp();
+    return ExitCode.ok;
+  }
   try {
     await program.parseAsync(argv, { from: "user" });
     return ExitCode.ok;
@@ -249,7 +254,11 @@ export async function runCli(argv: string[], version: string): Promise<number> {
 }
 
 function report(err: unknown, cli: Cli): number {
-  if (err instanceof CommanderError) return err.exitCode === 0 ? ExitCode.ok : ExitCode.usage;
+  if (err instanceof CommanderError) {
+    // `ao send S "-x is broken"`: the message was read as an option.
+    if (err.code === "commander.unknownOption") cli.err("A message or argument that starts with '-' goes after --, e.g. ao send ma-1 -- '-x is broken'");
+    return err.exitCode === 0 ? ExitCode.ok : ExitCode.usage;
+  }
   if (err instanceof AoError) {
     if (err.quiet) return err.exitCode;
     cli.err(err.bare ? err.message : `Error: ${err.message}`);

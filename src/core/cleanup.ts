@@ -155,7 +155,7 @@ async function landedState(ctx: Context, record: SessionRecord, headOid: string)
     }
     if (!(await ctx.git.hasCommit(dir, headOid))) return { kind: "unverifiable", why: `its head commit ${headOid.slice(0, 7)} is not in the local repository (git fetch, then run cleanup again)` };
     if (!(await ctx.git.isAncestor(dir, head, headOid))) return { kind: "ahead", commits: await ctx.git.countCommits(dir, `${headOid}..${head}`) };
-    if (record.baseRef !== null && (await startCommit(ctx, repo, record, branch, head)) === head) return { kind: "foreign" };
+    if ((await startCommit(ctx, repo, record, branch, head, inWorktree)) === head) return { kind: "foreign" };
     return { kind: "landed" };
   } catch (err) {
     return { kind: "unverifiable", why: `git could not compare the commits (${errorMessage(err).split("\n")[0]})` };
@@ -163,14 +163,16 @@ async function landedState(ctx: Context, record: SessionRecord, headOid: string)
 }
 
 /**
- * The commit a session's own branch was created at: the oldest entry of the
- * branch's reflog ("branch: Created from origin/main"). Without a reflog, the
- * merge base with the base ref: HEAD then counts as "no commits of its own"
- * when it is already in the base.
+ * The commit the session started from. For a branch the session created: the
+ * oldest entry of the branch's reflog ("branch: Created from origin/main"), which
+ * a pause that released the worktree does not reset. For an existing branch it
+ * checked out: the oldest entry of its worktree's HEAD reflog. Without a reflog,
+ * the merge base with the base ref (HEAD then counts as "no commits of its own"
+ * when it is already in the base); undefined when nothing can tell.
  */
-async function startCommit(ctx: Context, repo: string, record: SessionRecord, branch: string, head: string): Promise<string | undefined> {
-  const log = await ctx.git.raw(repo, ["log", "-g", "--format=%H", `refs/heads/${branch}`, "--"]).catch(() => "");
-  const oldest = log.trim().split("\n").filter(Boolean).pop();
-  if (oldest) return oldest;
-  return (await ctx.git.raw(repo, ["merge-base", head, record.baseRef!]).catch(() => "")).trim() || undefined;
+async function startCommit(ctx: Context, repo: string, record: SessionRecord, branch: string, head: string, inWorktree: boolean): Promise<string | undefined> {
+  const oldest = async (dir: string, ref: string) => (await ctx.git.raw(dir, ["log", "-g", "--format=%H", ref, "--"]).catch(() => "")).trim().split("\n").filter(Boolean).pop();
+  const start = record.baseRef !== null ? await oldest(repo, `refs/heads/${branch}`) : inWorktree ? await oldest(record.workspacePath, "HEAD") : undefined;
+  if (start || record.baseRef === null) return start;
+  return (await ctx.git.raw(repo, ["merge-base", head, record.baseRef]).catch(() => "")).trim() || undefined;
 }

@@ -105,7 +105,7 @@ export async function doctor(ctx: Context, finish: Finishers, opts: { fix?: bool
 
   const dataMode = ctx.files.mode(ctx.config.dataDir);
   if (dataMode === undefined) ok("dataDir", `${ctx.config.dataDir} (not created yet)`);
-  else if ((dataMode & 0o077) !== 0) problem("dataDir", `${ctx.config.dataDir} is readable by others (mode ${dataMode.toString(8)})`, `chmod 700 ${ctx.config.dataDir}`, async () => ctx.files.chmod(ctx.config.dataDir, 0o700));
+  else if ((dataMode & 0o077) !== 0) problem("dataDir", `${ctx.config.dataDir} is readable by others (mode ${dataMode.toString(8)})`, `chmod 700 ${ctx.config.dataDir}`, async () => ctx.files.chmod(ctx.files.realpath(ctx.config.dataDir), 0o700)); // dataDir itself may be a link the user made
   else ok("dataDir", `${ctx.config.dataDir} (mode 700)`);
   for (const path of ctx.store.recordPaths()) {
     const mode = ctx.files.mode(path);

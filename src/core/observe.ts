@@ -21,6 +21,8 @@ export async function observeRecords(ctx: Context, records: readonly SessionReco
   const seen = new Map(projects.map((p) => [p, ctx.store.readObserved(p)]));
 
   // Which screens say something that tmux's activity time cannot: read those that changed.
+  // Keyed by project and name: records of an older config may repeat a name across projects.
+  const key = (r: { project: string; name: string }) => `${r.project}/${r.name}`;
   const screens = new Map<string, ScreenObservation>();
   const toRead: { record: SessionRecord; patterns: StatusPatterns; activity: number }[] = [];
   for (const r of live) {
@@ -29,7 +31,7 @@ export async function observeRecords(ctx: Context, records: readonly SessionReco
     if (!runtime?.alive || !hasPatterns(patterns)) continue;
     const activity = Math.floor(runtime.activityMs / 1000);
     const last = seen.get(r.project)?.[r.name]?.screen;
-    if (stillValid(last, activity)) screens.set(r.name, last);
+    if (stillValid(last, activity)) screens.set(key(r), last);
     else toRead.push({ record: r, patterns, activity });
   }
   // One batched read per server (there is one unless the socket setting changed).
@@ -38,21 +40,21 @@ export async function observeRecords(ctx: Context, records: readonly SessionReco
     const text = await tmux.captureScreens(batch.map((t) => t.record.tmuxSession));
     for (const t of batch) {
       const screen = text.get(t.record.tmuxSession);
-      if (screen !== undefined) screens.set(t.record.name, { status: classifyScreen(screen, t.patterns), activity: t.activity, readAt: nowSec });
+      if (screen !== undefined) screens.set(key(t.record), { status: classifyScreen(screen, t.patterns), activity: t.activity, readAt: nowSec });
     }
   }
 
   const views = records.map((r) =>
     observe(r, TERMINAL_STATUSES.has(r.status) ? undefined : state(r), TERMINAL_STATUSES.has(r.status) ? undefined : ctx.readHeadBranch(r.workspacePath), now, {
       spawnerAlive: spawnerAlive(r),
-      screen: screens.get(r.name)?.status,
+      screen: screens.get(key(r))?.status,
     }),
   );
   for (const project of projects) {
     const entries: Record<string, ObservedEntry> = {};
     for (const v of views) {
       if (v.project !== project || !isLive(v.storedStatus)) continue;
-      const s = screens.get(v.name);
+      const s = screens.get(key(v));
       entries[v.name] = { status: v.status, ...(s ? { screen: s } : {}) };
     }
     remember(ctx, project, seen.get(project)!, entries, new Set(records.filter((r) => r.project === project).map((r) => r.name)));

@@ -200,7 +200,7 @@ export class Orchestrator {
       // On the server the session was started on, whatever this shell's AO_TMUX_SOCKET says.
       const tmux = tmuxOf(this.ctx, current);
       const state = (await tmux.listSessions()).get(current.tmuxSession);
-      if (state?.alive && !TERMINAL_STATUSES.has(current.status)) throw new AoError("Cannot restore: Session is still running", { bare: true, hint: `Kill it first: ao session kill ${current.name}` });
+      if (state?.alive && !TERMINAL_STATUSES.has(current.status)) throw new AoError("Cannot restore: Session is still running", { bare: true, hint: `See it with: ao session attach ${current.name}` });
       if (!this.ctx.files.exists(current.workspacePath)) throw new AoError(`Workspace missing: ${current.workspacePath}`, { bare: true, hint: `Create a new session: ao spawn ${current.project}${current.issue ? ` ${current.issue}` : ""}` });
       // A tmux session whose agent exited is still there (remain-on-exit): replace it.
       if (state) await tmux.killSession(current.tmuxSession);

@@ -16,7 +16,8 @@ describe("reply and abort", () => {
     ["always", "always"],
     ["reject", "rejected"],
   ])("reply %s reaches the agent's permission prompt", async (answer, seen) => {
-    expect((await s.ao(["send", "ma-1", "/ask run the tests"])).code).toBe(0);
+    const sent = await s.ao(["send", "ma-1", "/ask run the tests"]);
+    expect(sent.code, sent.stderr).toBe(0);
     await waitFor(async () => (await s.tmux.capture("ma-1")).includes("Permission needed: run the tests"), "the prompt");
     const r = await s.ao(["session", "reply", "ma-1", answer]);
     expect(r.code, r.stderr).toBe(0);

@@ -175,6 +175,21 @@ describe("what counts as landed", () => {
     expect((await s.ao(["session", "cleanup"])).stdout).toContain(`  Cleaned: ${name}\n`);
   });
 
+  it("the same holds for a session that checked out an existing branch and made no commits", async () => {
+    await git(s.repo, "branch", "feat-x", "main");
+    const r0 = await s.ao(["spawn", "my-app", "INT-12", "--branch", "feat-x"]);
+    expect(r0.code, r0.stderr).toBe(0);
+    const name = /Session (\S+) spawned/.exec(r0.stdout)![1]!;
+    expect(record(name).baseRef).toBeNull();
+    const other = join(s.root, "other");
+    await git(s.root, "clone", "-q", s.origin, other);
+    await git(other, "checkout", "-q", "-b", "feat-x");
+    repoOf().pulls.push({ number: 22, headRefName: "feat-x", headRefOid: await commitAndPush(other, "theirs.txt"), state: "MERGED" });
+    const r = await s.ao(["session", "cleanup"]);
+    expect(r.stdout).toContain(`  Keeping ${name}: PR #22 is merged, but the session has no commits of its own in it\n`);
+    expect(record(name).status).toBe("working");
+  });
+
   it("--dry-run creates and moves no ref, not even to look at a PR head it does not have", async () => {
     const name = await spawn("INT-11");
     const other = join(s.root, "other");

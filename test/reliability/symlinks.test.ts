@@ -3,7 +3,7 @@
  * transcript, a prompt file, observed.json) pointing at a file outside it: that
  * file is never read into output, chmodded or written, and ao names the link.
  */
-import { chmodSync, readFileSync, rmSync, statSync, symlinkSync, writeFileSync } from "node:fs";
+import { chmodSync, readFileSync, renameSync, rmSync, statSync, symlinkSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { beforeEach, describe, expect, it } from "vitest";
 import { useSandbox } from "../helpers/sandbox.js";
@@ -89,6 +89,22 @@ describe("symlinks inside dataDir are never followed", () => {
     symlinkSync(outside, join(s.dataDir, "projects", "my-app", "observed.json"));
     expect((await s.ao(["session", "ls"])).code).toBe(0);
     untouched(text);
+  });
+
+  it("a sessions directory that is a link: reported, nothing in it read or written", async () => {
+    expect((await s.ao(["spawn", "my-app"])).code).toBe(0);
+    const elsewhere = join(s.root, "elsewhere");
+    renameSync(s.sessionsDir, elsewhere);
+    const text = plantOutside("ma-1");
+    writeFileSync(join(elsewhere, "ma-1.json"), text);
+    symlinkSync(elsewhere, s.sessionsDir);
+    const ls = await s.ao(["session", "ls", "--json"]);
+    expect(ls.stdout).not.toContain(MARK);
+    expect(ls.stderr).toContain(s.sessionsDir);
+    const spawn = await s.ao(["spawn", "my-app"]);
+    expect(spawn.code).toBe(1);
+    expect(spawn.stderr).toContain(`Refusing to follow the symbolic link ${s.sessionsDir}`);
+    expect(readFileSync(join(elsewhere, "ma-1.json"), "utf8")).toBe(text);
   });
 
   it("a prompt file that is a link: the spawn fails and writes nothing through it", async () => {

@@ -68,6 +68,21 @@ describe("two projects with the same session prefix", () => {
     expect(kill.code).toBe(1);
     expect(kill.stderr).toContain('Session "fa-7" exists in several projects: feature-api, frontend-app');
   });
+
+  it("doctor --fix never ends the other project's healthy session of the same name", async () => {
+    const other = await gitRepo(join(s.root, "other"));
+    s.writeConfig(`${baseConfig(s).replace("  my-app:\n", "  frontend-app:\n").replace("    sessionPrefix: ma\n", "    sessionPrefix: fa\n")}  feature-api:\n    path: ${other.repo}\n    sessionPrefix: fb\n`);
+    expect(spawned(await s.ao(["spawn", "frontend-app", "7"]))).toBe("fa-7");
+    // feature-api's fa-7, from the days both derived "fa": stuck in spawning, its ao gone.
+    const apiDir = join(s.dataDir, "projects", "feature-api", "sessions");
+    mkdirSync(apiDir, { recursive: true });
+    const front = JSON.parse(readFileSync(join(s.dataDir, "projects", "frontend-app", "sessions", "fa-7.json"), "utf8"));
+    writeFileSync(join(apiDir, "fa-7.json"), JSON.stringify({ ...front, project: "feature-api", workspacePath: join(s.worktreeDir, "feature-api-7"), status: "spawning", spawnPid: 999999 }));
+    const r = await s.ao(["doctor", "--fix"]);
+    expect(r.stdout).toContain("fa-7 is stuck in spawning");
+    expect(await s.tmux.sessions()).toEqual(["fa-7"]);
+    expect(JSON.parse(readFileSync(join(s.dataDir, "projects", "frontend-app", "sessions", "fa-7.json"), "utf8")).status).toBe("working");
+  });
 });
 
 describe("the exact name of a damaged record", () => {

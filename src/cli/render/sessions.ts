@@ -1,7 +1,7 @@
 /** Text renderings of sessions (SPEC §4 `ao session ls`, exact shape) and the --json exporter. */
 import type { SessionView } from "../../core/plan.js";
 import { formatDuration } from "../../core/duration.js";
-import { shortTitle } from "../../core/naming.js";
+import { cleanTitle, shortTitle } from "../../core/naming.js";
 import type { Paint, Style } from "./style.js";
 
 /**
@@ -19,7 +19,9 @@ export function renderSessionList(sessions: readonly SessionView[], now: number,
     const lines = items.map((s) => {
       const age = formatDuration(now - Date.parse(s.lastActivityAt));
       const parts = [style.green(s.name), style.dim(`(${age})`), style.cyan(s.branch || "-"), statusPaint(s.status, style)(`[${s.status}]`)];
-      if (opts.titles && s.title) parts.push(shortTitle(s.title));
+      // Cleaned again on the way out: records of an older ao may hold escape sequences or bidi overrides.
+      const title = cleanTitle(s.title);
+      if (opts.titles && title) parts.push(shortTitle(title));
       if (opts.prState && s.pr) parts.push(prLabel(s.pr));
       if (s.prUrl) parts.push(style.blue(s.prUrl));
       return `  ${parts.join("  ")}`;
@@ -45,7 +47,7 @@ export function sessionJson(s: SessionView) {
     name: s.name,
     project: s.project,
     issue: s.issue,
-    title: s.title,
+    title: cleanTitle(s.title) ?? null,
     branch: s.branch,
     status: s.status,
     storedStatus: s.storedStatus,
@@ -69,7 +71,7 @@ export function renderSessionDetail(s: SessionView, now: number, style: Style): 
     ["Project", s.project],
     ["Status", `${s.status}${s.status !== s.storedStatus ? style.dim(` (recorded: ${s.storedStatus})`) : ""}`],
     ["Issue", s.issue ?? "-"],
-    ["Title", s.title ?? "-"],
+    ["Title", cleanTitle(s.title) ?? "-"],
     ["Agent", s.agent],
     ["Branch", style.cyan(s.branch)],
     ["Base", s.baseRef ?? "-"],

@@ -16,9 +16,14 @@ export interface Style {
 const plain: Paint = (s) => s;
 export const noStyle: Style = { green: plain, dim: plain, cyan: plain, blue: plain, red: plain, yellow: plain, bold: plain };
 
+/**
+ * no-color.org: NO_COLOR counts only when set and non-empty. FORCE_COLOR=0 (or
+ * false) turns colour off, any other non-empty value on, even when piped.
+ */
 export function colorWanted(opts: { color?: boolean }, stream: { isTTY?: boolean }, env: NodeJS.ProcessEnv): boolean {
-  if (opts.color === false || "NO_COLOR" in env) return false;
-  if (env.FORCE_COLOR && env.FORCE_COLOR !== "0") return true;
+  if (opts.color === false || env.NO_COLOR) return false;
+  if (env.FORCE_COLOR === "0" || env.FORCE_COLOR === "false") return false;
+  if (env.FORCE_COLOR) return true;
   return stream.isTTY === true;
 }
 

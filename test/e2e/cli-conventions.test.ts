@@ -1,0 +1,52 @@
+/** Conventions a shell user relies on: help, pipes, colour switches, option-looking text. */
+import { spawn } from "node:child_process";
+import { describe, expect, it } from "vitest";
+import { colorWanted } from "../../src/cli/render/style.js";
+import { AO_BIN, useSandbox } from "../helpers/sandbox.js";
+
+const s = useSandbox();
+
+describe("the ao command line", () => {
+  it("bare ao and ao session print help on stdout and exit 0", async () => {
+    const bare = await s.ao([]);
+    expect(bare.code).toBe(0);
+    expect(bare.stdout).toMatch(/^Usage: ao \[options\] \[command\]/);
+    expect(bare.stderr).toBe("");
+    const session = await s.ao(["session"]);
+    expect(session.code).toBe(0);
+    expect(session.stdout).toMatch(/^Usage: ao session \[options\] \[command\]/);
+  });
+
+  it.each([[["session", "--help"]], [["--help"]], [["session", "ls", "--all"]]])("a reader that closes the pipe early gets no stack trace: ao %j", async (args) => {
+    // The reader is gone before ao writes (as with `ao … | head -1` once head has its line).
+    const result = await new Promise<{ code: number | null; stderr: string }>((resolve) => {
+      const child = spawn(process.execPath, [AO_BIN, ...args], { env: s.env });
+      let stderr = "";
+      child.stderr.on("data", (d) => (stderr += d));
+      child.stdout.destroy();
+      child.on("close", (code) => resolve({ code, stderr }));
+    });
+    expect(result.stderr).not.toMatch(/EPIPE|at .*\.js:\d+/);
+    expect(result.code).toBe(0);
+  });
+
+  it("text that starts with '-' gets a hint to put it after --, and then goes through", async () => {
+    const r = await s.ao(["send", "ma-1", "-x is broken"]);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain("error: unknown option '-x is broken'");
+    expect(r.stderr).toContain("goes after --, e.g. ao send ma-1 -- '-x is broken'");
+    const after = await s.ao(["send", "ma-1", "--", "-x is broken"]);
+    expect(after.stderr).toContain("Session not found"); // parsed as the message, not as an option
+    expect(after.code).toBe(1);
+  });
+
+  it("NO_COLOR counts only when non-empty; FORCE_COLOR=0 turns colour off", () => {
+    const tty = { isTTY: true };
+    expect(colorWanted({}, tty, { NO_COLOR: "1" })).toBe(false);
+    expect(colorWanted({}, tty, { NO_COLOR: "" })).toBe(true);
+    expect(colorWanted({}, tty, { FORCE_COLOR: "0" })).toBe(false);
+    expect(colorWanted({}, { isTTY: false }, { FORCE_COLOR: "1" })).toBe(true);
+    expect(colorWanted({ color: false }, tty, {})).toBe(false);
+    expect(colorWanted({}, { isTTY: false }, {})).toBe(false);
+  });
+});
