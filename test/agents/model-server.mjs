@@ -72,7 +72,6 @@ export async function startModelServer({ port = 0, log } = {}) {
   const requests = [];
   /** @type {Rule[]} */
   let rules = [];
-  const listeners = new Set();
 
   function decide(r) {
     if (!r.turn || r.toolResult) return null;
@@ -215,9 +214,7 @@ export async function startModelServer({ port = 0, log } = {}) {
       // The client hung up before the answer was complete: the agent aborted the turn.
       res.on("close", () => {
         if (!r.ended) r.closedEarly = true;
-        for (const l of listeners) l(r);
       });
-      for (const l of listeners) l(r);
       const handler = api === "anthropic" ? anthropic : api === "responses" ? responses : chat;
       handler(r, body, res).catch((err) => {
         log?.(`#${r.id} failed: ${err}`);
