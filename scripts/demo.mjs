@@ -49,15 +49,20 @@ ${demoAgentYaml("demo", agent)}projects:
     sessionPrefix: demo
 `,
 );
-const socket = `ao-demo-${process.pid}`;
+// The server's socket lives in the demo's directory, so removing that directory leaves nothing behind.
+const socket = join(dir, "tmux.sock");
 const env = { ...process.env, AO_CONFIG: config, AO_TMUX_SOCKET: socket };
+/** An argument as a shell user would type it: bare, '…', or $'…' when it holds a newline. */
+const shellQuote = (a) =>
+  a.includes("\n") ? `$'${a.replace(/\\/g, "\\\\").replace(/'/g, "\\'").replace(/\n/g, "\\n")}'`
+  : /[\s'"$\\]/.test(a) ? `'${a.replace(/'/g, "'\\''")}'`
+  : a;
 const ao = (...args) => {
-  console.log(`\n$ ao ${args.map((a) => (/[\s'"$]/.test(a) ? JSON.stringify(a) : a)).join(" ")}`);
+  console.log(`\n$ ao ${args.map(shellQuote).join(" ")}`);
   const r = spawnSync(process.execPath, [aoBin, ...args], { env, stdio: "inherit" });
   if (r.status !== 0) {
     // A failed demo leaves nothing running behind it.
-    spawnSync("tmux", ["-L", socket, "kill-server"], { stdio: "ignore" });
-    rmSync(join(process.env.TMUX_TMPDIR || "/tmp", `tmux-${process.getuid()}`, socket), { force: true }); // a server that never started
+    spawnSync("tmux", ["-S", socket, "kill-server"], { stdio: "ignore" });
     rmSync(dir, { recursive: true, force: true });
     process.exit(r.status ?? 1);
   }
@@ -84,9 +89,9 @@ Try, in this shell:
   ao send demo-1 --wait "/sleep 3"  # prints the turn's output once the agent is back at its prompt
   ao send demo-4 "hello"            # a unique prefix of demo-42 is enough
   ao session attach demo-1          # detach again with Ctrl-b d
-  tmux -L ${socket} kill-session -t demo-1; ao session ls    # demo-1 is now [dead]
+  tmux -S ${socket} kill-session -t demo-1; ao session ls    # demo-1 is now [dead]
   ao session restore demo-1
   ao session kill demo-42
 
-When done:  tmux -L ${socket} kill-server; rm -rf ${dir}
+When done:  tmux -S ${socket} kill-server; rm -rf ${dir}
 `);

@@ -11,7 +11,7 @@
  */
 import { closeSync, constants, fsyncSync, linkSync, lstatSync, mkdirSync, openSync, readdirSync, readFileSync, renameSync, unlinkSync, writeSync } from "node:fs";
 import { clearStaleLock, lockOwner, symlinkRefused, tryLock, unlock, waitForLock } from "./lock.js";
-import { join } from "node:path";
+import { dirname, join } from "node:path";
 import { AoError } from "../core/errors.js";
 import { SCHEMA_VERSION, withSaneCache, type SessionEvent, type SessionRecord } from "../core/record.js";
 import type { ObservedEntry } from "../core/screen.js";
@@ -164,22 +164,26 @@ export class Store {
    * damaged file means "nothing observed yet".
    */
   readObserved(project: string): Record<string, ObservedEntry> {
-    try {
-      const data: unknown = JSON.parse(readNoFollow(this.observedFile(project)) ?? "");
-      return data && typeof data === "object" && !Array.isArray(data) ? (data as Record<string, ObservedEntry>) : {};
-    } catch {
-      return {};
-    }
+    return readCache(this.observedFile(project)) as Record<string, ObservedEntry>;
   }
 
-  /** Best effort, like any cache: an unwritable dataDir must not stop a listing. */
+  /** Best effort, like any cache: an unwritable dataDir must not stop a listing (it reads the screens again). */
   writeObserved(project: string, observed: Record<string, ObservedEntry>): void {
-    const final = this.observedFile(project);
-    try {
-      renameSync(writeTemp(final, observed, false), final);
-    } catch {
-      // read-only or full dataDir: the next listing reads the screens again
-    }
+    writeCache(this.observedFile(project), observed);
+  }
+
+  /**
+   * When asking GitHub about a repository last failed, and why, so that `ls`,
+   * `status` and `spawn` wait for an unreachable GitHub once per cache TTL, not
+   * once per command. A cache like observed.json: missing or damaged is "none".
+   */
+  readGitHubFailures(): Record<string, GitHubFailure> {
+    const data = readCache(join(this.dataDir, "github-failures.json"));
+    return Object.fromEntries(Object.entries(data).filter((e): e is [string, GitHubFailure] => typeof (e[1] as GitHubFailure)?.at === "number" && typeof (e[1] as GitHubFailure)?.why === "string"));
+  }
+
+  writeGitHubFailures(failures: Record<string, GitHubFailure>): void {
+    writeCache(join(this.dataDir, "github-failures.json"), failures);
   }
 
   private observedFile(project: string): string {
@@ -348,6 +352,32 @@ function openNoFollow(path: string, flags: number): number {
 }
 
 /** A file's text, never through a symlink; undefined when it does not exist. */
+export interface GitHubFailure {
+  /** Unix ms of the failed request. */
+  at: number;
+  why: string;
+}
+
+/** A JSON object cache file, never read through a symlink; {} when missing or damaged. */
+function readCache(path: string): Record<string, unknown> {
+  try {
+    const data: unknown = JSON.parse(readNoFollow(path) ?? "");
+    return data && typeof data === "object" && !Array.isArray(data) ? (data as Record<string, unknown>) : {};
+  } catch {
+    return {};
+  }
+}
+
+/** Best effort: a cache that cannot be written (read-only or full dataDir) is just not kept. */
+function writeCache(path: string, data: unknown): void {
+  try {
+    mkdirSync(dirname(path), { recursive: true, mode: 0o700 });
+    renameSync(writeTemp(path, data, false), path);
+  } catch {
+    // the next run asks again
+  }
+}
+
 function readNoFollow(path: string): string | undefined {
   let fd: number;
   try {

@@ -98,7 +98,8 @@ export async function doctor(ctx: Context, finish: Finishers, opts: { fix?: bool
   }
 
   const projects = Object.values(ctx.config.projects);
-  ok("config", `${ctx.config.path} (${projects.length} project${projects.length === 1 ? "" : "s"})`);
+  if (projects.length) ok("config", `${ctx.config.path} (${projects.length} project${projects.length === 1 ? "" : "s"})`);
+  else problem("config", `${ctx.config.path} defines no projects: there is nothing to spawn a session in`, `Add one under projects: (path: the main checkout), or run 'ao init' in the repository.`);
   for (const p of projects) {
     if (!ctx.files.exists(p.path)) problem("config", `project ${p.id}: path ${p.path} does not exist`, `Fix projects.${p.id}.path in ${ctx.config.path}.`);
   }

@@ -33,9 +33,20 @@ export async function askGitHub(ctx: Context, records: readonly SessionRecord[],
   for (const r of records) {
     if (ctx.config.projects[r.project]?.repo) byProject.set(r.project, [...(byProject.get(r.project) ?? []), r]);
   }
+  // A quick look (ls, status) does not wait again for a repository that just failed; cleanup always asks.
+  if (opts.purpose === "list") {
+    for (const [project] of byProject) {
+      const repo = ctx.config.projects[project]!.repo!;
+      const recent = recentFailure(ctx, repo);
+      if (!recent) continue;
+      failed.set(project, `${repo}: ${recent.why}, ${Math.round(recent.ageMs / 1000)}s ago; asked again after github.cacheTtl`);
+      byProject.delete(project);
+    }
+  }
   if (byProject.size === 0) return { answers, failed, sessionFailed };
   const client = await ctx.github(opts);
   if (!client.tokenSource) report.note?.("No GitHub token (GITHUB_TOKEN, GH_TOKEN or gh auth token): asking anonymously, which GitHub limits to 60 requests an hour.");
+  const outcome = new Map<string, string | undefined>();
   for (const [project, list] of byProject) {
     const repo = ctx.config.projects[project]!.repo!;
     const queries = list.map((r) => ({ key: sessionKey(r), branch: ctx.readHeadBranch(r.workspacePath) ?? r.branch, issueNumber: issueNumber(r.issue) }));
@@ -44,11 +55,42 @@ export async function askGitHub(ctx: Context, records: readonly SessionRecord[],
         if (isFailure(result)) sessionFailed.set(key, `${repo}: ${result.failed}`);
         else answers.set(key, result);
       }
+      outcome.set(repo, undefined);
     } catch (err) {
       failed.set(project, `${repo}: ${errorMessage(err)}`);
+      outcome.set(repo, errorMessage(err));
     }
   }
+  rememberFailures(ctx, outcome);
   return { answers, failed, sessionFailed };
+}
+
+/**
+ * A slow or unreachable GitHub costs one timeout per github.cacheTtl, not one per
+ * command: a failed request is remembered per repository in dataDir, and until
+ * the TTL has passed `ls`, `status` and `spawn` go on at once with what they have.
+ */
+export function recentFailure(ctx: Context, repo: string): { why: string; ageMs: number } | undefined {
+  const failure = ctx.store.readGitHubFailures()[repo];
+  const ageMs = failure ? ctx.now() - failure.at : Infinity;
+  return failure && ageMs >= 0 && ageMs < ctx.config.githubCacheTtlMs ? { why: failure.why, ageMs } : undefined;
+}
+
+/** Records each repository's outcome: a failure (its reason) or a success (undefined: forgotten). */
+export function rememberFailures(ctx: Context, outcome: ReadonlyMap<string, string | undefined>): void {
+  if (outcome.size === 0) return;
+  const failures = ctx.store.readGitHubFailures();
+  let changed = false;
+  for (const [repo, why] of outcome) {
+    if (why === undefined) {
+      changed ||= repo in failures;
+      delete failures[repo];
+    } else {
+      failures[repo] = { at: ctx.now(), why };
+      changed = true;
+    }
+  }
+  if (changed) ctx.store.writeGitHubFailures(failures);
 }
 
 /** The record with `answer` cached; `changed` when the PR appeared or changed state. */

@@ -10,6 +10,8 @@ export interface RepoFacts {
   projectId: string;
   repo?: string;
   defaultBranch: string;
+  /** Where defaultBranch came from, for the user to check. */
+  defaultBranchFrom: string;
 }
 
 /** owner/name from a GitHub remote URL (https, ssh or scp-like), else undefined. */
@@ -26,12 +28,44 @@ export async function inspectRepo(git: Git, cwd: string): Promise<RepoFacts> {
     throw new AoError(`Not inside a git repository: ${cwd}`, { cause: err, hint: "Run 'ao init' in the main checkout of your project." });
   }
   const url = await git.remoteUrl(root, "origin");
+  const { branch, from } = await remoteDefaultBranch(git, root, url !== undefined);
   return {
     root,
     projectId: slugify(basename(root), 60).replace(/^[^a-z0-9]+/, "") || "project",
     repo: url ? githubRepoFromUrl(url) : undefined,
-    defaultBranch: (await git.defaultBranch(root)) ?? "main",
+    defaultBranch: branch,
+    defaultBranchFrom: from,
   };
+}
+
+const ASK_REMOTE_TIMEOUT_MS = 5_000;
+
+/**
+ * The branch sessions start from: the remote's default, never the branch that
+ * happens to be checked out (init on a feature branch must not make it the base
+ * of every session). origin/HEAD, else asked of origin, else a local main or
+ * master, else main.
+ */
+async function remoteDefaultBranch(git: Git, root: string, hasOrigin: boolean): Promise<{ branch: string; from: string }> {
+  try {
+    const head = (await git.raw(root, ["symbolic-ref", "--short", "refs/remotes/origin/HEAD"])).trim();
+    if (head) return { branch: head.replace(/^origin\//, ""), from: "origin/HEAD" };
+  } catch {
+    // origin/HEAD is not set (a repository that was not cloned): ask the remote
+  }
+  if (hasOrigin) {
+    try {
+      const out = await git.raw(root, ["ls-remote", "--symref", "origin", "HEAD"], { timeoutMs: ASK_REMOTE_TIMEOUT_MS });
+      const m = /^ref: refs\/heads\/(\S+)\tHEAD$/m.exec(out);
+      if (m) return { branch: m[1]!, from: "origin's HEAD" };
+    } catch {
+      // unreachable or no permission: fall back to a local branch
+    }
+  }
+  for (const branch of ["main", "master"]) {
+    if (await git.refExists(root, `refs/heads/${branch}`)) return { branch, from: `the local ${branch} branch (no remote default found)` };
+  }
+  return { branch: "main", from: "a guess (no remote default and no local main or master)" };
 }
 
 export function renderConfig(f: RepoFacts): string {

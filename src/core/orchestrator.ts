@@ -88,7 +88,9 @@ export class Orchestrator {
     if (staleProjects.size === 0) return records;
     const ask = live.filter((r) => staleProjects.has(r.project));
     const { answers, failed, sessionFailed } = await askGitHub(this.ctx, ask, { purpose: "list" }, report);
-    for (const why of new Set([...failed.values(), ...sessionFailed.values()])) report.note?.(`GitHub state not refreshed (${why}); showing the cached state.`);
+    const cached = (project?: string) => ask.some((r) => r.checkedAt && (!project || r.project === project));
+    for (const [project, why] of failed) report.note?.(`GitHub state not refreshed (${why}); ${cached(project) ? "showing the cached state" : "no cached state yet"}.`);
+    for (const why of new Set(sessionFailed.values())) report.note?.(`GitHub state not refreshed (${why}); ${cached() ? "showing the cached state" : "no cached state yet"}.`);
     await saveAnswers(this.ctx, ask, answers);
     return records.map((r) => {
       const answer = answers.get(sessionKey(r));

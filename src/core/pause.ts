@@ -66,7 +66,11 @@ export async function resumeSession(ctx: Context, record: SessionRecord): Promis
   const agent = agentOrThrow(ctx, record.agent);
   return ctx.store.withLock(record.project, record.name, async () => {
     let current = ctx.store.read(record.project, record.name) ?? record;
-    if (current.status !== "paused") throw new AoError(`Session ${current.name} is not paused (it is ${current.status})`, { hint: current.status === "working" ? undefined : `ao session restore ${current.name}` });
+    if (TERMINAL_STATUSES.has(current.status)) {
+      // Its worktree is gone: neither resume nor restore can bring it back; its branch and saved refs remain.
+      throw new AoError(`Session ${current.name} has ended (${current.status}) and cannot be resumed`, { hint: `Start a new session: ao spawn ${current.project}${current.issue ? ` ${current.issue}` : ""} --branch ${current.branch}` });
+    }
+    if (current.status !== "paused") throw new AoError(`Session ${current.name} is not paused (it is ${current.status})`, { hint: current.status === "working" ? `It is running: ao session attach ${current.name}` : undefined });
     const now = new Date(ctx.now()).toISOString();
     const finish = (mode: "warm" | "cold", extra: Omit<Resumed, "session" | "mode"> = {}): Resumed => {
       const session: SessionRecord = { ...current, status: "working", updatedAt: now, lastActivityAt: now };

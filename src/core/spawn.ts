@@ -16,6 +16,7 @@ import { issueNumber } from "./cleanup-plan.js";
 import { retireWorktree, withRepoLock } from "./workspace.js";
 import { PaneDeadError, type PaneSnapshot, type Tmux } from "../adapters/tmux.js";
 import { tmuxOf } from "./runtime.js";
+import { recentFailure, rememberFailures } from "./github-sync.js";
 import { classifyScreen, hasPatterns, type ScreenStatus } from "./screen.js";
 import { lastLine } from "./wait.js";
 
@@ -223,9 +224,17 @@ async function freshBase(ctx: Context, project: ProjectConfig, warn: (m: string)
 
 /** The issue's title from GitHub, or undefined (with a warning when GitHub could not be asked). */
 async function issueTitle(ctx: Context, repo: string, number: number, warn: (m: string) => void): Promise<string | undefined> {
+  const recent = recentFailure(ctx, repo);
+  if (recent) {
+    warn(`issue #${number}'s title not read: GitHub failed ${Math.round(recent.ageMs / 1000)}s ago (${recent.why}); the title comes from the prompt`);
+    return undefined;
+  }
   try {
-    return (await (await ctx.github({ purpose: "list" })).issueTitle(repo, number)) ?? undefined;
+    const title = (await (await ctx.github({ purpose: "list" })).issueTitle(repo, number)) ?? undefined;
+    rememberFailures(ctx, new Map([[repo, undefined]]));
+    return title;
   } catch (err) {
+    rememberFailures(ctx, new Map([[repo, errorMessage(err)]]));
     warn(`issue #${number}'s title not read from GitHub (${errorMessage(err)}); the title comes from the prompt`);
     return undefined;
   }
@@ -349,7 +358,11 @@ async function watchStart(ctx: Context, name: string, agent: AgentSpec, opts: { 
  * up to write its own "Pane is dead" line, which is left out.
  */
 async function agentExited(tmux: Tmux, name: string, snap?: PaneSnapshot): Promise<AoError> {
-  snap ??= await tmux.snapshot(name).catch(() => undefined);
+  // tmux sees the pane's output end before it reaps the process: its exit status may come a moment later.
+  for (let i = 0; i < 10 && snap?.exitStatus === undefined; i++) {
+    if (snap) await new Promise((r) => setTimeout(r, 50));
+    snap = (await tmux.snapshot(name).catch(() => undefined)) ?? snap;
+  }
   const text = await tmux.captureHistory(name).catch(() => snap?.screen ?? "");
   const lines = text.split("\n").filter((l) => l.trim() && !/^Pane is dead \(/.test(l)).slice(-8);
   const status = snap?.exitStatus === undefined ? "" : ` with status ${snap.exitStatus}`;

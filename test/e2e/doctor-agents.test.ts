@@ -23,3 +23,14 @@ describe("ao doctor and the agents' commands", () => {
     expect(findings.some((f: { message: string }) => /claude|codex|opencode|aider/.test(f.message))).toBe(false);
   });
 });
+
+describe("ao doctor and an empty config", () => {
+  it.each([[""], ["projects: {}\n"], ["defaults:\n  agent: shell\n"]])("says what is missing in %j", async (yaml) => {
+    s.writeConfig(`dataDir: ${s.dataDir}\nworktreeDir: ${s.worktreeDir}\n${yaml}`);
+    const r = await s.ao(["doctor"]);
+    expect(r.code).toBe(1);
+    expect(r.stdout).toContain(`${s.configPath} defines no projects: there is nothing to spawn a session in`);
+    expect(r.stdout).toContain("run 'ao init' in the repository");
+    expect(r.stdout).not.toContain("All checks pass");
+  });
+});

@@ -81,4 +81,15 @@ describe("pause and resume", () => {
     expect(r.stderr).toContain("ao session resume ma-1");
     expect((await s.ao(["session", "restore", "--all"])).stdout).toBe("No dead sessions to restore.\n");
   });
+
+  it("resume of a running session points at attach; of an ended one, at a new spawn on its branch", async () => {
+    const running = await s.ao(["session", "resume", "ma-1"]);
+    expect(running.code).toBe(1);
+    expect(running.stderr).toContain("It is running: ao session attach ma-1");
+    expect((await s.ao(["session", "kill", "ma-1"])).code).toBe(0);
+    const ended = await s.ao(["session", "resume", "ma-1"]);
+    expect(ended.code).toBe(1);
+    expect(ended.stderr).toBe("Error: Session ma-1 has ended (killed) and cannot be resumed\nStart a new session: ao spawn my-app 1 --branch 1\n");
+    expect(ended.stderr).not.toContain("restore");
+  });
 });

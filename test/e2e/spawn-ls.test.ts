@@ -239,7 +239,7 @@ describe("errors and usage", () => {
   });
 
   it("usage errors exit 2 with a message", async () => {
-    const cases = [["spawn"], ["session", "ls", "--bogus"], ["session", "get"], ["spawn", "my-app", "a;b"], ["spawn", "my-app", "--agent", "ghost"], ["send", "ma-1"], ["session"]];
+    const cases = [["spawn"], ["session", "ls", "--bogus"], ["session", "get"], ["spawn", "my-app", "a;b"], ["spawn", "my-app", "--agent", "ghost"], ["send", "ma-1"], ["session", "bogus"]];
     for (const args of cases) {
       const r = await s.ao(args);
       expect(r.code, args.join(" ")).toBe(2);
@@ -296,6 +296,24 @@ describe("ao init", () => {
     // The written file is a valid config that ao can list from.
     const ls = await s.ao(["session", "ls", "-p", "repo"], { cwd: s.repo, env: { AO_CONFIG: "" } });
     expect(ls.code, ls.stderr).toBe(0);
+  });
+
+  it("takes the remote's default branch, not the branch checked out", async () => {
+    await git(s.repo, "checkout", "-q", "-b", "feature/login");
+    const asked = await s.ao(["init"], { cwd: s.repo, env: { AO_CONFIG: "" } });
+    expect(asked.code, asked.stderr).toBe(0);
+    expect(readFileSync(join(s.repo, "agent-orchestrator.yaml"), "utf8")).toContain('defaultBranch: "main"');
+    expect(asked.stdout).toContain("Sessions start from main, taken from origin's HEAD;");
+    // A clone knows origin/HEAD without asking.
+    await git(s.origin, "symbolic-ref", "HEAD", "refs/heads/trunk");
+    await git(s.repo, "push", "-q", "origin", "HEAD:refs/heads/trunk");
+    await git(s.repo, "remote", "set-head", "origin", "trunk");
+    const cloned = await s.ao(["init", "--force"], { cwd: s.repo, env: { AO_CONFIG: "" } });
+    expect(cloned.stdout).toContain("Sessions start from trunk, taken from origin/HEAD;");
+    // No remote at all: the local main.
+    await git(s.repo, "remote", "remove", "origin");
+    const local = await s.ao(["init", "--force"], { cwd: s.repo, env: { AO_CONFIG: "" } });
+    expect(local.stdout).toContain("Sessions start from main, taken from the local main branch (no remote default found);");
   });
 
   it("refuses outside a git repository", async () => {

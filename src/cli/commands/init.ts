@@ -6,6 +6,7 @@ import type { Cli } from "../context.js";
 
 export async function initCommand(cli: Cli, opts: { force?: boolean }): Promise<void> {
   const { path, facts } = await initConfig({ git: new Git(cli.env), files: nodeFiles }, cli.cwd, opts.force === true);
-  cli.out(`Wrote ${path} (project ${facts.projectId}${facts.repo ? `, repo ${facts.repo}` : ""}, branch ${facts.defaultBranch}).`);
+  cli.out(`Wrote ${path} (project ${facts.projectId}${facts.repo ? `, repo ${facts.repo}` : ""}).`);
+  cli.out(`Sessions start from ${facts.defaultBranch}, taken from ${facts.defaultBranchFrom}; change defaultBranch in the file if that is wrong.`);
   cli.out(`Next: ao spawn ${facts.projectId} --prompt 'Describe the task'`);
 }

@@ -145,7 +145,8 @@ export async function restoreCommand(cli: Cli, query: string | undefined, opts: 
   query = query!;
   const r = await ao.restore(query);
   cli.out([`Session ${r.name} restored.`, `  Worktree: ${r.workspacePath}`, `  Branch:   ${r.branch}`, `  Attach:   tmux attach -t ${r.tmuxSession}`].join("\n"));
-  socketNote(cli, ao.config.tmuxSocket, r.tmuxSession);
+  // The server the session lives on, which a record keeps even when the config's changed.
+  socketNote(cli, r.tmuxSocket && !r.tmuxSocket.endsWith("/default") ? r.tmuxSocket : r.tmuxSocket ? undefined : ao.config.tmuxSocket, r.tmuxSession);
 }
 
 /** A user's string as it may appear in a one-line message: control characters escaped. */
