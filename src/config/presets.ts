@@ -14,7 +14,7 @@ export interface AgentKeys {
   reject?: readonly string[];
   /** Interrupt the current turn. */
   abort?: readonly string[];
-  /** Clear the text in the input box (send clears leftovers first; see core/input.ts). */
+  /** Empty the agent's input box (text left there, e.g. a prompt an abort put back). */
   clear?: readonly string[];
 }
 
@@ -34,8 +34,10 @@ export interface AgentSpec {
   /** How to read working / idle / waiting off the agent's screen (core/screen.ts). */
   status?: StatusPatterns;
   /**
-   * A regular expression for the visible screen whose first capture group is the
-   * text in the agent's input box (empty when the box is empty).
+   * A regular expression (matched with the `m` flag on the visible screen) whose
+   * first capture group is the text in the agent's input box: empty or blank for an
+   * empty box; no match means the box cannot be read. Continuation lines of a
+   * multi-line text may keep the agent's indentation.
    */
   composer?: string;
 }
@@ -55,7 +57,14 @@ export const PRESETS = {
     resumeCommand: "claude --continue",
     prompt: "arg",
     // Permission and folder-trust dialogs: "❯ 1. Yes", "2. Yes, and always allow …", "3. No"; Esc cancels.
-    keys: { once: ["1"], always: ["2"], reject: ["Escape"], abort: ["Escape"] },
+    // Ctrl-U deletes one screen row (a line, or a row of a wrapped one) and does nothing on an empty box.
+    // Ctrl-C would empty the box at once, but on an empty box it arms "Press Ctrl-C again to exit": a second
+    // round after a slow redraw would quit Claude Code. Esc only arms "Esc again to clear" (Esc Esc on an
+    // empty box opens the rewind menu).
+    keys: { once: ["1"], always: ["2"], reject: ["Escape"], abort: ["Escape"], clear: ["C-u", "C-u", "C-u", "C-u", "C-u", "C-u"] },
+    // The box is the "❯" line and its indented continuation lines between two full-width rules;
+    // the conversation's "❯" lines above are not between rules. After an abort Claude Code puts the prompt back here.
+    composer: String.raw`^─{20,} *\n❯[ \u00a0]?(.*(?:\n(?!─).*)*)\n─{20,} *$`,
     status: {
       // An option list is indented; the prompt box's "❯" is at the margin (followed by a no-break space).
       waiting: ["^ +❯\\s\\d+\\.\\s"],
@@ -69,7 +78,12 @@ export const PRESETS = {
     prompt: "arg",
     // "› 1. Yes, proceed (y)", "2. Yes, and don't ask again … (p)", "3. No, and tell Codex what to do differently (esc)".
     // Enter takes the first option, which is also "Trust and continue" on the folder-trust screen (where y does nothing).
-    keys: { once: ["Enter"], always: ["p"], reject: ["Escape"], abort: ["Escape"] },
+    // Ctrl-U deletes one line (and then the line break); on an empty box it does nothing. Ctrl-C would empty the
+    // box at once, but on an empty box it quits Codex, so it is never used.
+    keys: { once: ["Enter"], always: ["p"], reject: ["Escape"], abort: ["Escape"], clear: ["C-u", "C-u", "C-u", "C-u", "C-u", "C-u"] },
+    // The box is the last "›" line at the margin, with its indented continuation lines; an empty box shows a
+    // placeholder ("Ask Codex to do anything", "Ask a follow-up question"), which reads as empty.
+    composer: String.raw`^›[ \u00a0](?:(?:Ask Codex to do anything|Ask a follow-up question)[ \u00a0]*$)?(.*(?:\n {2}\S.*)*)(?![\s\S]*^›)`,
     status: {
       waiting: ["Press enter to confirm or esc to cancel", "^ *enter continue · esc back"],
       working: ["esc to interrupt"],
@@ -90,7 +104,14 @@ export const PRESETS = {
     prompt: "paste",
     // "Allow once   Allow always   Reject", chosen with ⇆ and Enter; "Allow always" asks to confirm.
     // One Esc only arms the interrupt ("esc again to interrupt").
-    keys: { once: ["Enter"], always: ["Right", "Enter", "Enter"], reject: ["Right", "Right", "Enter"], abort: ["Escape", "Escape"] },
+    // Ctrl-U deletes one line (then the line break) and does nothing on an empty box. Ctrl-C empties the box
+    // at once, but on an empty box it quits OpenCode, so it is never used.
+    keys: { once: ["Enter"], always: ["Right", "Enter", "Enter"], reject: ["Right", "Right", "Enter"], abort: ["Escape", "Escape"], clear: ["C-u", "C-u", "C-u", "C-u", "C-u", "C-u"] },
+    // The box: a "┃" padding line, the text line(s), a padding line, then the agent and model line ("┃  Build · …").
+    // The first text line is captured; an empty box shows a placeholder (Ask anything… "…"), which reads as empty.
+    // In a wide terminal a sidebar column may follow on the same rows, after a run of spaces.
+    // ao reads screens with `capture-pane -J`, which keeps trailing spaces: every line end allows them.
+    composer: String.raw`^ *┃(?: {3,}\S.*)? *\n *┃ {0,2}(?:Ask anything… "[^"\n]*")?(.*?)(?: {3,}\S.*)? *\n(?: *┃ {2}.*\n)*? *┃(?: {3,}\S.*)? *\n *┃ {2}\S[^\n]* · `,
     status: {
       waiting: ["△ Permission required", "△ Always allow"],
       working: ["esc (again to )?interrupt"],

@@ -58,6 +58,56 @@ describe("reading the real agents' screens", () => {
   });
 });
 
+describe("reading the text in a real agent's input box (composer)", () => {
+  /** What each capture's box holds; every other idle capture has an empty box. */
+  const LEFTOVER: Record<string, string> = {
+    "claude-code.idle.leftover-text.txt": "This is a SLOW please-slow question", // put back by Claude Code after an abort
+    "claude-code.idle.after-interrupt.txt": "please-slow think about the answer", // the same, from the first captures
+    "claude-code.idle.leftover-lines.txt": "one\n  two\n  three",
+    "codex.idle.leftover-lines.txt": "one\n  two\n  three",
+    "opencode.idle.leftover-text.txt": "Please also run the tests",
+    "opencode.idle.leftover-lines.txt": "one", // OpenCode's pattern reads the first line: enough to tell the box is not empty
+  };
+  const box = (c: (typeof captures)[number]): string | undefined => {
+    const source = (PRESETS[c.preset] as { composer?: string }).composer;
+    if (!source) throw new Error(`${c.preset} has no composer pattern`);
+    return new RegExp(source, "m").exec(c.screen)?.[1];
+  };
+  const idle = captures.filter((c) => c.expected === "idle" && c.preset !== "aider" && c.preset !== "shell");
+
+  it("has leftover-text captures for each preset with patterns", () => {
+    for (const preset of ["claude-code", "codex", "opencode"]) {
+      expect(Object.keys(LEFTOVER).some((f) => f.startsWith(`${preset}.`) && captures.some((c) => c.file === f)), preset).toBe(true);
+    }
+  });
+
+  // ao reads with `capture-pane -J`, which keeps the spaces a TUI leaves at the end of its lines; the captures
+  // have none. Each is read both ways: as captured, and with every line padded to the pane's 200 columns.
+  const padded = (screen: string) => screen.split("\n").map((l) => l + " ".repeat(Math.max(0, 200 - [...l].length))).join("\n");
+  it.each(idle.flatMap((c) => [[c.file, c] as const, [`${c.file} (trailing spaces)`, { ...c, screen: padded(c.screen) }] as const]))("%s", (_file, c) => {
+    const text = box(c);
+    expect(text, "the pattern must read the box of every idle screen").toBeDefined();
+    if (LEFTOVER[c.file] !== undefined) expect(text!.replace(/ +$/gm, "")).toBe(LEFTOVER[c.file]);
+    else expect(text!.trim(), "an empty box (or its placeholder) reads as empty").toBe("");
+  });
+
+  it("does not take a prompt of the conversation above for the box", () => {
+    // Each after-turn screen shows earlier prompts above the box; the box itself is empty.
+    for (const file of ["claude-code.idle.after-turn.txt", "codex.idle.after-turn.txt", "opencode.idle.after-turn.txt"]) {
+      const c = captures.find((x) => x.file === file)!;
+      expect(box(c)?.trim(), file).toBe("");
+    }
+  });
+
+  it("presses keys that empty the box and are harmless on an empty one", () => {
+    // Ctrl-C on an empty box quits Codex and OpenCode, and arms Claude Code's exit: each gets Ctrl-U, a line at a time.
+    for (const preset of ["claude-code", "codex", "opencode"] as const) {
+      expect(PRESETS[preset].keys.clear.length).toBeGreaterThanOrEqual(3);
+      expect(PRESETS[preset].keys.clear.every((k) => k === "C-u"), preset).toBe(true);
+    }
+  });
+});
+
 describe("the demo agent's patterns (used by the e2e tests and npm run demo)", () => {
   const demo = { waiting: [DEMO_STATUS.waiting], working: [DEMO_STATUS.working], idle: [DEMO_STATUS.idle] };
   const header = "Demo agent (ma-1) in /w\n> hello\nYou said (1 line, 5 bytes):\n| hello\nDone.\n";
