@@ -1,7 +1,7 @@
 /** The few filesystem operations the core needs, behind an interface it can receive. */
 import { accessSync, chmodSync, closeSync, constants, existsSync, lstatSync, mkdirSync, mkdtempSync, openSync, readdirSync, readFileSync, realpathSync, renameSync, rmSync, statSync, symlinkSync, writeFileSync, writeSync } from "node:fs";
 import { dirname, isAbsolute, join, relative, resolve, sep } from "node:path";
-import { symlinkRefused } from "./lock.js";
+import { openNoFollow, symlinkRefused } from "./lock.js";
 
 export interface Files {
   exists(path: string): boolean;
@@ -140,16 +140,6 @@ export const nodeFiles: Files = {
     }
   },
 };
-
-/** O_NOFOLLOW: a symlink at the last component fails (ELOOP) instead of being followed. */
-function openNoFollow(path: string, flags: number): number {
-  try {
-    return openSync(path, flags | constants.O_NOFOLLOW, 0o600);
-  } catch (err) {
-    if ((err as NodeJS.ErrnoException).code === "ELOOP") throw symlinkRefused(path);
-    throw err;
-  }
-}
 
 function realpathOr(path: string): string {
   try {

@@ -189,6 +189,16 @@ function readLock(path: string): Seen | undefined {
   }
 }
 
+/** O_NOFOLLOW: a symlink at the last component fails (ELOOP) instead of being followed. */
+export function openNoFollow(path: string, flags: number): number {
+  try {
+    return openSync(path, flags | constants.O_NOFOLLOW, 0o600);
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === "ELOOP") throw symlinkRefused(path);
+    throw err;
+  }
+}
+
 export function symlinkRefused(path: string): AoError {
   return new AoError(`Refusing to follow the symbolic link ${path}`, { hint: "ao never follows links inside dataDir; remove the link (and check who made it)." });
 }

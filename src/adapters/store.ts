@@ -10,7 +10,7 @@
  * its path.
  */
 import { closeSync, constants, fsyncSync, linkSync, lstatSync, mkdirSync, openSync, readdirSync, readFileSync, renameSync, unlinkSync, writeSync } from "node:fs";
-import { clearStaleLock, lockOwner, symlinkRefused, tryLock, unlock, waitForLock } from "./lock.js";
+import { clearStaleLock, lockOwner, openNoFollow, symlinkRefused, tryLock, unlock, waitForLock } from "./lock.js";
 import { dirname, join } from "node:path";
 import { AoError } from "../core/errors.js";
 import { SCHEMA_VERSION, withSaneCache, type SessionEvent, type SessionRecord } from "../core/record.js";
@@ -342,16 +342,6 @@ function storeError(err: unknown, dataDir: string): unknown {
   return new AoError(`Cannot write session data in ${dataDir}: ${why[code]} (${code})`, { cause: err, hint: "Nothing was changed. Free space or fix the permissions of dataDir (or AO_DATA_DIR), then try again." });
 }
 
-function openNoFollow(path: string, flags: number): number {
-  try {
-    return openSync(path, flags | constants.O_NOFOLLOW, 0o600);
-  } catch (err) {
-    if ((err as NodeJS.ErrnoException).code === "ELOOP") throw symlinkRefused(path);
-    throw err;
-  }
-}
-
-/** A file's text, never through a symlink; undefined when it does not exist. */
 export interface GitHubFailure {
   /** Unix ms of the failed request. */
   at: number;
@@ -378,6 +368,7 @@ function writeCache(path: string, data: unknown): void {
   }
 }
 
+/** A file's text, never through a symlink; undefined when it does not exist. */
 function readNoFollow(path: string): string | undefined {
   let fd: number;
   try {
