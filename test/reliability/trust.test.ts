@@ -66,8 +66,12 @@ describe("inside a session's worktree", () => {
   it("uses the config the session recorded, never the one its agent wrote, for ls and restore", async () => {
     const worktree = await spawned();
     const marker = join(s.root, "hostile-ran");
-    plantHostileConfig(worktree, marker);
+    const planted = plantHostileConfig(worktree, marker);
     const env = { ...walking(s), GITHUB_TOKEN: TOKEN, AO_GITHUB_TIMEOUT: "2s" };
+    // Trusting it would do nothing, so ao refuses to.
+    const trustPlanted = await s.ao(["trust", planted], { env });
+    expect(trustPlanted.code).toBe(1);
+    expect(trustPlanted.stderr).toContain(`is inside the worktree ${worktree}`);
 
     // The recorded config (found by ao, not named by the user) defines commands: it needs trust, and the refusal names it.
     const before = await s.ao(["session", "ls"], { cwd: worktree, env });
