@@ -239,7 +239,7 @@ describe("errors and usage", () => {
   });
 
   it("usage errors exit 2 with a message", async () => {
-    const cases = [["spawn"], ["session", "ls", "--bogus"], ["session", "get"], ["spawn", "my-app", "a;b"], ["spawn", "my-app", "--agent", "ghost"], ["send", "ma-1"], ["session"]];
+    const cases = [["spawn"], ["session", "ls", "--bogus"], ["session", "get"], ["spawn", "my-app", "a;b"], ["spawn", "my-app", "--agent", "ghost"], ["send", "ma-1"]];
     for (const args of cases) {
       const r = await s.ao(args);
       expect(r.code, args.join(" ")).toBe(2);
@@ -256,7 +256,7 @@ describe("errors and usage", () => {
   });
 
   it("help shows a description and an example for every command", async () => {
-    const commands = [[], ["init"], ["spawn"], ["send"], ["status"], ["session"], ["session", "ls"], ["session", "get"], ["session", "attach"], ["session", "kill"], ["session", "restore"], ["session", "cleanup"], ["session", "exec"], ["doctor"]];
+    const commands = [[], ["init"], ["trust"], ["spawn"], ["send"], ["status"], ["session"], ["session", "ls"], ["session", "get"], ["session", "attach"], ["session", "kill"], ["session", "restore"], ["session", "cleanup"], ["session", "exec"], ["doctor"]];
     for (const c of commands) {
       const r = await s.ao([...c, "--help"]);
       expect(r.code, c.join(" ")).toBe(0);
