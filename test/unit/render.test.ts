@@ -34,7 +34,7 @@ describe("ls rendering (SPEC §4, exact)", () => {
   it("colours only when wanted", async () => {
     expect(colorWanted({}, { isTTY: true }, {})).toBe(true);
     expect(colorWanted({}, { isTTY: false }, {})).toBe(false);
-    expect(colorWanted({}, { isTTY: true }, { NO_COLOR: "" })).toBe(false);
+    expect(colorWanted({}, { isTTY: true }, { NO_COLOR: "1" })).toBe(false);
     expect(colorWanted({ color: false }, { isTTY: true }, {})).toBe(false);
     const style = await loadStyle(true);
     expect(style.green("x")).toBe("\u001b[32mx\u001b[39m");
