@@ -43,6 +43,15 @@ export async function runCli(argv: string[], version: string): Promise<number> {
 
   example(
     program
+      .command("trust")
+      .description("Obey this content of a config found by walking up that defines commands or github.apiUrl")
+      .argument("[path]", "the config (default: the one found from the current directory)")
+      .action(lazy(async () => (await import("./commands/trust.js")).trustCommand)),
+    "ao trust ~/code/my-app/agent-orchestrator.yaml",
+  );
+
+  example(
+    program
       .command("spawn")
       .description("Start an agent on a new worktree and branch in its own tmux session")
       .argument("<project>", "project id from the config")

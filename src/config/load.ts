@@ -4,18 +4,22 @@
  * Parsing YAML and validating with zod costs more start-up time than listing 200
  * sessions, so the validated result is cached, keyed by the file's identity
  * (inode, size, mtime, ctime) and $HOME. Any change to the file re-validates it.
+ * Which file, and whether it must be trusted first, is decided by config/locate.ts
+ * and config/trust.ts; the trust check is never skipped by the cache.
  */
-import { mkdirSync, readFileSync, renameSync, statSync, writeFileSync, type Stats } from "node:fs";
-import { homedir } from "node:os";
+import { mkdirSync, readFileSync, renameSync, writeFileSync, type Stats } from "node:fs";
 import { dirname, join, resolve } from "node:path";
-import { AoError, ConfigError } from "../core/errors.js";
+import { ConfigError } from "../core/errors.js";
 import { fnv1a64 } from "../core/hash.js";
+import { expandTilde, home, locateConfig, statOrUndefined, type Located } from "./locate.js";
+import { isTrusted, sha256, trustRequired, untrusted } from "./trust.js";
 import type { Config } from "./types.js";
 
 export type { Config, ProjectConfig } from "./types.js";
+export { expandTilde, home, locateConfig, type ConfigSource, type Located } from "./locate.js";
 
-const NAMES = ["agent-orchestrator.yaml", "agent-orchestrator.yml"];
-const CACHE_VERSION = 3; // bumped whenever the resolved config changes shape (2: agents.*.status, 3: composer, keys.clear)
+// Bumped whenever the cached entry changes shape (2: agents.*.status, 3: composer, keys.clear, 4: trustKeys).
+const CACHE_VERSION = 4;
 
 export interface LoadOptions {
   /** The global --config option. */
@@ -24,49 +28,61 @@ export interface LoadOptions {
   env?: NodeJS.ProcessEnv;
 }
 
+interface CacheEntry {
+  key: string;
+  config: Config;
+  /** Keys that make the file need trust when ao found it itself (config/trust.ts). */
+  trustKeys: string[];
+  /** sha256 of the text the entry was made from, when trustKeys is not empty. */
+  sha?: string;
+}
+
 export function findConfigPath(opts: LoadOptions = {}): string {
-  const env = opts.env ?? process.env;
-  const cwd = opts.cwd ?? process.cwd();
-  const explicit = opts.configPath ?? env.AO_CONFIG;
-  if (explicit) {
-    const path = resolve(cwd, expandHome(explicit, env));
-    if (!statOrUndefined(path)) throw new ConfigError(`Config file not found: ${path}`);
-    return path;
-  }
-  for (let dir = cwd; ; dir = dirname(dir)) {
-    for (const name of NAMES) {
-      const candidate = join(dir, name);
-      if (statOrUndefined(candidate)?.isFile()) return candidate;
-    }
-    if (dirname(dir) === dir) break;
-  }
-  const xdg = env.XDG_CONFIG_HOME || join(home(env), ".config");
-  const global = join(xdg, "agent-orchestrator", "config.yaml");
-  if (statOrUndefined(global)?.isFile()) return global;
-  throw new AoError("No agent-orchestrator.yaml found", { hint: "Run 'ao init' to create one." });
+  return locateConfig(opts).path;
 }
 
 export async function loadConfig(opts: LoadOptions = {}): Promise<Config> {
   const env = opts.env ?? process.env;
-  const path = findConfigPath(opts);
+  return applyEnv(await loadLocated(locateConfig(opts), env), env);
+}
+
+/**
+ * The validated file, refused when it must be trusted and is not. The trust check
+ * runs on every load, cache or not; it reads and hashes the file only when the file
+ * defines commands or github.apiUrl and was not named by the user.
+ */
+export async function loadLocated(located: Located, env: NodeJS.ProcessEnv): Promise<Config> {
+  const { path } = located;
   const stats = statOrUndefined(path);
   if (stats?.isDirectory()) throw new ConfigError(`Config is a directory, not a file: ${path}`);
   const homeDir = home(env);
   const key = stats ? fileKey(stats, homeDir) : "";
   const cacheFile = cachePath(path, env);
-  let base = readCache(cacheFile, key);
-  if (!base) {
-    let text: string;
-    try {
-      text = readFileSync(path, "utf8");
-    } catch (err) {
-      throw new ConfigError(`Cannot read config ${path}: ${(err as NodeJS.ErrnoException).code ?? err}`, { cause: err });
-    }
-    const { parseConfig } = await import("./parse.js");
-    base = parseConfig(text, path, homeDir);
-    writeCache(cacheFile, key, base);
+  const mustTrust = trustRequired(located.source);
+  let entry = readCache(cacheFile, key);
+  let text: string | undefined;
+  if (entry && mustTrust && entry.trustKeys.length) {
+    text = readText(path);
+    // The cache must describe exactly the content whose trust is checked.
+    if ((await sha256(text)) !== entry.sha) entry = undefined;
   }
-  return applyEnv(base, env);
+  if (!entry) {
+    text ??= readText(path);
+    const { parseConfigKeys } = await import("./parse.js");
+    const { config, trustKeys } = parseConfigKeys(text, path, homeDir);
+    entry = { key, config, trustKeys, ...(trustKeys.length ? { sha: await sha256(text) } : {}) };
+    writeCache(cacheFile, entry);
+  }
+  if (mustTrust && entry.trustKeys.length && !(await isTrusted(path, entry.sha!, env))) throw untrusted(path);
+  return entry.config;
+}
+
+function readText(path: string): string {
+  try {
+    return readFileSync(path, "utf8");
+  } catch (err) {
+    throw new ConfigError(`Cannot read config ${path}: ${(err as NodeJS.ErrnoException).code ?? err}`, { cause: err });
+  }
 }
 
 /** Env wins over the file (SPEC §5). */
@@ -81,24 +97,8 @@ function applyEnv(config: Config, env: NodeJS.ProcessEnv): Config {
   };
 }
 
-export function home(env: NodeJS.ProcessEnv = process.env): string {
-  return env.HOME || homedir();
-}
-
-export function expandTilde(p: string, homeDir: string): string {
-  return p === "~" ? homeDir : p.startsWith("~/") ? join(homeDir, p.slice(2)) : p;
-}
-
 function expandHome(p: string, env: NodeJS.ProcessEnv): string {
   return expandTilde(p, home(env));
-}
-
-function statOrUndefined(path: string): Stats | undefined {
-  try {
-    return statSync(path);
-  } catch {
-    return undefined; // missing or unreadable: treated as absent by the search
-  }
 }
 
 function fileKey(s: Stats, homeDir: string): string {
@@ -110,22 +110,22 @@ function cachePath(configPath: string, env: NodeJS.ProcessEnv): string {
   return join(dir, "agent-orchestrator", "config", `${fnv1a64(configPath)}.json`);
 }
 
-function readCache(file: string, key: string): Config | undefined {
+function readCache(file: string, key: string): CacheEntry | undefined {
   if (!key) return undefined;
   try {
-    const entry = JSON.parse(readFileSync(file, "utf8")) as { key?: string; config?: Config };
-    return entry.key === key ? entry.config : undefined;
+    const entry = JSON.parse(readFileSync(file, "utf8")) as Partial<CacheEntry>;
+    return entry.key === key && entry.config && Array.isArray(entry.trustKeys) ? (entry as CacheEntry) : undefined;
   } catch {
     return undefined; // no cache or a damaged one: validate the file again
   }
 }
 
-function writeCache(file: string, key: string, config: Config): void {
-  if (!key) return;
+function writeCache(file: string, entry: CacheEntry): void {
+  if (!entry.key) return;
   try {
     mkdirSync(dirname(file), { recursive: true, mode: 0o700 });
     const tmp = `${file}.${process.pid}.tmp`;
-    writeFileSync(tmp, JSON.stringify({ key, config }), { mode: 0o600 });
+    writeFileSync(tmp, JSON.stringify(entry), { mode: 0o600 });
     renameSync(tmp, file);
   } catch {
     // The cache only saves time; an unwritable cache directory must not stop ao.

@@ -7,7 +7,7 @@ import type { z } from "zod";
 import { ConfigError } from "../core/errors.js";
 import { derivePrefix } from "../core/naming.js";
 import { parseDuration } from "./duration.js";
-import { expandTilde } from "./load.js";
+import { expandTilde } from "./locate.js";
 import { isPreset, PRESETS, type AgentSpec } from "./presets.js";
 import { configSchema, type RawConfig } from "./schema.js";
 import type { Config, ProjectConfig } from "./types.js";
@@ -16,6 +16,14 @@ import { dirname, resolve } from "node:path";
 type Path = readonly (string | number)[];
 
 export function parseConfig(text: string, file: string, homeDir: string): Config {
+  return parseConfigKeys(text, file, homeDir).config;
+}
+
+/**
+ * The config and the keys in it that make ao run commands or send the token
+ * somewhere (config/trust.ts): such a file found by walking up needs trust.
+ */
+export function parseConfigKeys(text: string, file: string, homeDir: string): { config: Config; trustKeys: string[] } {
   const lines = new LineCounter();
   // maxAliasCount bounds "billion laughs" alias bombs; yaml reports them as errors.
   const doc = parseDocument(text, { lineCounter: lines, prettyErrors: false, uniqueKeys: true });
@@ -32,7 +40,18 @@ export function parseConfig(text: string, file: string, homeDir: string): Config
   }
   const result = configSchema.safeParse(data);
   if (!result.success) throw issueError(result.error.issues[0]!, doc, lines, file);
-  return resolveConfig(result.data, { file, homeDir, doc, lines });
+  return { config: resolveConfig(result.data, { file, homeDir, doc, lines }), trustKeys: trustKeys(result.data) };
+}
+
+function trustKeys(raw: RawConfig): string[] {
+  const keys: string[] = [];
+  for (const [name, a] of Object.entries(raw.agents ?? {})) {
+    if (a.command !== undefined) keys.push(`agents.${name}.command`);
+    if (a.resumeCommand !== undefined) keys.push(`agents.${name}.resumeCommand`);
+  }
+  for (const [id, p] of Object.entries(raw.projects ?? {})) if (p.postCreate?.length) keys.push(`projects.${id}.postCreate`);
+  if (raw.github?.apiUrl !== undefined) keys.push("github.apiUrl");
+  return keys;
 }
 
 interface Ctx {

@@ -1,5 +1,5 @@
 /** `ao init`: a config for the repository in the current directory. */
-import { basename, join } from "node:path";
+import { basename, dirname, join, sep } from "node:path";
 import type { Files } from "../adapters/files.js";
 import type { Git } from "../adapters/git.js";
 import { AoError } from "./errors.js";
@@ -83,10 +83,32 @@ export function renderConfig(f: RepoFacts): string {
   ].join("\n");
 }
 
-export async function initConfig(deps: { git: Git; files: Files }, cwd: string, force: boolean): Promise<{ path: string; facts: RepoFacts }> {
+/**
+ * `worktreeRoot`: worktreeDir as known without a config (config/locate.ts). The
+ * returned text is what was written, for the caller to trust.
+ */
+export async function initConfig(deps: { git: Git; files: Files }, cwd: string, force: boolean, worktreeRoot: string): Promise<{ path: string; facts: RepoFacts; text: string }> {
   const facts = await inspectRepo(deps.git, cwd);
+  await refuseWorktree(deps.git, cwd, facts.root, worktreeRoot);
   const path = join(cwd, "agent-orchestrator.yaml");
   if (!force && deps.files.exists(path)) throw new AoError(`${path} already exists`, { hint: "Use 'ao init --force' to overwrite it." });
-  deps.files.create(path, renderConfig(facts), force);
-  return { path, facts };
+  const text = renderConfig(facts);
+  deps.files.create(path, text, force);
+  return { path, facts, text };
+}
+
+/**
+ * A config in a worktree is never read (SPEC §1 "Trust": its agent can write
+ * there), so init refuses to write one and names the main checkout instead.
+ * A linked worktree's git dir differs from the common one, which is the main
+ * checkout's `.git`.
+ */
+async function refuseWorktree(git: Git, cwd: string, root: string, worktreeRoot: string): Promise<void> {
+  const [gitDir, common] = (await git.raw(root, ["rev-parse", "--path-format=absolute", "--git-dir", "--git-common-dir"])).trim().split("\n");
+  const inside = (p: string) => p === worktreeRoot || p.startsWith(`${worktreeRoot}${sep}`);
+  if (gitDir === common && !inside(cwd) && !inside(root)) return;
+  const main = common && basename(common) === ".git" ? dirname(common) : undefined;
+  throw new AoError(`${root} is a worktree; ao never reads a config inside a worktree (its agent could change it), so init writes none here`, {
+    hint: main && main !== root ? `Run it in the main checkout: cd ${main} && ao init` : "Run 'ao init' in the project's main checkout.",
+  });
 }

@@ -20,6 +20,12 @@ export interface SessionRecord {
   baseRef: string | null;
   agent: string;
   workspacePath: string;
+  /**
+   * The absolute path of the config file that created the session. Inside its
+   * worktree ao uses this file instead of walking up (SPEC §1 "Trust"): the agent
+   * can write into the worktree, never into the record. Absent in older records.
+   */
+  configPath?: string;
   tmuxSession: string;
   /**
    * The socket path of the tmux server the session was started on; every command

@@ -259,6 +259,7 @@ function reserveName(ctx: Context, project: ProjectConfig, agent: AgentSpec, iss
       baseRef: null,
       agent: agent.name,
       workspacePath,
+      configPath: ctx.config.path,
       tmuxSession: name,
       status: "spawning",
       prUrl: null,

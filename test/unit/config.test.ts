@@ -3,7 +3,8 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { z } from "zod";
-import { findConfigPath, loadConfig } from "../../src/config/load.js";
+import { findConfigPath, loadConfig, locateConfig } from "../../src/config/load.js";
+import { isLinkedWorktree } from "../../src/config/locate.js";
 import { parseConfig } from "../../src/config/parse.js";
 import { configSchema } from "../../src/config/schema.js";
 import { PRESETS } from "../../src/config/presets.js";
@@ -137,6 +138,36 @@ describe("loadConfig", () => {
     expect((await loadConfig({ configPath: file, env })).dataDir).toBe("/two");
     writeFileSync(file, "dataDir: /two\nbogus: 1\n");
     await expect(loadConfig({ configPath: file, env })).rejects.toThrow('Unknown key "bogus"');
+  });
+
+  it("never reads a config at or below a worktree; walks on above one no session owns", () => {
+    const wt = join(dir, "code", "wt");
+    mkdirSync(join(wt, "src"), { recursive: true });
+    writeFileSync(join(dir, "code", "agent-orchestrator.yaml"), "{}\n");
+    writeFileSync(join(wt, "agent-orchestrator.yaml"), "{}\n");
+    writeFileSync(join(wt, "src", "agent-orchestrator.yaml"), "{}\n");
+    expect(findConfigPath({ cwd: join(wt, "src"), env })).toBe(join(wt, "src", "agent-orchestrator.yaml"));
+    writeFileSync(join(wt, ".git"), "gitdir: /repo/.git/worktrees/wt\n");
+    expect(isLinkedWorktree(wt)).toBe(true);
+    expect(locateConfig({ cwd: join(wt, "src"), env })).toEqual({ path: join(dir, "code", "agent-orchestrator.yaml"), source: "walked" });
+    // A submodule's .git file is not a worktree.
+    writeFileSync(join(wt, ".git"), "gitdir: ../.git/modules/wt\n");
+    expect(isLinkedWorktree(wt)).toBe(false);
+    // Anything under $AO_WORKTREE_DIR is a worktree, .git file or not.
+    expect(findConfigPath({ cwd: join(wt, "src"), env: { ...env, AO_WORKTREE_DIR: join(dir, "code", "wt") } })).toBe(join(dir, "code", "agent-orchestrator.yaml"));
+  });
+
+  it("inside a session's worktree takes the config its record names", () => {
+    const wt = join(dir, ".worktrees", "my-app-ma-1");
+    mkdirSync(wt, { recursive: true });
+    writeFileSync(join(wt, "agent-orchestrator.yaml"), "{}\n");
+    const sessions = join(dir, ".agent-orchestrator", "projects", "my-app", "sessions");
+    mkdirSync(sessions, { recursive: true });
+    const recorded = join(dir, "main", "agent-orchestrator.yaml");
+    mkdirSync(join(dir, "main"));
+    writeFileSync(recorded, "{}\n");
+    writeFileSync(join(sessions, "ma-1.json"), JSON.stringify({ name: "ma-1", workspacePath: wt, configPath: recorded, updatedAt: "2026-01-01T00:00:00Z" }));
+    expect(locateConfig({ cwd: wt, env })).toEqual({ path: recorded, source: "session" });
   });
 
   it("refuses a config that is a directory", async () => {
