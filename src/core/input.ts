@@ -11,7 +11,7 @@
  * It reads the screen once (one tmux process) and again only after clearing,
  * so the paste that follows comes as soon after the check as tmux allows.
  */
-import type { PaneSnapshot, Tmux } from "../adapters/tmux.js";
+import type { Tmux } from "../adapters/tmux.js";
 import { PaneDeadError } from "../adapters/tmux.js";
 import type { AgentSpec } from "../config/presets.js";
 import { AoError } from "./errors.js";
@@ -38,13 +38,9 @@ export async function readyForInput(tmux: Tmux, name: string, agent: AgentSpec, 
     await new Promise((r) => setTimeout(r, REDRAW_MS));
     snap = await tmux.snapshot(name);
     if (snap.dead) throw new PaneDeadError(name);
-    left = textLeft(snap, agent);
+    left = composerText(snap.screen, agent.composer);
   }
   if (left) throw leftover(name, left, "it is still there after clearing");
-}
-
-function textLeft(snap: PaneSnapshot, agent: AgentSpec): string | undefined {
-  return composerText(snap.screen, agent.composer);
 }
 
 function leftover(name: string, text: string, why: string): AoError {
