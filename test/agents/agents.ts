@@ -4,7 +4,7 @@
  * sandbox's home and the environment ao (and so the tmux server) runs with.
  * What a user has to do once per agent is in the README ("The real agents").
  */
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { AGENTS, agentsCache, binPath } from "../../scripts/agents/versions.mjs";
 
@@ -137,4 +137,29 @@ export function setupAgent(id: AgentId, home: string, modelUrl: string, opts: { 
     trust() {},
     yaml: entry("--continue"),
   };
+}
+
+/**
+ * Processes an agent left running after its tmux session is gone, found by their
+ * command line naming the sandbox (Codex starts an app-server daemon from its
+ * CODEX_HOME that outlives the TUI). Killed so that runs do not pile them up.
+ */
+export function killLeftovers(root: string): number {
+  let killed = 0;
+  for (const pid of readdirSync("/proc").filter((d) => /^\d+$/.test(d))) {
+    let cmdline: string;
+    try {
+      cmdline = readFileSync(`/proc/${pid}/cmdline`, "utf8");
+    } catch {
+      continue; // gone meanwhile
+    }
+    if (Number(pid) === process.pid || !cmdline.includes(`${root}/`)) continue;
+    try {
+      process.kill(Number(pid), "SIGKILL");
+      killed++;
+    } catch {
+      // already gone
+    }
+  }
+  return killed;
 }

@@ -8,7 +8,7 @@ import { existsSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { sandbox, type Sandbox } from "../helpers/sandbox.js";
-import { setupAgent, type AgentId, type AgentSetup } from "./agents.js";
+import { killLeftovers, setupAgent, type AgentId, type AgentSetup } from "./agents.js";
 import { startModelServer } from "./model-server.mjs";
 import { PRESETS } from "../../src/config/presets.js";
 import { composerText } from "../../src/core/screen.js";
@@ -85,6 +85,9 @@ ${agent.yaml}projects:
   });
 
   afterAll(async () => {
+    // The tmux server first, then what an agent started outside it, then the files (a daemon would write them again).
+    await s?.tmux.kill();
+    if (s) killLeftovers(s.root);
     await s?.cleanup();
     await model?.close();
   });
