@@ -141,8 +141,10 @@ export async function retireWorktree(
   }
   let saved: string | undefined;
   let nested: string[] = [];
-  // A worktree whose .git is gone was being removed by an interrupted run, after its save.
-  const halfRemoved = current.pending !== undefined && !ctx.files.exists(join(path, ".git"));
+  // A worktree whose .git is gone was being removed by an interrupted run, after its save: only when that
+  // save exists. Without one (nothing needed saving, or the agent deleted .git itself) git cannot tell what
+  // would be lost, and the save below fails, removing nothing.
+  const halfRemoved = current.pending !== undefined && prior !== undefined && !ctx.files.exists(join(path, ".git"));
   if (!halfRemoved) {
     try {
       await withSaveDir(ctx, async (tmp) => {
