@@ -1,31 +1,13 @@
 import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { git } from "../helpers/git.js";
-import { githubServer, type GitHubServer } from "../helpers/github-server.js";
-import { baseConfig, sandbox, type Sandbox } from "../helpers/sandbox.js";
+import { useGitHubSandbox, withRepo } from "../helpers/github-sandbox.js";
+import { baseConfig } from "../helpers/sandbox.js";
 
 const TOKEN = "ghp_testtoken_DO_NOT_LEAK_1234567890";
-let s: Sandbox;
-let gh: GitHubServer;
-
-function configWithRepo(extra = "") {
-  return (p: { dataDir: string; worktreeDir: string; repo: string }) => baseConfig(p, extra).replace("    sessionPrefix: ma\n", "    sessionPrefix: ma\n    repo: acme/app\n");
-}
-
-beforeEach(async () => {
-  gh = await githubServer();
-  gh.addRepo("acme/app");
-  s = await sandbox({ config: configWithRepo() });
-  s.env.GITHUB_API_URL = gh.url;
-  s.env.GITHUB_TOKEN = TOKEN;
-  gh.state.token = TOKEN;
-});
-afterEach(async () => {
-  expect(gh.invalidQueries).toEqual([]);
-  await s.cleanup();
-  await gh.close();
-});
+const configWithRepo = (extra = "") => (p: Parameters<typeof baseConfig>[0]) => withRepo(baseConfig(p, extra));
+const { s, gh } = useGitHubSandbox(TOKEN);
 
 const record = (name: string) => JSON.parse(readFileSync(join(s.sessionsDir, `${name}.json`), "utf8"));
 const wt = (n: string) => join(s.worktreeDir, `my-app-${n}`);

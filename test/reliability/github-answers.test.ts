@@ -6,27 +6,12 @@
  */
 import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { git } from "../helpers/git.js";
-import { githubServer, type GitHubServer } from "../helpers/github-server.js";
-import { baseConfig, sandbox, type Sandbox } from "../helpers/sandbox.js";
+import { useGitHubSandbox } from "../helpers/github-sandbox.js";
 
 const TOKEN = "ghp_testtoken_answers_1234567890";
-let s: Sandbox;
-let gh: GitHubServer;
-
-beforeEach(async () => {
-  gh = await githubServer();
-  gh.addRepo("acme/app");
-  s = await sandbox({ config: (p) => baseConfig(p).replace("    sessionPrefix: ma\n", "    sessionPrefix: ma\n    repo: acme/app\n") });
-  Object.assign(s.env, { GITHUB_API_URL: gh.url, GITHUB_TOKEN: TOKEN });
-  gh.state.token = TOKEN;
-});
-afterEach(async () => {
-  expect(gh.invalidQueries).toEqual([]);
-  await s.cleanup();
-  await gh.close();
-});
+const { s, gh } = useGitHubSandbox(TOKEN);
 
 const record = (name: string) => JSON.parse(readFileSync(join(s.sessionsDir, `${name}.json`), "utf8"));
 const wt = (n: string) => join(s.worktreeDir, `my-app-${n}`);

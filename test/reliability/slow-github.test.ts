@@ -5,6 +5,7 @@
  */
 import { createServer, type Server, type Socket } from "node:net";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { withRepo } from "../helpers/github-sandbox.js";
 import { baseConfig, useSandbox } from "../helpers/sandbox.js";
 
 let server: Server;
@@ -23,7 +24,7 @@ afterEach(async () => {
   await new Promise((r) => server.close(r));
 });
 
-const s = useSandbox({ config: (p) => baseConfig(p).replace("    sessionPrefix: ma\n", "    sessionPrefix: ma\n    repo: acme/app\n") });
+const s = useSandbox({ config: (p) => withRepo(baseConfig(p)) });
 const env = () => ({ GITHUB_API_URL: `http://127.0.0.1:${(server.address() as { port: number }).port}`, GITHUB_TOKEN: "ghp_notarealtoken000000000000000000000000", AO_GITHUB_TIMEOUT: "1s" });
 
 describe("an unreachable GitHub", () => {
@@ -45,7 +46,7 @@ describe("an unreachable GitHub", () => {
     expect(connections).toBe(waited); // nobody waited again
 
     // Once the TTL has passed, ao asks again.
-    s.writeConfig(baseConfig(s).replace("    sessionPrefix: ma\n", "    sessionPrefix: ma\n    repo: acme/app\n") + "github:\n  cacheTtl: 0\n");
+    s.writeConfig(withRepo(baseConfig(s)) + "github:\n  cacheTtl: 0\n");
     expect((await s.ao(["session", "ls"], { env: env() })).code).toBe(0);
     expect(connections).toBeGreaterThan(waited);
   });
