@@ -13,9 +13,11 @@ import { pidAlive } from "./adapters/lock.js";
 import { Store } from "./adapters/store.js";
 import { Tmux } from "./adapters/tmux.js";
 import { parseDuration } from "./config/duration.js";
-import { loadConfig, type LoadOptions } from "./config/load.js";
+import { applyEnv, loadConfig, loadLocated, withoutConfig, type LoadOptions } from "./config/load.js";
+import { userConfigPath } from "./config/locate.js";
+import type { Config } from "./config/types.js";
 import type { Context } from "./core/context.js";
-import { CommandError, ConfigError } from "./core/errors.js";
+import { CommandError, ConfigError, NoConfigError } from "./core/errors.js";
 import { Orchestrator } from "./core/orchestrator.js";
 
 export { Orchestrator, type ListResult, type KillResult } from "./core/orchestrator.js";
@@ -40,21 +42,53 @@ export { loadConfig, findConfigPath } from "./config/load.js";
 
 export interface OpenOptions extends LoadOptions {}
 
-/** Finds and loads the config (SPEC §1) and returns an orchestrator over it. */
+/**
+ * Finds and loads the config (SPEC §1) and returns an orchestrator over it. When
+ * no config is found but the default dataDir holds sessions, the orchestrator acts
+ * on those sessions alone, each with the config recorded by its session
+ * ("From anywhere": cron's $HOME); spawning still needs a config.
+ */
 export async function openOrchestrator(opts: OpenOptions = {}): Promise<Orchestrator> {
   const env = opts.env ?? process.env;
-  const config = await loadConfig({ ...opts, env });
-  const tmux = new Tmux(config.tmuxSocket, env);
-  const servers = new Map<string, Tmux>();
+  let config: Config;
+  try {
+    config = await loadConfig({ ...opts, env });
+  } catch (err) {
+    if (!(err instanceof NoConfigError)) throw err;
+    config = await withoutConfig(env, err);
+    if (!new Store(config.dataDir).hasSessions()) throw err;
+  }
+  return new Orchestrator(makeContext(config, env, new Map()));
+}
+
+/**
+ * The adapters over one config. Contexts opened for the configs that sessions
+ * recorded share `servers` (one Tmux per socket path, so one `list-panes` per
+ * server however many configs) and the dataDir the records were found in.
+ */
+function makeContext(config: Config, env: NodeJS.ProcessEnv, servers: Map<string, Tmux>): Context {
+  const server = (socket: string | undefined, path = new Tmux(socket, env).socketPath) => {
+    let tmux = servers.get(path);
+    if (!tmux) servers.set(path, (tmux = new Tmux(socket, env)));
+    return tmux;
+  };
+  const tmux = server(config.tmuxSocket);
+  const owners = new Map<string, Promise<Context>>();
   const ctx: Context = {
     config,
     env,
     store: new Store(config.dataDir),
     tmux,
-    tmuxFor: (socket) => {
-      let server = servers.get(socket);
-      if (!server) servers.set(socket, (server = socket === tmux.socketPath ? tmux : new Tmux(socket, env)));
-      return server;
+    tmuxFor: (socket) => server(socket, socket),
+    contextOf: (configPath) => {
+      let owner = owners.get(configPath);
+      if (!owner) {
+        owner = loadLocated({ path: configPath, source: configPath === userConfigPath(env) ? "user" : "session" }, env).then((c) =>
+          makeContext({ ...applyEnv(c, env), dataDir: config.dataDir }, env, servers),
+        );
+        owners.set(configPath, owner);
+      }
+      return owner;
     },
     git: new Git(env),
     files: nodeFiles,
@@ -90,7 +124,7 @@ export async function openOrchestrator(opts: OpenOptions = {}): Promise<Orchestr
       return { tokenSource: token?.source, sessions: (repo, queries) => client.sessions(repo, queries), issueTitle: (repo, n) => client.issueTitle(repo, n) };
     },
   };
-  return new Orchestrator(ctx);
+  return ctx;
 }
 
 function envDuration(name: string, value: string): number {

@@ -72,6 +72,11 @@ export class Store {
     }
   }
 
+  /** Whether any project holds a session record (damaged ones included). */
+  hasSessions(): boolean {
+    return this.projects().some((p) => this.recordFiles(p).length > 0);
+  }
+
   /** Names in use in a project, including records that fail to parse. */
   names(project: string): Set<string> {
     return new Set(this.recordFiles(project).map((f) => f.slice(0, -5)));

@@ -28,4 +28,10 @@ export interface Config {
   /** A tmux -L name, or a socket path when it contains a slash. */
   tmuxSocket?: string;
   runtimeDeadAfterMs: number;
+  /**
+   * Set when no config was found: ao acts on recorded sessions with their own
+   * configs (SPEC §1 "From anywhere"), and anything needing this config's projects
+   * fails with "No agent-orchestrator.yaml found" and this hint. `path` is "".
+   */
+  missing?: { hint: string };
 }

@@ -37,9 +37,10 @@ export interface CleanupReport {
   warnings: string[];
 }
 
-export async function cleanup(ctx: Context, opts: { project?: string; dryRun?: boolean }, report: Reporter = {}): Promise<CleanupReport> {
+/** `projects`: those of this config to look at (default: all it defines). */
+export async function cleanup(ctx: Context, opts: { projects?: readonly string[]; dryRun?: boolean }, report: Reporter = {}): Promise<CleanupReport> {
   const dryRun = opts.dryRun === true;
-  const projects = opts.project ? [projectOrThrow(ctx, opts.project).id] : Object.keys(ctx.config.projects);
+  const projects = opts.projects ? opts.projects.map((p) => projectOrThrow(ctx, p).id) : Object.keys(ctx.config.projects);
   const lock = await waitForJobLock(ctx, "cleanup");
   if ("holder" in lock) return { dryRun, busyPid: lock.holder ?? null, items: [], warnings: [] };
   try {

@@ -12,6 +12,12 @@ export interface Adapters {
   tmux: Tmux;
   /** A tmux server by socket path (the one a record names; see core/runtime.ts). */
   tmuxFor(socket: string): Tmux;
+  /**
+   * The context of another config that a session recorded (SPEC §1 "From
+   * anywhere"), over this context's dataDir and tmux servers. Its trust is
+   * checked as for a config found from a session's worktree.
+   */
+  contextOf(configPath: string): Promise<Context>;
   git: Git;
   files: Files;
   /** Runs a config-authored command through /bin/sh in `cwd`. */

@@ -6,14 +6,16 @@
  * kept in `<dataDir>/projects/<p>/observed.json`. A status that differs from the
  * one last seen is logged once as a `status_changed` event.
  */
+import type { SessionState } from "../adapters/tmux.js";
 import type { Context } from "./context.js";
 import { isLive, observe, type SessionView } from "./plan.js";
 import { TERMINAL_STATUSES, type SessionRecord } from "./record.js";
 import { runtimeStates, tmuxOf } from "./runtime.js";
 import { classifyScreen, hasPatterns, stillValid, type ObservedEntry, type ScreenObservation, type StatusPatterns } from "./screen.js";
 
-export async function observeRecords(ctx: Context, records: readonly SessionRecord[], spawnerAlive: (r: SessionRecord) => boolean): Promise<SessionView[]> {
-  const state = await runtimeStates(ctx, records.filter((r) => !TERMINAL_STATUSES.has(r.status)));
+/** `runtime`: the tmux states when the caller has read them already (one list-panes for sessions of several configs). */
+export async function observeRecords(ctx: Context, records: readonly SessionRecord[], spawnerAlive: (r: SessionRecord) => boolean, runtime?: (r: SessionRecord) => SessionState | undefined): Promise<SessionView[]> {
+  const state = runtime ?? (await runtimeStates(ctx, records.filter((r) => !TERMINAL_STATUSES.has(r.status))));
   const now = ctx.now();
   const nowSec = Math.floor(now / 1000);
   const live = records.filter((r) => isLive(r.status));

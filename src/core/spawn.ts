@@ -8,7 +8,7 @@ import { join } from "node:path";
 import type { AgentSpec } from "../config/presets.js";
 import type { ProjectConfig } from "../config/types.js";
 import type { Context, Reporter } from "./context.js";
-import { AoError, errorMessage, UsageError } from "./errors.js";
+import { AoError, errorMessage, NoConfigError, UsageError } from "./errors.js";
 import { checkMessage } from "./message.js";
 import { branchName, candidateNames, cleanTitle, normalizeIssue, titleFromPrompt, worktreeName } from "./naming.js";
 import { SCHEMA_VERSION, type SessionRecord } from "./record.js";
@@ -39,6 +39,7 @@ const FETCH_TIMEOUT_MS = 15_000;
 
 export function projectOrThrow(ctx: Context, id: string): ProjectConfig {
   const project = ctx.config.projects[id];
+  if (!project && ctx.config.missing) throw new NoConfigError(ctx.config.missing.hint);
   if (!project) {
     const known = Object.keys(ctx.config.projects);
     throw new AoError(`Unknown project: ${id}`, { bare: true, hint: known.length ? `Projects: ${known.join(", ")}` : "No projects are configured." });
