@@ -125,6 +125,14 @@ describe("from cron's $HOME (env -i, only PATH and HOME, no config found)", () =
     expect(restored.stdout).toContain(b1);
     await waitFor(async () => (await w.tmux.sessions()).length === 2, "both sessions restored on the recorded server");
 
+    // The commands on one session, too: send, get, logs, events.
+    await waitFor(async () => (await w.tmux.capture(a1)).includes("> "), "a1's prompt");
+    const sent = await w.cron(["send", a1, "hello from cron"]);
+    expect(sent.code, sent.stderr).toBe(0);
+    await waitFor(async () => (await w.cron(["session", "logs", a1])).stdout.includes("hello from cron"), "the message in a1's logs");
+    expect(JSON.parse((await w.cron(["session", "get", a1, "--json"])).stdout)).toMatchObject({ name: a1, agent: "alpha" });
+    expect((await w.cron(["session", "events", a1, "--json"])).stdout).toContain('"message_sent"');
+
     const killed = await w.cron(["session", "kill", b1]);
     expect(killed.code, killed.stderr).toBe(0);
     expect((await listed(() => w.cron(["session", "ls", "--all", "--json"])))[b1]).toBe("killed");
