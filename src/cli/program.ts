@@ -62,6 +62,7 @@ export async function runCli(argv: string[], version: string): Promise<number> {
       .option("--title <text>", "title; also names the branch")
       .option("--branch <name>", "branch to create or check out")
       .option("--base <ref>", "start the branch from this ref instead of origin/<defaultBranch>")
+      .option("--json", "print one JSON object: what was done (see the README)")
       .action(lazy(async () => (await import("./commands/spawn.js")).spawnCommand)),
     "ao spawn my-app INT-123 --title 'Fix errors' --prompt 'Fix the errors in the log'",
   );
@@ -106,6 +107,7 @@ export async function runCli(argv: string[], version: string): Promise<number> {
       .description("Stop the agent and remove the worktree (refuses to drop uncommitted work); alias: end")
       .argument("<session>", "name or unique prefix")
       .option("--force", "save uncommitted and untracked work to a git ref, then kill")
+      .option("--json", "print one JSON object: what was done (see the README)")
       .action(lazy(async () => (await load()).killCommand)),
     "ao session kill ma-int-123",
     "ao session end ma-int-123 --force",
@@ -116,6 +118,7 @@ export async function runCli(argv: string[], version: string): Promise<number> {
       .description("Stop the agent and free its tmux session; keep the worktree (or release it too)")
       .argument("<session>", "name or unique prefix")
       .option("--release-worktree", "also remove the worktree (work saved to a ref) so the branch can be checked out elsewhere")
+      .option("--json", "print one JSON object: what was done (see the README)")
       .action(lazy(async () => (await load()).pauseCommand)),
     "ao session pause ma-int-123",
     "ao session pause ma-int-123 --release-worktree",
@@ -125,6 +128,7 @@ export async function runCli(argv: string[], version: string): Promise<number> {
       .command("resume")
       .description("Resume a paused session: warm if its tmux session still runs, else relaunch the agent")
       .argument("<session>", "name or unique prefix")
+      .option("--json", "print one JSON object: what was done (see the README)")
       .action(lazy(async () => (await load()).resumeCommand)),
     "ao session resume ma-int-123",
   );
@@ -135,6 +139,7 @@ export async function runCli(argv: string[], version: string): Promise<number> {
       .argument("<session>", "name or unique prefix")
       .argument("<answer>", "once, always or reject")
       .option("--force", "send the keys even when the agent's screen does not read as a question")
+      .option("--json", "print one JSON object: what was done (see the README)")
       .action(lazy(async () => (await load()).replyCommand)),
     "ao session reply ma-int-123 once",
   );
@@ -143,6 +148,7 @@ export async function runCli(argv: string[], version: string): Promise<number> {
       .command("abort")
       .description("Interrupt the agent's current turn (Esc or Ctrl-C, per agent)")
       .argument("<session>", "name or unique prefix")
+      .option("--json", "print one JSON object: what was done (see the README)")
       .action(lazy(async () => (await load()).abortCommand)),
     "ao session abort ma-int-123",
   );
@@ -206,6 +212,7 @@ export async function runCli(argv: string[], version: string): Promise<number> {
       .description("Recreate a dead session's tmux session in its worktree and relaunch the agent")
       .argument("[session]", "name or unique prefix")
       .option("--all", "restore every session whose runtime is gone (after a reboot)")
+      .option("--json", "print one JSON object: what was done (see the README)")
       .action(lazy(async () => (await load()).restoreCommand)),
     "ao session restore ma-int-123",
     "ao session restore --all",
@@ -221,6 +228,7 @@ export async function runCli(argv: string[], version: string): Promise<number> {
       .option("--wait", "return when the agent has finished its turn, printing what it answered")
       .option("--timeout <seconds>", "with --wait: give up after this long (exit 124; default 600)")
       .option("--force", "send even while the agent's screen shows a question (the Enter may answer it)")
+      .option("--json", "print one JSON object: what was done (see the README)")
       .action(lazy(async () => (await import("./commands/send.js")).sendCommand)),
     "ao send ma-int-123 'Please also add tests'",
     "git diff | ao send ma-int-123 -",
