@@ -29,6 +29,8 @@ export async function runCli(argv: string[], version: string): Promise<number> {
     .configureOutput({
       writeOut: (s) => process.stdout.write(s),
       writeErr: (s) => process.stderr.write(s),
+      // One error prefix for every error ao prints: commander's own say "error:".
+      outputError: (s, write) => write(s.replace(/^error: /, "Error: ")),
     });
   example(program, "ao spawn my-app INT-123 --prompt 'Fix the login bug'", "ao session ls");
 
@@ -266,14 +268,14 @@ export async function runCli(argv: string[], version: string): Promise<number> {
     await program.parseAsync(argv, { from: "user" });
     return ExitCode.ok;
   } catch (err) {
-    return report(err, getCli());
+    return report(err, getCli(), argv);
   }
 }
 
-function report(err: unknown, cli: Cli): number {
+function report(err: unknown, cli: Cli, argv: readonly string[]): number {
   if (err instanceof CommanderError) {
-    // `ao send S "-x is broken"`: the message was read as an option.
-    if (err.code === "commander.unknownOption") cli.err("A message or argument that starts with '-' goes after --, e.g. ao send ma-1 -- '-x is broken'");
+    // `ao send S "-x is broken"`: the message was read as an option (not `ls --bogus`: that is just a wrong option).
+    if (err.code === "commander.unknownOption" && (/^unknown option '-[^']*\s/.test(err.message.replace(/^error: /i, "")) || argv[0] === "send")) cli.err("A message or argument that starts with '-' goes after --, e.g. ao send ma-1 -- '-x is broken'");
     return err.exitCode === 0 ? ExitCode.ok : ExitCode.usage;
   }
   if (err instanceof AoError) {

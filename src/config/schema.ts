@@ -81,7 +81,7 @@ export const configSchema = z.strictObject({
     .optional(),
   agents: z.record(z.string().regex(/^[A-Za-z0-9][A-Za-z0-9_.-]*$/, "a simple name"), agent).optional(),
   projects: z
-    .record(z.string().regex(/^[a-z0-9][a-z0-9_-]*$/, "a project id like my-project"), project)
+    .record(z.string().regex(/^[a-z0-9][a-z0-9_-]*$/, "lower-case letters, digits, - and _, starting with a letter or digit, like my-app"), project)
     .optional(),
   github: z
     .strictObject({
