@@ -164,6 +164,22 @@ describe("from cron's $HOME (env -i, only PATH and HOME, no config found)", () =
   });
 });
 
+describe("inside a session's worktree (env -i: only PATH and HOME)", () => {
+  it("every command works with the session's config, and init refuses, naming the main checkout", async () => {
+    const a1 = await spawnIn(w.repoA, "app-a");
+    const b1 = await spawnIn(w.repoB, "app-b");
+    const worktree = join(w.home, ".worktrees", "app-a-1");
+    const bare = (args: string[]) => runProc("env", ["-i", `PATH=${binDir()}`, `HOME=${w.home}`, "ao", ...args], { cwd: worktree, env: {} });
+    expect(Object.keys(await listed(() => bare(["session", "ls", "--json"]))).sort()).toEqual([a1, b1].sort());
+    const init = await bare(["init"]);
+    expect(init.code).toBe(1);
+    expect(init.stderr).toContain(w.repoA);
+    const killed = await bare(["session", "kill", b1]);
+    expect(killed.code, killed.stderr).toBe(0);
+    expect(await w.tmux.sessions()).toEqual([a1]);
+  });
+});
+
 describe("one dataDir, several repositories' configs", () => {
   it("a session of another repository is listed, filtered and killed with its own config", async () => {
     await spawnIn(w.repoA, "app-a");
