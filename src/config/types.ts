@@ -28,4 +28,6 @@ export interface Config {
   /** A tmux -L name, or a socket path when it contains a slash. */
   tmuxSocket?: string;
   runtimeDeadAfterMs: number;
+  /** A transcript part is rotated past this size (one previous part kept). */
+  transcriptMaxBytes: number;
 }
