@@ -37,7 +37,13 @@ export class TerminalText {
     this.mark = term.registerMarker(0);
     const { parser } = term;
     parser.registerCsiHandler({ final: "J" }, (params) => {
-      if (params[0] === 3 && this.term.buffer.active.type === "normal") this.keep(this.term.buffer.normal.baseY);
+      if (params[0] === 3 && this.term.buffer.active.type === "normal") {
+        this.keep(this.term.buffer.normal.baseY);
+        // The scrollback goes: the screen's first line becomes line 0.
+        this.mark?.dispose();
+        this.mark = undefined;
+        this.pendingFrom = 0;
+      }
       return false; // the terminal still does it
     });
     parser.registerEscHandler({ final: "c" }, () => {
@@ -80,10 +86,7 @@ export class TerminalText {
     const lines = [...this.out];
     const normal = this.term.buffer.normal;
     this.collect(normal, this.from(), normal.length, lines);
-    if (this.term.buffer.active.type === "alternate") {
-      trimBlank(lines);
-      this.collect(this.term.buffer.alternate, 0, this.term.buffer.alternate.length, lines);
-    }
+    if (this.term.buffer.active.type === "alternate") this.appendScreen(lines);
     return trimBlank(lines);
   }
 
@@ -110,21 +113,26 @@ export class TerminalText {
    * become final, in that order.
    */
   private leaveAlternate(reset: boolean): void {
-    const { normal, alternate, active } = this.term.buffer;
+    const { normal, active } = this.term.buffer;
     const onAlt = active.type === "alternate";
     if (!onAlt && !reset) return;
     const upTo = reset && !onAlt ? normal.length : normal.baseY + normal.cursorY;
     this.collect(normal, this.from(), upTo, this.out);
-    if (onAlt) {
-      trimBlank(this.out);
-      this.collect(alternate, 0, alternate.length, this.out);
-      trimBlank(this.out);
-    }
+    trimBlank(this.out); // the empty rows below the text are no lines of it
+    if (onAlt) this.appendScreen(this.out);
     // Markers live in the active buffer: the next one is set once the normal buffer is back
     // (a reset empties it: lines start at 0 again).
     this.mark?.dispose();
     this.mark = undefined;
     this.pendingFrom = reset ? 0 : upTo;
+  }
+
+  /** The alternate screen's non-blank rows (a TUI may start drawing anywhere on it), after the text so far. */
+  private appendScreen(into: string[]): void {
+    const screen: string[] = [];
+    this.collect(this.term.buffer.alternate, 0, this.term.buffer.alternate.length, screen);
+    trimBlank(into);
+    into.push(...trimBlank(screen.slice(screen.findIndex((l) => l.trim()))));
   }
 
   /** Appends lines [from, to) of a buffer, joining wrapped rows into one line. */

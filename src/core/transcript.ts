@@ -98,11 +98,16 @@ export async function sessionTranscript(ctx: Context, record: SessionRecord): Pr
   const live = (await tmuxOf(ctx, record).listSessions()).has(record.tmuxSession);
   const raw = readRaw(ctx, record);
   if (!raw) return legacyTranscript(ctx, record, live, noTranscript);
-  const view = await TranscriptView.create(raw.rotated ? rotatedNote(ctx.config.transcriptMaxBytes) : undefined);
+  const lines = await renderTranscript(raw.bytes, raw.rotated ? rotatedNote(ctx.config.transcriptMaxBytes) : undefined);
+  return { text: lines.length ? `${lines.join("\n")}\n` : "", live };
+}
+
+/** Raw transcript bytes as lines of text, `note` first. */
+export async function renderTranscript(bytes: Buffer, note?: string): Promise<string[]> {
+  const view = await TranscriptView.create(note);
   try {
-    await view.feed(raw.bytes);
-    const lines = view.lines();
-    return { text: lines.length ? `${lines.join("\n")}\n` : "", live };
+    await view.feed(bytes);
+    return view.lines();
   } finally {
     view.dispose();
   }
@@ -171,7 +176,7 @@ function size(bytes: number): string {
  * next) through a fresh terminal, so what one agent left on the screen or in
  * the terminal's modes does not garble the next; a line names each start.
  */
-class TranscriptView {
+export class TranscriptView {
   private readonly done: string[] = [];
   private carry = Buffer.alloc(0);
 

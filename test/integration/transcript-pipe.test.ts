@@ -1,0 +1,52 @@
+/** The pipe-pane command that writes a session's transcript, run by a real tmux through /bin/sh. */
+import { existsSync, mkdtempSync, readFileSync, realpathSync, rmSync, statSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { nodeFiles } from "../../src/adapters/files.js";
+import { Tmux } from "../../src/adapters/tmux.js";
+import { pipeCommand } from "../../src/core/transcript.js";
+import { waitFor } from "../helpers/proc.js";
+import { tmuxServer } from "../helpers/tmux.js";
+
+let server: ReturnType<typeof tmuxServer>;
+let dir: string;
+beforeEach(() => {
+  server = tmuxServer();
+  dir = realpathSync(mkdtempSync(join(tmpdir(), "ao-pipe-")));
+});
+afterEach(async () => {
+  await server.kill();
+  rmSync(dir, { recursive: true, force: true });
+});
+
+const start = (name: string, path: string, script: string, maxBytes = 65536) =>
+  new Tmux(server.socket).newSession({ name, cwd: dir, env: {}, script, pipe: pipeCommand(path, maxBytes) });
+
+describe("the transcript pipe", () => {
+  it("writes to a path with quotes, %, #{…}, $(…) and spaces, and runs nothing from it", async () => {
+    const path = join(dir, "it's 100% #{session_name} $(touch pwned) `touch pwned2`.log");
+    nodeFiles.appendPrivate(path, "");
+    await start("p-1", path, "printf 'hello from the pane\\n'; exec sleep 60");
+    await waitFor(() => readFileSync(path, "utf8").includes("hello from the pane"), "the output in the file");
+    expect(existsSync(join(dir, "pwned")) || existsSync(join(dir, "pwned2"))).toBe(false);
+    expect(statSync(path).mode & 0o777).toBe(0o600);
+  });
+
+  it("rotates to one previous part, each 0600 and bounded, and keeps every byte up to the rotation", async () => {
+    const path = join(dir, "s.log");
+    nodeFiles.appendPrivate(path, "");
+    // 4000 numbered lines of 50 bytes: 200 KB through a 64 KiB limit, so at least two rotations.
+    await start("p-1", path, `i=1; while [ $i -le 4000 ]; do printf 'line %045d\\n' $i; i=$((i+1)); done; echo finished; exec sleep 60`);
+    await waitFor(() => existsSync(path) && readFileSync(path, "utf8").includes("finished"), "the last line", 20_000);
+    for (const f of [path, `${path}.1`]) {
+      expect(statSync(f).mode & 0o777).toBe(0o600);
+      expect(statSync(f).size).toBeLessThanOrEqual(65536 + 8192);
+    }
+    const text = readFileSync(`${path}.1`, "utf8") + readFileSync(path, "utf8");
+    const numbers = [...text.matchAll(/line 0*(\d+)\r\n/g)].map((m) => Number(m[1]));
+    const first = numbers[0]!;
+    expect(first).toBeGreaterThan(1); // the oldest part was dropped
+    expect(numbers).toEqual(Array.from({ length: 4000 - first + 1 }, (_, i) => first + i)); // nothing lost between the two parts
+  });
+});
