@@ -56,21 +56,26 @@ export function beginLife(ctx: Pick<Context, "store" | "files" | "now" | "config
  * `#{…}` formats and strftime `%` sequences in the command first, so `#` and `%`
  * are doubled. `dd` copies with plain read/write (no stdio buffer: what the
  * pane printed is on disk at once, and nothing is lost should tmux die), at
- * most `count` reads per run; between runs the size is checked and a full file
- * becomes `path.1`. The file is never written through a symlink found there
- * (the loop ends). A file holds at most maxBytes + one run (an eighth more).
+ * most `count` reads per run, into a descriptor opened once per part; between
+ * runs the size is checked and a full file becomes `path.1`. A file holds at
+ * most maxBytes + one run (an eighth more). The loop ends when the output
+ * does, and when the file is gone or replaced by a symlink: it never re-creates
+ * a transcript that was removed, nor writes through a link.
  */
 export function pipeCommand(path: string, maxBytes: number): string {
   const reads = Math.max(1, Math.min(256, Math.floor(maxBytes / 8 / 4096)));
   const script = [
     "umask 077",
     `f=${shellQuote(path)}`,
-    'while [ ! -L "$f" ]; do',
-    'a=0; [ -f "$f" ] && a=$(( $(wc -c < "$f") ))',
-    `dd bs=4096 count=${reads} 2>/dev/null >> "$f" || exit 1`,
+    'mine() { [ -f "$f" ] && [ ! -L "$f" ]; }',
+    'mine && exec 3>>"$f" || exit 1',
+    "while mine; do",
+    'a=$(( $(wc -c < "$f") ))',
+    `dd bs=4096 count=${reads} 2>/dev/null >&3 || exit 1`,
+    'mine || exit 0',
     'b=$(( $(wc -c < "$f") ))',
     '[ "$b" -gt "$a" ] || exit 0', // nothing came: the pane's output has ended
-    `[ "$b" -lt ${maxBytes} ] || mv -f "$f" "$f.1" || exit 1`,
+    `if [ "$b" -ge ${maxBytes} ]; then mv -f "$f" "$f.1" && : >> "$f" && mine && exec 3>>"$f" || exit 1; fi`,
     "done",
   ].join("\n");
   return script.replace(/[#%]/g, (c) => c + c);

@@ -36,43 +36,30 @@ describe("transcripts", () => {
     expect(statSync(file).mode & 0o777).toBe(0o600);
   });
 
-  it("output before a pause is still there after resume, then a marker and the new output", async () => {
+  // A life ends (pause; a dead tmux server) and the next starts (resume; restore): one transcript.
+  it.each([
+    { end: "a pause", start: "resume", marker: "resumed", stop: () => s.ao(["session", "pause", "ma-1"]) },
+    { end: "a tmux kill-server", start: "restore", marker: "restored", stop: () => s.tmux.tmux("kill-server") },
+  ])("output before $end is in logs while nothing runs, and after $start, a marker, then the new output", async ({ start, marker, stop }) => {
     expect((await s.ao(["spawn", "my-app", "1", "--prompt", "first task"])).code).toBe(0);
     await agentReady(s, "ma-1");
-    expect((await s.ao(["send", "ma-1", "before pause"])).code).toBe(0);
-    await waitFor(async () => (await logs("ma-1")).includes("| before pause"), "the echo");
-    expect((await s.ao(["session", "pause", "ma-1"])).code).toBe(0);
+    expect((await s.ao(["send", "ma-1", "before the end"])).code).toBe(0);
+    await waitFor(async () => (await s.tmux.capture("ma-1")).includes("| before the end"), "the echo");
+    expect((await stop()).code).toBe(0);
     expect(await s.tmux.sessions()).toEqual([]);
-    expect(await logs("ma-1")).toContain("| before pause");
-    expect((await s.ao(["session", "resume", "ma-1"])).code).toBe(0);
+    expect(await logs("ma-1")).toContain("| before the end");
+    expect((await s.ao(["session", start, "ma-1"])).code).toBe(0);
     await agentReady(s, "ma-1");
-    expect((await s.ao(["send", "ma-1", "after resume"])).code).toBe(0);
-    await waitFor(async () => (await logs("ma-1")).includes("| after resume"), "the new echo");
+    expect((await s.ao(["send", "ma-1", "after the start"])).code).toBe(0);
+    await waitFor(async () => (await logs("ma-1")).includes("| after the start"), "the new echo");
     const text = await logs("ma-1");
-    const at = (needle: string | RegExp) => text.search(typeof needle === "string" ? new RegExp(needle.replace(/[|()]/g, "\\$&")) : needle);
-    expect(at("Prompt: first task")).toBeGreaterThan(-1);
-    expect(at("Prompt: first task")).toBeLessThan(at("| before pause"));
-    expect(at("| before pause")).toBeLessThan(at(/^--- resumed at \S+ ---$/m));
-    expect(at(/^--- resumed at \S+ ---$/m)).toBeLessThan(at("| after resume"));
-  });
-
-  it("output before a tmux kill-server is in logs while the server is gone and after restore", async () => {
-    expect((await s.ao(["spawn", "my-app", "1", "--prompt", "first task"])).code).toBe(0);
-    await agentReady(s, "ma-1");
-    expect((await s.ao(["send", "ma-1", "before crash"])).code).toBe(0);
-    await waitFor(async () => (await s.tmux.capture("ma-1")).includes("| before crash"), "the echo");
-    await s.tmux.tmux("kill-server");
-    expect(await logs("ma-1")).toContain("| before crash");
-    expect((await s.ao(["session", "restore", "ma-1"])).code).toBe(0);
-    await agentReady(s, "ma-1");
-    expect((await s.ao(["send", "ma-1", "after restore"])).code).toBe(0);
-    await waitFor(async () => (await logs("ma-1")).includes("| after restore"), "the new echo");
-    const text = await logs("ma-1");
-    expect(text.indexOf("| before crash")).toBeLessThan(text.search(/^--- restored at \S+ ---$/m));
-    expect(text.search(/^--- restored at \S+ ---$/m)).toBeLessThan(text.indexOf("| after restore"));
-    // The killed session's transcript stays for logs.
+    const order = ["Prompt: first task", "| before the end", `--- ${marker} at `, "| after the start"].map((n) => text.indexOf(n));
+    expect(order[0]).toBeGreaterThan(-1);
+    expect(order).toEqual([...order].sort((a, b) => a - b));
+    expect(text).toMatch(new RegExp(`^--- ${marker} at \\d{4}-\\d\\d-\\d\\dT[\\d:.]+Z ---$`, "m"));
+    // A killed session's transcript stays for logs.
     expect((await s.ao(["session", "kill", "ma-1"])).code).toBe(0);
-    expect(await logs("ma-1")).toContain("| before crash");
+    expect(await logs("ma-1")).toContain("| before the end");
   });
 
   it("rotates at logs.maxBytes, keeps one previous part, and says that older output was rotated away", async () => {

@@ -1,5 +1,5 @@
 /** The pipe-pane command that writes a session's transcript, run by a real tmux through /bin/sh. */
-import { existsSync, mkdtempSync, readFileSync, realpathSync, rmSync, statSync } from "node:fs";
+import { existsSync, mkdtempSync, readFileSync, realpathSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
@@ -48,5 +48,17 @@ describe("the transcript pipe", () => {
     const first = numbers[0]!;
     expect(first).toBeGreaterThan(1); // the oldest part was dropped
     expect(numbers).toEqual(Array.from({ length: 4000 - first + 1 }, (_, i) => first + i)); // nothing lost between the two parts
+  });
+
+  it("stops when the transcript is removed, and never re-creates it", async () => {
+    const path = join(dir, "s.log");
+    nodeFiles.appendPrivate(path, "");
+    await start("p-1", path, "printf 'one\\n'; while [ ! -e go ]; do sleep 0.05; done; while :; do printf 'tick\\n'; sleep 0.05; done");
+    await waitFor(() => readFileSync(path, "utf8").includes("one"), "the first output");
+    rmSync(path);
+    writeFileSync(join(dir, "go"), "");
+    // The writer ends at its next check; tmux closes the pipe when it next writes to it (a tick).
+    await waitFor(async () => (await server.tmux("display-message", "-p", "-t", "=p-1:", "#{pane_pipe}")).stdout.trim() === "0", "the pipe closed");
+    expect(existsSync(path)).toBe(false);
   });
 });
