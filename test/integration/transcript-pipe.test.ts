@@ -4,8 +4,8 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { nodeFiles } from "../../src/adapters/files.js";
-import { Tmux } from "../../src/adapters/tmux.js";
-import { pipeCommand } from "../../src/core/transcript.js";
+import { Tmux, trimTrailingBlank } from "../../src/adapters/tmux.js";
+import { pipeCommand, renderTranscript } from "../../src/core/transcript.js";
 import { waitFor } from "../helpers/proc.js";
 import { tmuxServer } from "../helpers/tmux.js";
 
@@ -60,5 +60,21 @@ describe("the transcript pipe", () => {
     // The writer ends at its next check; tmux closes the pipe when it next writes to it (a tick).
     await waitFor(async () => (await server.tmux("display-message", "-p", "-t", "=p-1:", "#{pane_pipe}")).stdout.trim() === "0", "the pipe closed");
     expect(existsSync(path)).toBe(false);
+  });
+});
+
+describe("rendering a transcript", () => {
+  it("gives what tmux itself shows for a program that redraws, colours and scrolls a region", async () => {
+    const path = join(dir, "s.log");
+    nodeFiles.appendPrivate(path, "");
+    const agent = join(import.meta.dirname, "..", "fixtures", "redraw-agent.mjs");
+    await start("p-1", path, `exec node ${JSON.stringify(agent)}`, 8 * 1024 * 1024);
+    await waitFor(async () => (await server.capture("p-1")).includes("DONE"), "the end of the output");
+    await waitFor(() => readFileSync(path, "utf8").includes("DONE"), "the end of the transcript");
+    const tmuxText = trimTrailingBlank(await new Tmux(server.socket).captureHistory("p-1"));
+    const ours = (await renderTranscript(readFileSync(path))).join("\n") + "\n";
+    expect(ours).toBe(tmuxText);
+    for (const kept of ["line 1 — ok", "spinner / step 29", "first, rewritten", "second, rewritten", "in region 69", "inserted", "long end", "DONE"]) expect(ours).toContain(kept);
+    expect(ours).not.toContain("\u001b");
   });
 });
