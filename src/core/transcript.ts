@@ -92,8 +92,9 @@ function readRaw(ctx: Context, r: Named): { bytes: Buffer; rotated: boolean; ino
   const current = ctx.files.readFrom(paths.current, 0);
   if (!current) return undefined;
   const bytes = previous ? Buffer.concat([previous.data, current.data]) : current.data;
-  // The first segment starts with the spawn's marker until a rotation drops it.
-  return { bytes, rotated: previous !== undefined && !bytes.subarray(0, MARK_START.length).equals(Buffer.from(MARK_START, "latin1")), ino: current.ino, size: current.size };
+  // The oldest part starts with the spawn's marker until a second rotation drops it.
+  const spawned = Buffer.from(`${MARK_START}started;`, "latin1");
+  return { bytes, rotated: previous !== undefined && !bytes.subarray(0, spawned.length).equals(spawned), ino: current.ino, size: current.size };
 }
 
 const noTranscript = (name: string) => new AoError(`No transcript for ${name}: its tmux session is gone and none was kept`, { hint: "Transcripts are kept from spawn on; this session's output is gone." });
