@@ -56,11 +56,12 @@ export function beginLife(ctx: Pick<Context, "store" | "files" | "now" | "config
  * `#{…}` formats and strftime `%` sequences in the command first, so `#` and `%`
  * are doubled. `dd` copies with plain read/write (no stdio buffer: what the
  * pane printed is on disk at once, and nothing is lost should tmux die), at
- * most `count` reads per run, into a descriptor opened once per part; between
- * runs the size is checked and a full file becomes `path.1`. A file holds at
- * most maxBytes + one run (an eighth more). The loop ends when the output
- * does, and when the file is gone or replaced by a symlink: it never re-creates
- * a transcript that was removed, nor writes through a link.
+ * most `count` reads per run, into a descriptor opened once per part; a run
+ * that read nothing ("0+0 records in") means the pane's output has ended.
+ * Between runs a full file becomes `path.1`, so a file holds at most
+ * maxBytes + one run (an eighth more). The loop also ends when the file is
+ * gone or replaced by a symlink: it never re-creates a transcript that was
+ * removed, nor writes through a link.
  */
 export function pipeCommand(path: string, maxBytes: number): string {
   const reads = Math.max(1, Math.min(256, Math.floor(maxBytes / 8 / 4096)));
@@ -70,12 +71,9 @@ export function pipeCommand(path: string, maxBytes: number): string {
     'mine() { [ -f "$f" ] && [ ! -L "$f" ]; }',
     'mine && exec 3>>"$f" || exit 1',
     "while mine; do",
-    'a=$(( $(wc -c < "$f") ))',
-    `dd bs=4096 count=${reads} 2>/dev/null >&3 || exit 1`,
-    'mine || exit 0',
-    'b=$(( $(wc -c < "$f") ))',
-    '[ "$b" -gt "$a" ] || exit 0', // nothing came: the pane's output has ended
-    `if [ "$b" -ge ${maxBytes} ]; then mv -f "$f" "$f.1" && : >> "$f" && mine && exec 3>>"$f" || exit 1; fi`,
+    `r=$(LC_ALL=C dd bs=4096 count=${reads} 2>&1 >&3) || exit 1`,
+    'case $r in "0+0 "*) exit 0 ;; esac',
+    `[ "$(( $(wc -c < "$f") ))" -lt ${maxBytes} ] || { mv -f "$f" "$f.1" && : >> "$f" && mine && exec 3>>"$f"; } || exit 1`,
     "done",
   ].join("\n");
   return script.replace(/[#%]/g, (c) => c + c);

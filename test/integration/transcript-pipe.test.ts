@@ -1,5 +1,5 @@
 /** The pipe-pane command that writes a session's transcript, run by a real tmux through /bin/sh. */
-import { existsSync, mkdtempSync, readFileSync, realpathSync, rmSync, statSync, writeFileSync } from "node:fs";
+import { existsSync, mkdtempSync, readdirSync, readFileSync, realpathSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
@@ -76,5 +76,30 @@ describe("rendering a transcript", () => {
     expect(ours).toBe(tmuxText);
     for (const kept of ["line 1 — ok", "spinner / step 29", "first, rewritten", "second, rewritten", "in region 69", "inserted", "long end", "DONE"]) expect(ours).toContain(kept);
     expect(ours).not.toContain("\u001b");
+  });
+});
+
+describe("a transcript written by two lives in turn (restore of an exited agent)", () => {
+  /** Writers of this test's transcripts: their command line names the test's directory. */
+  const writers = () =>
+    readdirSync("/proc").filter((pid) => /^\d+$/.test(pid)).filter((pid) => {
+      try {
+        const cmd = readFileSync(`/proc/${pid}/cmdline`, "utf8");
+        return cmd.startsWith("sh\0-c\0umask 077") && cmd.includes(dir); // not the tmux server, whose argv names the command too
+      } catch {
+        return false; // gone meanwhile
+      }
+    });
+
+  it("the old writer ends with its pane, however busy the new one is", async () => {
+    const path = join(dir, "s.log");
+    nodeFiles.appendPrivate(path, "");
+    await server.tmux("new-session", "-d", "-s", "keeper", "sleep 60"); // the server outlives p-1, as with other sessions
+    await start("p-1", path, "printf 'first life\\n'; exec sleep 60", 8 << 20);
+    await waitFor(() => readFileSync(path, "utf8").includes("first life"), "the first life");
+    await server.tmux("kill-session", "-t", "=p-1");
+    await start("p-2", path, "while :; do printf 'busy second life\\n'; done", 8 << 20); // output all the time
+    await waitFor(() => readFileSync(path, "utf8").includes("busy second life"), "the second life");
+    await waitFor(() => writers().length === 1, "one writer left");
   });
 });

@@ -77,7 +77,7 @@ describe("the pipe-pane command", () => {
     const cmd = pipeCommand("/d/100% #{x}'s.log", 8 * 1024 * 1024);
     expect(cmd).toContain(`f='/d/100%% ##{x}'\\''s.log'`);
     expect(cmd).toContain("dd bs=4096 count=256 ");
-    expect(cmd).toContain("-ge 8388608 ]");
+    expect(cmd).toContain("-lt 8388608 ]");
     expect(cmd.endsWith(";")).toBe(false); // tmux would read a trailing ; as a command separator
     expect(pipeCommand("/x", 65536)).toContain("count=2 ");
   });
