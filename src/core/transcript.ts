@@ -152,8 +152,8 @@ export async function* followSessionTranscript(ctx: Context, record: SessionReco
   }
 }
 
-/** The bytes written since `pos`; after a rotation, the rest of the old file (now `.1`) and the new one. */
-function readNew(ctx: Context, r: Named, pos: { ino: number; offset: number }): Buffer {
+/** The bytes written since `pos` (which it moves on); after a rotation, the rest of the old file (now `.1`) and the new one. */
+export function readNew(ctx: Pick<Context, "store" | "files">, r: Named, pos: { ino: number; offset: number }): Buffer {
   const paths = transcriptPaths(ctx, r);
   const current = ctx.files.readFrom(paths.current, pos.offset);
   if (current?.ino === pos.ino) {

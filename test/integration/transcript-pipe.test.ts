@@ -1,11 +1,15 @@
-/** The pipe-pane command that writes a session's transcript, run by a real tmux through /bin/sh. */
-import { existsSync, mkdtempSync, readdirSync, readFileSync, realpathSync, rmSync, statSync, writeFileSync } from "node:fs";
+/**
+ * The pipe-pane command that writes a session's transcript, run by a real tmux
+ * through /bin/sh; its rendering compared with tmux's own; reading it as it grows.
+ */
+import { existsSync, mkdtempSync, readdirSync, readFileSync, realpathSync, renameSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { nodeFiles } from "../../src/adapters/files.js";
+import { Store } from "../../src/adapters/store.js";
 import { Tmux, trimTrailingBlank } from "../../src/adapters/tmux.js";
-import { pipeCommand, renderTranscript } from "../../src/core/transcript.js";
+import { pipeCommand, readNew, renderTranscript, transcriptPaths } from "../../src/core/transcript.js";
 import { waitFor } from "../helpers/proc.js";
 import { tmuxServer } from "../helpers/tmux.js";
 
@@ -101,5 +105,24 @@ describe("a transcript written by two lives in turn (restore of an exited agent)
     await start("p-2", path, "while :; do printf 'busy second life\\n'; done", 8 << 20); // output all the time
     await waitFor(() => readFileSync(path, "utf8").includes("busy second life"), "the second life");
     await waitFor(() => writers().length === 1, "one writer left");
+  });
+});
+
+describe("following a transcript across a rotation", () => {
+  it("reads the rest of the rotated part, then the new one, each byte once", () => {
+    const ctx = { store: new Store(dir), files: nodeFiles };
+    const r = { project: "p", name: "s-1" };
+    const { current, previous } = transcriptPaths(ctx, r);
+    nodeFiles.appendPrivate(current, "one ");
+    const pos = { ino: statSync(current).ino, offset: 4 };
+    nodeFiles.appendPrivate(current, "two ");
+    expect(readNew(ctx, r, pos).toString()).toBe("two ");
+    expect(readNew(ctx, r, pos).toString()).toBe("");
+    nodeFiles.appendPrivate(current, "three ");
+    renameSync(current, previous); // what the pipe does at logs.maxBytes
+    nodeFiles.appendPrivate(current, "four ");
+    expect(readNew(ctx, r, pos).toString()).toBe("three four ");
+    nodeFiles.appendPrivate(current, "five");
+    expect(readNew(ctx, r, pos).toString()).toBe("five");
   });
 });
