@@ -95,7 +95,7 @@ export const configSchema = z.strictObject({
   cleanup: z.strictObject({ runtimeDeadAfter: duration.optional() }).optional(),
   logs: z
     .strictObject({
-      maxBytes: z.int().min(65_536).optional().describe("Size at which a session's transcript is rotated; one previous part is kept (default 8 MiB)"),
+      maxBytes: z.int().min(65_536).max(268_435_456).optional().describe("Size at which a session's transcript is rotated; one previous part is kept (default 8 MiB)"),
     })
     .optional(),
 });

@@ -18,6 +18,7 @@ import type { IMarker, Terminal } from "@xterm/headless";
 const COLS = 200;
 const ROWS = 50;
 const CHUNK = 4096;
+const BATCH = 8 << 20;
 /** More than one chunk can scroll (a byte per line), plus the screen. */
 const SCROLLBACK = CHUNK + ROWS + 100;
 
@@ -31,7 +32,6 @@ export class TerminalText {
   private mark: IMarker | undefined;
   /** Where the next final line starts while no marker can be set (the alternate screen is active). */
   private pendingFrom = 0;
-  private queue: Promise<void> = Promise.resolve();
 
   private constructor(private readonly term: Terminal) {
     this.mark = term.registerMarker(0);
@@ -66,9 +66,13 @@ export class TerminalText {
   }
 
   /** Feeds raw output; resolves once it is on the emulated screen. */
-  write(bytes: Uint8Array): Promise<void> {
-    if (!bytes.length) return this.queue;
-    this.queue = new Promise((resolve) => {
+  async write(bytes: Uint8Array): Promise<void> {
+    // Batches stay far below the 50 MB the emulator accepts unprocessed before it drops data.
+    for (let from = 0; from < bytes.length; from += BATCH) await this.writeBatch(bytes.subarray(from, from + BATCH));
+  }
+
+  private writeBatch(bytes: Uint8Array): Promise<void> {
+    return new Promise((resolve) => {
       // Queued at once: the emulator runs the callbacks between chunks, without a timer per chunk.
       for (let at = 0; at < bytes.length; at += CHUNK) {
         const last = at + CHUNK >= bytes.length;
@@ -78,7 +82,6 @@ export class TerminalText {
         });
       }
     });
-    return this.queue;
   }
 
   /** Everything so far: the final lines, then the screen (the alternate one when a TUI is drawing there). */
