@@ -97,8 +97,10 @@ export class TerminalText {
     this.term.dispose();
   }
 
+  /** The first line not yet final (a marker trimmed off the scrollback: the oldest line there). */
   private from(): number {
-    return this.mark && !this.mark.isDisposed ? this.mark.line : this.pendingFrom;
+    if (!this.mark) return this.pendingFrom;
+    return this.mark.isDisposed ? 0 : this.mark.line;
   }
 
   /** Moves the normal buffer's lines before `upTo` into the final lines. */
