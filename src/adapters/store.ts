@@ -195,9 +195,9 @@ export class Store {
     return join(this.dataDir, "projects", project, "observed.json");
   }
 
-  /** Removes a record and its events (only used to undo a failed spawn). */
+  /** Removes a record, its events and its transcript (only used to undo a failed spawn). */
   remove(project: string, name: string): void {
-    for (const ext of [".json", ".events.jsonl"]) {
+    for (const ext of [".json", ".events.jsonl", ".log", ".log.1"]) {
       try {
         unlinkSync(this.file(project, name, ext));
       } catch (err) {

@@ -134,6 +134,7 @@ function resolveConfig(raw: RawConfig, ctx: Ctx): Config {
     githubCacheTtlMs: parseDuration(raw.github?.cacheTtl ?? "60s"),
     tmuxSocket: raw.tmux?.socket ? expandTilde(raw.tmux.socket, ctx.homeDir) : undefined,
     runtimeDeadAfterMs: parseDuration(raw.cleanup?.runtimeDeadAfter ?? "24h"),
+    transcriptMaxBytes: raw.logs?.maxBytes ?? 8 * 1024 * 1024,
   };
 }
 

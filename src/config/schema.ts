@@ -93,6 +93,11 @@ export const configSchema = z.strictObject({
     .strictObject({ socket: z.string().min(1).optional().describe("A separate tmux server (tmux -L NAME)") })
     .optional(),
   cleanup: z.strictObject({ runtimeDeadAfter: duration.optional() }).optional(),
+  logs: z
+    .strictObject({
+      maxBytes: z.int().min(65_536).max(268_435_456).optional().describe("Size at which a session's transcript is rotated; one previous part is kept (default 8 MiB)"),
+    })
+    .optional(),
 });
 
 export type RawConfig = z.infer<typeof configSchema>;

@@ -34,4 +34,6 @@ export interface Config {
    * fails with "No agent-orchestrator.yaml found" and this hint. `path` is "".
    */
   missing?: { hint: string };
+  /** A transcript part is rotated past this size (one previous part kept). */
+  transcriptMaxBytes: number;
 }

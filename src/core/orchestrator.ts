@@ -22,7 +22,8 @@ import { agentOrThrow, projectOrThrow, spawnSession, startAgent, type SpawnOptio
 import { pressKeys, readyForInput } from "./input.js";
 import { runtimeStates, tmuxOf } from "./runtime.js";
 import { PaneDeadError, type SessionState } from "../adapters/tmux.js";
-import { checkOwnWorktree, describeWork, endSession, inspectWork, recoverHint, transcriptPath } from "./workspace.js";
+import { checkOwnWorktree, describeWork, endSession, inspectWork, recoverHint } from "./workspace.js";
+import { followSessionTranscript, sessionTranscript } from "./transcript.js";
 
 export interface ListResult {
   sessions: SessionView[];
@@ -304,7 +305,7 @@ export class Orchestrator {
       if (!this.ctx.files.exists(current.workspacePath)) throw new AoError(`Workspace missing: ${current.workspacePath}`, { bare: true, hint: `Create a new session: ao spawn ${current.project}${current.issue ? ` ${current.issue}` : ""}` });
       // A tmux session whose agent exited is still there (remain-on-exit): replace it.
       if (state) await tmux.killSession(current.tmuxSession);
-      const tmuxSocket = await startAgent(this.ctx, current, agent.resumeCommand ?? agent.command);
+      const tmuxSocket = await startAgent(this.ctx, current, agent.resumeCommand ?? agent.command, "restored");
       const now = new Date(this.ctx.now()).toISOString();
       const next: SessionRecord = { ...current, tmuxSocket, status: "working", updatedAt: now, lastActivityAt: now };
       delete next.spawnPid;
@@ -457,39 +458,19 @@ export class Orchestrator {
   }
 
   /**
-   * The agent's screen and scrollback as plain text: live from tmux while the
-   * session exists (also after the agent exited), else the transcript kept when
-   * the session was killed or cleaned.
+   * The whole life of the session as plain text (core/transcript.ts): from its
+   * spawn, across pause, resume and restore, also once it was killed.
    */
-  async transcript(query: string): Promise<{ text: string; live: boolean }> {
-    const record = this.resolve(query);
-    const tmux = tmuxOf(this.ctx, record);
-    if ((await tmux.listSessions()).has(record.tmuxSession)) {
-      return { text: await tmux.captureHistory(record.tmuxSession), live: true };
-    }
-    const kept = this.ctx.files.read(transcriptPath(this.ctx, record));
-    if (kept === undefined) throw new AoError(`No transcript for ${record.name}: its tmux session is gone and none was kept`, { hint: "Transcripts are kept when a session is killed or cleaned by ao." });
-    return { text: kept, live: false };
+  transcript(query: string): Promise<{ text: string; live: boolean }> {
+    return sessionTranscript(this.ctx, this.resolve(query));
   }
 
   /**
-   * Lines the agent prints from now on (after the `from` lines already seen),
-   * until its runtime ends or `signal` aborts. A TUI that redraws its screen is
-   * followed by line count, so only growth is shown.
+   * The transcript's lines after the first `from` (or only its last `tail`),
+   * then each line the agent prints, until its runtime ends or `signal` aborts.
    */
-  async *followTranscript(query: string, opts: { from: number; signal?: AbortSignal; pollMs?: number }): AsyncGenerator<string> {
-    const record = this.resolve(query);
-    let seen = opts.from;
-    const tmux = tmuxOf(this.ctx, record);
-    while (!opts.signal?.aborted) {
-      const state = (await tmux.listSessions()).get(record.tmuxSession);
-      const text = state ? await tmux.captureHistory(record.tmuxSession).catch(() => "") : "";
-      const lines = text ? text.replace(/\n$/, "").split("\n") : [];
-      for (const line of lines.slice(seen)) yield line;
-      seen = Math.max(seen, lines.length);
-      if (!state?.alive) return;
-      await new Promise((r) => setTimeout(r, opts.pollMs ?? 300));
-    }
+  followTranscript(query: string, opts: { from?: number; tail?: number; signal?: AbortSignal; pollMs?: number }): AsyncGenerator<string> {
+    return followSessionTranscript(this.ctx, this.resolve(query), opts);
   }
 
   /** A page of a session's persisted events: ids > `after`, at most `limit`. */
