@@ -28,4 +28,26 @@ export interface Config {
   /** A tmux -L name, or a socket path when it contains a slash. */
   tmuxSocket?: string;
   runtimeDeadAfterMs: number;
+  /** `ao watch` (SPEC §4): intervals and reactions with defaults filled in. */
+  watch: WatchConfig;
 }
+
+export type SendReaction = "send" | "notify" | "off";
+
+export interface WatchConfig {
+  intervalMs: number;
+  githubIntervalMs: number;
+  reactions: {
+    "ci-failed": SendReaction;
+    "changes-requested": SendReaction;
+    conflict: SendReaction;
+    waiting: "notify" | "off";
+    dead: "notify" | "restore" | "off";
+    ready: "notify" | "off";
+    merged: "notify" | "cleanup" | "off";
+    maxSends: number;
+  };
+  notify: NotifyTarget[];
+}
+
+export type NotifyTarget = { webhook: string } | { command: string[] } | { desktop: boolean };
