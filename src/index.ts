@@ -79,15 +79,21 @@ export async function openOrchestrator(opts: OpenOptions = {}): Promise<Orchestr
     github: async ({ purpose }) => {
       const { GitHubClient, resolveToken } = await import("./adapters/github.js");
       const token = await resolveToken(env);
-      const timeoutMs = env.AO_GITHUB_TIMEOUT ? envDuration("AO_GITHUB_TIMEOUT", env.AO_GITHUB_TIMEOUT) : purpose === "list" ? 3_000 : 15_000;
+      const timeoutMs = env.AO_GITHUB_TIMEOUT ? envDuration("AO_GITHUB_TIMEOUT", env.AO_GITHUB_TIMEOUT) : purpose === "list" ? 3_000 : purpose === "watch" ? 10_000 : 15_000;
       const client = new GitHubClient({
         apiUrl: config.githubApiUrl,
         token,
         timeoutMs,
-        totalMs: purpose === "list" ? timeoutMs : Math.max(60_000, timeoutMs * 4),
-        retries: purpose === "list" ? 0 : 4,
+        totalMs: purpose === "cleanup" ? Math.max(60_000, timeoutMs * 4) : timeoutMs,
+        retries: purpose === "cleanup" ? 4 : 0,
       });
-      return { tokenSource: token?.source, sessions: (repo, queries) => client.sessions(repo, queries), issueTitle: (repo, n) => client.issueTitle(repo, n) };
+      return {
+        tokenSource: token?.source,
+        sessions: (repo, queries) => client.sessions(repo, queries),
+        issueTitle: (repo, n) => client.issueTitle(repo, n),
+        watch: (repo, queries) => client.watch(repo, queries),
+        jobLog: (repo, id) => client.jobLog(repo, id),
+      };
     },
   };
   return new Orchestrator(ctx);

@@ -1,0 +1,110 @@
+/**
+ * What `ao watch` asks GitHub: for every watched session of a repository, in ONE
+ * GraphQL request (per 25 sessions), its PR's state, head and base commits,
+ * mergeability, review decision, the check runs and status contexts of the
+ * head (statusCheckRollup), and the latest reviews that requested changes with
+ * their comments; and its issue's state. Values travel as variables. Every
+ * answer is validated (zod) before anything acts on it: a URL or a name from
+ * GitHub reaches an agent's pane and the user's terminal.
+ */
+import { z } from "zod";
+import { COMMIT_OID_RE, isHttpsUrl } from "../core/record.js";
+import type { CheckFact, PrFacts, WatchFacts, WatchQuery } from "../core/watch-facts.js";
+
+export const WATCH_CHUNK = 25;
+
+const PR_FIELDS = [
+  "number url state merged mergedAt headRefOid isDraft createdAt headRepository { nameWithOwner }",
+  "baseRefName baseRefOid mergeable reviewDecision",
+  "statusCheckRollup { contexts(first: 100) { nodes { __typename ... on CheckRun { name status conclusion detailsUrl databaseId checkSuite { app { slug } } } ... on StatusContext { context state targetUrl } } } }",
+  "reviews(last: 10, states: [CHANGES_REQUESTED]) { nodes { id state body submittedAt author { login } comments(first: 50) { nodes { path line originalLine body } } } }",
+].join(" ");
+
+export function buildWatchQuery(sessions: readonly WatchQuery[]): { query: string; variables: Record<string, unknown> } {
+  const params = ["$owner: String!", "$name: String!"];
+  const fields: string[] = [];
+  const variables: Record<string, unknown> = {};
+  sessions.forEach((s, i) => {
+    params.push(`$b${i}: String!`);
+    variables[`b${i}`] = s.branch;
+    fields.push(`s${i}: pullRequests(headRefName: $b${i}, first: 5, orderBy: {field: CREATED_AT, direction: DESC}) { nodes { ${PR_FIELDS} } }`);
+    if (s.issueNumber !== undefined) {
+      params.push(`$i${i}: Int!`);
+      variables[`i${i}`] = s.issueNumber;
+      fields.push(`i${i}: issue(number: $i${i}) { state }`);
+    }
+  });
+  return { query: `query AoWatch(${params.join(", ")}) {\n  repository(owner: $owner, name: $name) {\n    ${fields.join("\n    ")}\n  }\n}`, variables };
+}
+
+const httpsUrl = z.string().refine(isHttpsUrl, "not an https URL");
+const commitOid = z.string().regex(COMMIT_OID_RE, "not a 40-hex commit id");
+const text = z.string().max(200_000);
+const checkRun = z.object({
+  __typename: z.literal("CheckRun"),
+  name: text,
+  status: z.string(),
+  conclusion: z.string().nullable(),
+  detailsUrl: httpsUrl.nullable(),
+  databaseId: z.number().int().positive().nullable(),
+  checkSuite: z.object({ app: z.object({ slug: z.string() }).nullable() }).nullable(),
+});
+const statusContext = z.object({ __typename: z.literal("StatusContext"), context: text, state: z.string(), targetUrl: httpsUrl.nullable() });
+const review = z.object({
+  id: z.string().min(1).max(200),
+  state: z.string(),
+  body: text,
+  submittedAt: z.string().nullable(),
+  author: z.object({ login: z.string() }).nullable(),
+  comments: z.object({ nodes: z.array(z.object({ path: text, line: z.number().int().nullable(), originalLine: z.number().int().nullable(), body: text })) }),
+});
+const prNode = z.object({
+  number: z.number().int().positive(),
+  url: httpsUrl,
+  state: z.enum(["OPEN", "CLOSED", "MERGED"]),
+  merged: z.boolean(),
+  mergedAt: z.string().nullable(),
+  headRefOid: commitOid,
+  isDraft: z.boolean(),
+  createdAt: z.string(),
+  headRepository: z.object({ nameWithOwner: z.string() }).nullable(),
+  baseRefName: text,
+  baseRefOid: commitOid,
+  mergeable: z.enum(["MERGEABLE", "CONFLICTING", "UNKNOWN"]),
+  reviewDecision: z.enum(["APPROVED", "CHANGES_REQUESTED", "REVIEW_REQUIRED"]).nullable(),
+  statusCheckRollup: z.object({ contexts: z.object({ nodes: z.array(z.discriminatedUnion("__typename", [checkRun, statusContext])) }) }).nullable(),
+  reviews: z.object({ nodes: z.array(review) }),
+});
+export const watchSessionSchema = z.object({ nodes: z.array(prNode) });
+type PrNode = z.infer<typeof prNode>;
+
+/** A check run's or status context's outcome, as the reactions see it. */
+function outcome(c: z.infer<typeof checkRun> | z.infer<typeof statusContext>): CheckFact["outcome"] {
+  if (c.__typename === "StatusContext") return c.state === "SUCCESS" ? "success" : c.state === "FAILURE" || c.state === "ERROR" ? "failure" : "pending";
+  if (c.status !== "COMPLETED") return "pending";
+  if (c.conclusion === "SUCCESS") return "success";
+  if (c.conclusion === "NEUTRAL" || c.conclusion === "SKIPPED") return "neutral";
+  return "failure"; // FAILURE, TIMED_OUT, CANCELLED, ACTION_REQUIRED, STARTUP_FAILURE, STALE
+}
+
+/** The newest PR from the repository's own branch (not a fork's) as facts; null when there is none. */
+export function watchFacts(repo: string, nodes: readonly PrNode[], issueState: WatchFacts["issueState"]): WatchFacts {
+  const own = nodes.filter((n) => n.headRepository?.nameWithOwner.toLowerCase() === repo.toLowerCase()).sort((a, b) => Date.parse(b.createdAt) - Date.parse(a.createdAt))[0];
+  if (!own) return { pr: null, issueState };
+  const checks: CheckFact[] = [];
+  for (const parsed of own.statusCheckRollup?.contexts.nodes ?? []) {
+    if (parsed.__typename === "CheckRun") {
+      const actions = parsed.checkSuite?.app?.slug === "github-actions" && parsed.databaseId !== null;
+      checks.push({ name: parsed.name, outcome: outcome(parsed), url: parsed.detailsUrl, ...(actions ? { jobId: parsed.databaseId! } : {}) });
+    } else checks.push({ name: parsed.context, outcome: outcome(parsed), url: parsed.targetUrl });
+  }
+  const pr: PrFacts = {
+    number: own.number, url: own.url, state: own.state, merged: own.merged, mergedAt: own.mergedAt, isDraft: own.isDraft,
+    headRefOid: own.headRefOid, baseRefName: own.baseRefName, baseRefOid: own.baseRefOid, mergeable: own.mergeable, reviewDecision: own.reviewDecision,
+    checks,
+    reviews: own.reviews.nodes
+      .map((r) => ({ id: r.id, state: r.state, author: r.author?.login ?? null, body: r.body, submittedAt: r.submittedAt, comments: r.comments.nodes.map((c) => ({ path: c.path, line: c.line ?? c.originalLine, body: c.body })) }))
+      .sort((a, b) => Date.parse(a.submittedAt ?? "") - Date.parse(b.submittedAt ?? "")),
+  };
+  return { pr, issueState };
+}
