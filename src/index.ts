@@ -26,6 +26,7 @@ export type { Finding } from "./core/doctor.js";
 export type { Resumed } from "./core/pause.js";
 export { SessionHandle } from "./core/handle.js";
 export type { TurnResult } from "./core/wait.js";
+export type { WatchEvent, WatchOptions } from "./core/watch.js";
 export type { PullRequestInfo, IssueState } from "./adapters/github.js";
 export type { SessionView, ObservedStatus, ListFilter } from "./core/plan.js";
 export { canonicalStatus, IDLE_AFTER_MS } from "./core/plan.js";

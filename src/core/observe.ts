@@ -12,7 +12,8 @@ import { TERMINAL_STATUSES, type SessionRecord } from "./record.js";
 import { runtimeStates, tmuxOf } from "./runtime.js";
 import { classifyScreen, hasPatterns, stillValid, type ObservedEntry, type ScreenObservation, type StatusPatterns } from "./screen.js";
 
-export async function observeRecords(ctx: Context, records: readonly SessionRecord[], spawnerAlive: (r: SessionRecord) => boolean): Promise<SessionView[]> {
+/** `onScreen` receives each screen read in this call (ao watch reads the question off a waiting one). */
+export async function observeRecords(ctx: Context, records: readonly SessionRecord[], spawnerAlive: (r: SessionRecord) => boolean, onScreen?: (r: SessionRecord, screen: string) => void): Promise<SessionView[]> {
   const state = await runtimeStates(ctx, records.filter((r) => !TERMINAL_STATUSES.has(r.status)));
   const now = ctx.now();
   const nowSec = Math.floor(now / 1000);
@@ -40,7 +41,9 @@ export async function observeRecords(ctx: Context, records: readonly SessionReco
     const text = await tmux.captureScreens(batch.map((t) => t.record.tmuxSession));
     for (const t of batch) {
       const screen = text.get(t.record.tmuxSession);
-      if (screen !== undefined) screens.set(key(t.record), { status: classifyScreen(screen, t.patterns), activity: t.activity, readAt: nowSec });
+      if (screen === undefined) continue;
+      screens.set(key(t.record), { status: classifyScreen(screen, t.patterns), activity: t.activity, readAt: nowSec });
+      onScreen?.(t.record, screen);
     }
   }
 

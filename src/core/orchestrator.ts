@@ -16,6 +16,7 @@ import { TERMINAL_STATUSES, type SessionEvent, type SessionRecord } from "./reco
 import { cleanup, type CleanupReport } from "./cleanup.js";
 import { pauseSession, resumeSession, type Resumed } from "./pause.js";
 import { prepareWait, type TurnResult } from "./wait.js";
+import type { WatchOptions } from "./watch.js";
 import { doctor, type Finding } from "./doctor.js";
 import { askGitHub, saveAnswers, sessionKey, withAnswer } from "./github-sync.js";
 import { agentOrThrow, projectOrThrow, spawnSession, startAgent, type SpawnOptions, type SpawnResult } from "./spawn.js";
@@ -76,7 +77,7 @@ export class Orchestrator {
   }
 
   /** Ends finished sessions (SPEC §4 cleanup); see core/cleanup.ts. */
-  cleanup(opts: { project?: string; dryRun?: boolean } = {}, report?: Reporter): Promise<CleanupReport> {
+  cleanup(opts: { project?: string; dryRun?: boolean; names?: readonly string[] } = {}, report?: Reporter): Promise<CleanupReport> {
     if (opts.project) projectOrThrow(this.ctx, opts.project);
     return cleanup(this.ctx, opts, report);
   }
@@ -387,6 +388,15 @@ export class Orchestrator {
       if (!state?.alive) return;
       await new Promise((r) => setTimeout(r, opts.pollMs ?? 300));
     }
+  }
+
+  /**
+   * Watches every session until `signal` aborts (or one pass with `once`) and
+   * reacts as configured (SPEC §4 ao watch; core/watch.ts). One per dataDir.
+   */
+  async watch(opts: WatchOptions = {}): Promise<void> {
+    const { runWatch } = await import("./watch.js");
+    return runWatch(this, opts);
   }
 
   /** A page of a session's persisted events: ids > `after`, at most `limit`. */

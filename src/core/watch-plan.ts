@@ -28,6 +28,8 @@ export interface Outgoing {
   state: "queued" | "sending";
   /** Set once the user was told it waits behind a question. */
   held?: boolean;
+  /** Sends refused before anything was typed (the screen changed, the lock was busy). */
+  attempts?: number;
 }
 
 export interface SessionMemory {

@@ -4,6 +4,7 @@
  * bracketed paste early, or steer the user's terminal) are removed, and every
  * part is bounded so one huge review or log cannot flood a pane.
  */
+import { fnv1a64 } from "./hash.js";
 import type { CheckFact, PrFacts, ReviewFact } from "./watch-facts.js";
 
 /** Lines of a failing job's log that reach the agent. */
@@ -95,3 +96,6 @@ export function questionLines(screen: string): string {
     .slice(-10)
     .join("\n");
 }
+
+/** A short stable key for a question's text (part of the waiting cause). */
+export const hashKey = (text: string): string => fnv1a64(text).slice(0, 12);

@@ -1,0 +1,284 @@
+/**
+ * The `ao watch` loop (SPEC §4): timers, signals, I/O and the outbox. Every
+ * decision is made by the pure core/watch-plan.ts; this file only looks and
+ * carries out. A pass costs one `tmux list-panes` (plus one batched read of the
+ * screens that changed) and, per repository and githubInterval, one GraphQL
+ * request; messages go through the orchestrator's `send`, with all its checks
+ * (never into a waiting agent or a dead pane, under the session's lock).
+ *
+ * Crash safety: the state (causes acted on, the outbox) is written before each
+ * action. A message is marked `sending` before the send and removed after it,
+ * so after a SIGKILL at any moment nothing is sent twice; a message caught
+ * between the two is not sent again (at most once) and the user is told.
+ */
+import { makeNotifier, type Notifier } from "../adapters/notify.js";
+import { isFailure } from "../adapters/github.js";
+import type { Orchestrator } from "./orchestrator.js";
+import { AoError, errorMessage } from "./errors.js";
+import { sessionKey } from "./github-sync.js";
+import { observeRecords } from "./observe.js";
+import type { SessionView } from "./plan.js";
+import { TERMINAL_STATUSES, type SessionRecord, type WatchEventType } from "./record.js";
+import { tmuxOf } from "./runtime.js";
+import { hashKey, questionLine, questionLines, logTail, oneLine } from "./watch-text.js";
+import { decide, deliveries, logsWanted, recoverOutbox, type Action, type Outgoing } from "./watch-plan.js";
+import type { WatchFacts } from "./watch-facts.js";
+import { loadWatchState, memoryOf, prune, type WatchState } from "./watch-state.js";
+import { issueNumber } from "./cleanup-plan.js";
+
+export interface WatchEvent {
+  at: string;
+  /** A session event type (watch_*), or `warning` / `note` about watch itself. */
+  type: WatchEventType | "warning" | "note";
+  session?: string;
+  project?: string;
+  cause?: string;
+  text: string;
+}
+
+export interface WatchOptions {
+  project?: string;
+  /** One pass, then return (cron). */
+  once?: boolean;
+  signal?: AbortSignal;
+  onEvent?: (e: WatchEvent) => void;
+}
+
+/** Refused sends (the screen changed in between, a busy lock) before a message is given up. */
+const MAX_ATTEMPTS = 5;
+
+export async function runWatch(orch: Orchestrator, opts: WatchOptions): Promise<void> {
+  const ctx = orch.ctx;
+  const lock = ctx.store.tryJobLock("watch");
+  if ("holder" in lock) throw new AoError(`ao watch is already running (pid ${lock.holder ?? "unknown"})`, { hint: "One ao watch per dataDir; stop that one first (kill -TERM PID)." });
+  try {
+    const w = new Watcher(orch, opts);
+    w.recover();
+    for (;;) {
+      const started = Date.now();
+      await w.pass();
+      if (opts.once || opts.signal?.aborted) break;
+      await sleep(Math.max(0, ctx.config.watch.intervalMs - (Date.now() - started)), opts.signal);
+      if (opts.signal?.aborted) break;
+    }
+    await w.notifier.flush(opts.once ? 15_000 : 2_000);
+  } finally {
+    lock.release();
+  }
+}
+
+class Watcher {
+  readonly notifier: Notifier;
+  private readonly state: WatchState;
+  private noToken = false;
+
+  constructor(private readonly orch: Orchestrator, private readonly opts: WatchOptions) {
+    this.state = loadWatchState(orch.ctx.store);
+    this.notifier = makeNotifier(orch.ctx.config.watch.notify, orch.ctx.env, (text) => this.emit({ type: "warning", text }));
+  }
+
+  private get ctx() {
+    return this.orch.ctx;
+  }
+
+  /** Messages a killed watch was in the middle of sending: never sent again; the user is told. */
+  recover(): void {
+    for (const [key, before] of Object.entries(this.state.sessions)) {
+      const { memory, uncertain } = recoverOutbox(before);
+      if (!uncertain.length) continue;
+      this.state.sessions[key] = memory;
+      this.save();
+      const [project, name] = splitKey(key);
+      for (const o of uncertain) this.notify({ project, name }, o.cause, `${name}: a ${o.kind} message may not have reached the agent (ao watch stopped while sending it); it is not sent again`, "watch_dropped");
+    }
+  }
+
+  async pass(): Promise<void> {
+    const ctx = this.ctx;
+    const projects = this.opts.project ? [this.opts.project] : Object.keys(ctx.config.projects);
+    const records = ctx.store.list(projects).records.filter((r) => ctx.config.projects[r.project]);
+    prune(this.state, new Set(records.filter((r) => !TERMINAL_STATUSES.has(r.status)).map(sessionKey)));
+    const live = records.filter((r) => r.status === "working");
+    const screens = new Map<string, string>();
+    const views = await observeRecords(ctx, live, () => true, (r, screen) => screens.set(sessionKey(r), screen));
+    await this.readQuestions(views, screens);
+    const facts = await this.askGitHub(live);
+    for (const v of views) {
+      const key = sessionKey(v);
+      const before = memoryOf(this.state, key);
+      const github = facts.get(key);
+      const logs = await this.logs(v, logsWanted(before, github, ctx.config.watch.reactions));
+      const screen = screens.get(key);
+      const question = v.status === "waiting" && screen !== undefined ? { key: hashKey(questionLines(screen)), line: questionLine(screen) } : undefined;
+      const seen = { name: v.name, issue: v.issue, defaultBranch: ctx.config.projects[v.project]!.defaultBranch, status: v.status, question, github, logs };
+      const { memory, actions } = decide(before, seen, ctx.config.watch.reactions);
+      this.state.sessions[key] = memory;
+      this.save(); // the causes are recorded before anything is done about them
+      for (const a of actions) await this.act(v, a);
+    }
+    for (const v of views) {
+      if (this.opts.signal?.aborted) return;
+      await this.deliver(v);
+    }
+  }
+
+  /** A waiting screen whose question was not read this pass (ls read it first, or a restart): one batched read. */
+  private async readQuestions(views: readonly SessionView[], screens: Map<string, string>): Promise<void> {
+    const need = views.filter((v) => v.status === "waiting" && !screens.has(sessionKey(v)) && (memoryOf(this.state, sessionKey(v)).status !== "waiting" || !memoryOf(this.state, sessionKey(v)).question));
+    for (const tmux of new Set(need.map((v) => tmuxOf(this.ctx, v)))) {
+      const batch = need.filter((v) => tmuxOf(this.ctx, v) === tmux);
+      const text = await tmux.captureScreens(batch.map((v) => v.tmuxSession)).catch(() => new Map<string, string>());
+      for (const v of batch) if (text.has(v.tmuxSession)) screens.set(sessionKey(v), text.get(v.tmuxSession)!);
+    }
+  }
+
+  /** Per repository, at most once per githubInterval: every live session's PR facts. A GitHub that is down is warned about once. */
+  private async askGitHub(live: readonly SessionRecord[]): Promise<Map<string, WatchFacts>> {
+    const ctx = this.ctx;
+    const out = new Map<string, WatchFacts>();
+    const byRepo = new Map<string, SessionRecord[]>();
+    for (const r of live) {
+      const repo = ctx.config.projects[r.project]?.repo;
+      if (repo) byRepo.set(repo, [...(byRepo.get(repo) ?? []), r]);
+    }
+    if (byRepo.size === 0 || this.noToken) return out;
+    const now = ctx.now();
+    const due = [...byRepo].filter(([repo]) => now - (this.state.repos[repo]?.askedAt ?? 0) >= ctx.config.watch.githubIntervalMs);
+    if (due.length === 0) return out;
+    const client = await ctx.github({ purpose: "watch" });
+    if (!client.tokenSource) {
+      this.noToken = true;
+      this.emit({ type: "warning", text: "No GitHub token (GITHUB_TOKEN, GH_TOKEN or gh auth token): ao watch reacts to what tmux shows only (no CI, review, conflict, ready or merged reactions)" });
+      return out;
+    }
+    for (const [repo, records] of due) {
+      const memory = (this.state.repos[repo] ??= { askedAt: 0 });
+      memory.askedAt = now;
+      const queries = records.map((r) => ({ key: sessionKey(r), branch: ctx.readHeadBranch(r.workspacePath) ?? r.branch, issueNumber: issueNumber(r.issue) }));
+      try {
+        for (const [key, result] of await client.watch(repo, queries)) if (!isFailure(result)) out.set(key, result);
+        if (memory.down) this.emit({ type: "note", text: `GitHub answers again for ${repo}` });
+        delete memory.down;
+      } catch (err) {
+        if (!memory.down) this.emit({ type: "warning", text: `GitHub could not be asked about ${repo} (${errorMessage(err)}); ao watch goes on watching tmux and asks again every ${Math.round(ctx.config.watch.githubIntervalMs / 1000)}s` });
+        memory.down = errorMessage(err);
+      }
+    }
+    this.save();
+    return out;
+  }
+
+  /** The tails of failing Actions jobs' logs, each job once (the cause that quotes it happens once). */
+  private async logs(v: SessionView, jobs: readonly number[]): Promise<Map<number, string>> {
+    const logs = new Map<number, string>();
+    const repo = this.ctx.config.projects[v.project]?.repo;
+    if (!repo || jobs.length === 0) return logs;
+    const client = await this.ctx.github({ purpose: "watch" });
+    for (const id of jobs) {
+      try {
+        logs.set(id, logTail(await client.jobLog(repo, id)));
+      } catch (err) {
+        this.emit({ type: "warning", session: v.name, project: v.project, text: `the log of job ${id} could not be fetched (${errorMessage(err)}); sending the check's URL without it` });
+      }
+    }
+    return logs;
+  }
+
+  private async act(v: SessionView, a: Action): Promise<void> {
+    if (a.type === "detected") return void this.event(v, "watch_detected", a.cause, a.text);
+    if (a.type === "queue") return void this.event(v, "watch_queued", a.cause, `${a.text}: message queued for the agent`);
+    if (a.type === "notify") return this.notify(v, a.cause, a.text);
+    try {
+      if (a.type === "restore") await this.orch.restore(v.name);
+      else {
+        const report = await this.orch.cleanup({ project: v.project, names: [v.name] });
+        const item = report.items.find((i) => i.name === v.name);
+        if (report.busyPid !== undefined) throw new Error(`another cleanup is running (pid ${report.busyPid ?? "unknown"})`);
+        if (item?.error) throw new Error(item.error);
+        if (!item?.cleaned) throw new Error(item ? `cleanup left it alone: ${item.reason}` : "cleanup did not find it");
+      }
+      this.notify(v, a.cause, `${v.name}: ${a.type === "restore" ? "restored (ao session restore)" : "cleaned up (ao session cleanup)"}`, "watch_acted");
+    } catch (err) {
+      this.notify(v, a.cause, `${v.name}: ${a.type} failed: ${errorMessage(err).split("\n")[0]}`, "watch_acted");
+    }
+  }
+
+  /** The outbox: the first message to an idle agent; ones held by a question are told about once. */
+  private async deliver(v: SessionView): Promise<void> {
+    const key = sessionKey(v);
+    const memory = memoryOf(this.state, key);
+    const { send, held } = deliveries(memory, v.status);
+    if (held.length) {
+      memory.outbox = memory.outbox.map((o) => (held.includes(o) ? { ...o, held: true } : o));
+      this.save();
+      for (const o of held) this.notify(v, o.cause, `${v.name} asks a question, so ao watch holds its ${o.kind} message until it is answered: ao session reply ${v.name} once|always|reject`);
+    }
+    if (!send) return;
+    const update = (change: (o: Outgoing) => Outgoing | undefined) => {
+      memory.outbox = memory.outbox.flatMap((o) => (o.cause === send.cause ? [change(o)].filter((x): x is Outgoing => !!x) : [o]));
+      this.state.sessions[key] = memory;
+      this.save();
+    };
+    update((o) => ({ ...o, state: "sending" }));
+    this.ctx.crashPoint("watch-sending");
+    try {
+      await this.orch.send(v.name, send.text);
+      this.ctx.crashPoint("watch-sent");
+      update(() => undefined);
+      this.event(v, "watch_sent", send.cause, `${v.name}: sent the ${send.kind} message (${Buffer.byteLength(send.text)} bytes)`);
+    } catch (err) {
+      // send refuses before it types anything (a question appeared, leftover text, a busy lock, a dead pane).
+      const refused = err instanceof AoError;
+      const attempts = (send.attempts ?? 0) + 1;
+      if (refused && attempts < MAX_ATTEMPTS) {
+        update((o) => ({ ...o, state: "queued", attempts }));
+        this.emit({ type: "warning", session: v.name, project: v.project, cause: send.cause, text: `${v.name}: not sent yet (${oneLine(errorMessage(err))}); ao watch tries again` });
+        return;
+      }
+      update(() => undefined);
+      this.notify(v, send.cause, `${v.name}: the ${send.kind} message was not sent (${oneLine(errorMessage(err))}); ao watch gives up on it`, "watch_dropped");
+    }
+  }
+
+  private notify(v: { project: string; name: string }, cause: string, text: string, type: WatchEventType = "watch_notified"): void {
+    const e = this.event(v, type, cause, text);
+    this.notifier.send(text, e as unknown as Record<string, unknown>);
+  }
+
+  private event(v: { project: string; name: string }, type: WatchEventType, cause: string, text: string): WatchEvent {
+    try {
+      this.ctx.store.appendEvent(v.project, v.name, type, { cause, text });
+    } catch (err) {
+      this.emit({ type: "warning", text: `could not log an event for ${v.name} (${errorMessage(err)})` });
+    }
+    return this.emit({ type, session: v.name, project: v.project, cause, text });
+  }
+
+  private emit(e: Omit<WatchEvent, "at">): WatchEvent {
+    const event = { at: new Date(this.ctx.now()).toISOString(), ...e };
+    this.opts.onEvent?.(event);
+    return event;
+  }
+
+  private save(): void {
+    this.ctx.store.writeWatchState(this.state);
+  }
+}
+
+function splitKey(key: string): [string, string] {
+  const i = key.indexOf("/");
+  return [key.slice(0, i), key.slice(i + 1)];
+}
+
+function sleep(ms: number, signal?: AbortSignal): Promise<void> {
+  return new Promise((resolve) => {
+    if (signal?.aborted) return resolve();
+    const timer = setTimeout(done, ms);
+    function done() {
+      clearTimeout(timer);
+      signal?.removeEventListener("abort", done);
+      resolve();
+    }
+    signal?.addEventListener("abort", done, { once: true });
+  });
+}
