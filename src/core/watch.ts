@@ -143,7 +143,8 @@ class Watcher {
     }
     if (byRepo.size === 0 || this.noToken) return out;
     const now = ctx.now();
-    const due = [...byRepo].filter(([repo]) => now - (this.state.repos[repo]?.askedAt ?? 0) >= ctx.config.watch.githubIntervalMs);
+    // --once is one pass for cron, whose schedule is then the interval: it always asks.
+    const due = [...byRepo].filter(([repo]) => this.opts.once || now - (this.state.repos[repo]?.askedAt ?? 0) >= ctx.config.watch.githubIntervalMs);
     if (due.length === 0) return out;
     const client = await ctx.github({ purpose: "watch" });
     if (!client.tokenSource) {

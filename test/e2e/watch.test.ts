@@ -49,7 +49,7 @@ async function spawnIdle(): Promise<void> {
   await agentReady(s, "ma-1");
   await waitFor(async () => (await status()) === "idle", "ma-1 idle");
 }
-const status = async () => (JSON.parse((await s.ao(["session", "ls", "--json"])).stdout) as { name: string; status: string }[]).find((x) => x.name === "ma-1")?.status;
+const status = async () => (JSON.parse((await s.ao(["session", "ls", "--json", "--offline"])).stdout) as { name: string; status: string }[]).find((x) => x.name === "ma-1")?.status;
 const messages = () => s.received("ma-1").filter((e) => e.kind === "message").map((e) => e.text);
 const watchEvents = async () => (JSON.parse((await s.ao(["session", "events", "ma-1", "--json"])).stdout).events as { type: string; cause?: string; text?: string }[]).filter((e) => e.type.startsWith("watch_"));
 const once = async (env?: NodeJS.ProcessEnv) => {
