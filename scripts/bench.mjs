@@ -165,3 +165,5 @@ console.log("| N | cleanup --dry-run | HTTP requests | ls (cache expired) | HTTP
 console.log("|---|---|---|---|---|");
 for (const r of rows) console.log(`| ${r.n} | ${f(r.cleanupDry.ms)} | ${r.cleanupDry.requests} | ${f(r.lsExpired.ms)} | ${r.lsExpired.requests} |`);
 github.close();
+// ao watch's figures (scripts/bench-watch.mjs), kept in their own file.
+spawnSync(process.execPath, [join(root, "scripts", "bench-watch.mjs")], { stdio: "inherit", env: process.env });

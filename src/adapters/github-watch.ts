@@ -11,13 +11,14 @@ import { z } from "zod";
 import { COMMIT_OID_RE, isHttpsUrl } from "../core/record.js";
 import type { CheckFact, PrFacts, WatchFacts, WatchQuery } from "../core/watch-facts.js";
 
-export const WATCH_CHUNK = 25;
+/** Sessions per request: 100 stay far below GitHub's 500,000-node limit with the bounds below (≤ 615 nodes each). */
+export const WATCH_CHUNK = 100;
 
 const PR_FIELDS = [
   "number url state merged mergedAt headRefOid isDraft createdAt headRepository { nameWithOwner }",
   "baseRefName baseRefOid mergeable reviewDecision",
-  "statusCheckRollup { contexts(first: 100) { nodes { __typename ... on CheckRun { name status conclusion detailsUrl databaseId checkSuite { app { slug } } } ... on StatusContext { context state targetUrl } } } }",
-  "reviews(last: 10, states: [CHANGES_REQUESTED]) { nodes { id state body submittedAt author { login } comments(first: 50) { nodes { path line originalLine body } } } }",
+  "statusCheckRollup { contexts(first: 50) { nodes { __typename ... on CheckRun { name status conclusion detailsUrl databaseId checkSuite { app { slug } } } ... on StatusContext { context state targetUrl } } } }",
+  "reviews(last: 5, states: [CHANGES_REQUESTED]) { nodes { id state body submittedAt author { login } comments(first: 30) { nodes { path line originalLine body } } } }",
 ].join(" ");
 
 export function buildWatchQuery(sessions: readonly WatchQuery[]): { query: string; variables: Record<string, unknown> } {
@@ -27,7 +28,7 @@ export function buildWatchQuery(sessions: readonly WatchQuery[]): { query: strin
   sessions.forEach((s, i) => {
     params.push(`$b${i}: String!`);
     variables[`b${i}`] = s.branch;
-    fields.push(`s${i}: pullRequests(headRefName: $b${i}, first: 5, orderBy: {field: CREATED_AT, direction: DESC}) { nodes { ${PR_FIELDS} } }`);
+    fields.push(`s${i}: pullRequests(headRefName: $b${i}, first: 3, orderBy: {field: CREATED_AT, direction: DESC}) { nodes { ${PR_FIELDS} } }`);
     if (s.issueNumber !== undefined) {
       params.push(`$i${i}: Int!`);
       variables[`i${i}`] = s.issueNumber;

@@ -64,7 +64,8 @@ export function memoryOf(state: WatchState, key: string): SessionMemory {
   return state.sessions[key] ?? freshMemory();
 }
 
-/** Forgets sessions that ended or whose record is gone: nothing will happen to them again. */
-export function prune(state: WatchState, keep: ReadonlySet<string>): void {
-  for (const key of Object.keys(state.sessions)) if (!keep.has(key)) delete state.sessions[key];
+/** Forgets the sessions of `projects` that ended or whose record is gone: nothing will happen to them again. */
+export function prune(state: WatchState, keep: ReadonlySet<string>, projects: readonly string[]): void {
+  const watched = new Set(projects);
+  for (const key of Object.keys(state.sessions)) if (watched.has(key.slice(0, key.indexOf("/"))) && !keep.has(key)) delete state.sessions[key];
 }

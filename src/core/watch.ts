@@ -97,7 +97,7 @@ class Watcher {
     const ctx = this.ctx;
     const projects = this.opts.project ? [this.opts.project] : Object.keys(ctx.config.projects);
     const records = ctx.store.list(projects).records.filter((r) => ctx.config.projects[r.project]);
-    prune(this.state, new Set(records.filter((r) => !TERMINAL_STATUSES.has(r.status)).map(sessionKey)));
+    prune(this.state, new Set(records.filter((r) => !TERMINAL_STATUSES.has(r.status)).map(sessionKey)), projects);
     const live = records.filter((r) => r.status === "working");
     const screens = new Map<string, string>();
     const views = await observeRecords(ctx, live, () => true, (r, screen) => screens.set(sessionKey(r), screen));
