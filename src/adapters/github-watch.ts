@@ -9,34 +9,22 @@
  */
 import { z } from "zod";
 import { COMMIT_OID_RE, isHttpsUrl } from "../core/record.js";
-import type { CheckFact, PrFacts, WatchFacts, WatchQuery } from "../core/watch-facts.js";
+import type { CheckFact, PrFacts, WatchFacts } from "../core/watch-facts.js";
 
 /** Sessions per request: 100 stay far below GitHub's 500,000-node limit with the bounds below (≤ 615 nodes each). */
 export const WATCH_CHUNK = 100;
 
-const PR_FIELDS = [
-  "number url state merged mergedAt headRefOid isDraft createdAt headRepository { nameWithOwner }",
-  "baseRefName baseRefOid mergeable reviewDecision",
-  "statusCheckRollup { contexts(first: 50) { nodes { __typename ... on CheckRun { name status conclusion detailsUrl databaseId checkSuite { app { slug } } } ... on StatusContext { context state targetUrl } } } }",
-  "reviews(last: 5, states: [CHANGES_REQUESTED]) { nodes { id state body submittedAt author { login } comments(first: 30) { nodes { path line originalLine body } } } }",
-].join(" ");
-
-export function buildWatchQuery(sessions: readonly WatchQuery[]): { query: string; variables: Record<string, unknown> } {
-  const params = ["$owner: String!", "$name: String!"];
-  const fields: string[] = [];
-  const variables: Record<string, unknown> = {};
-  sessions.forEach((s, i) => {
-    params.push(`$b${i}: String!`);
-    variables[`b${i}`] = s.branch;
-    fields.push(`s${i}: pullRequests(headRefName: $b${i}, first: 3, orderBy: {field: CREATED_AT, direction: DESC}) { nodes { ${PR_FIELDS} } }`);
-    if (s.issueNumber !== undefined) {
-      params.push(`$i${i}: Int!`);
-      variables[`i${i}`] = s.issueNumber;
-      fields.push(`i${i}: issue(number: $i${i}) { state }`);
-    }
-  });
-  return { query: `query AoWatch(${params.join(", ")}) {\n  repository(owner: $owner, name: $name) {\n    ${fields.join("\n    ")}\n  }\n}`, variables };
-}
+/** What is asked per PR (adapters/github.ts buildQuery makes the aliases, one per session). */
+export const WATCH_QUERY = {
+  name: "AoWatch",
+  first: 3,
+  fields: [
+    "number url state merged mergedAt headRefOid isDraft createdAt headRepository { nameWithOwner }",
+    "baseRefName baseRefOid mergeable reviewDecision",
+    "statusCheckRollup { contexts(first: 50) { nodes { __typename ... on CheckRun { name status conclusion detailsUrl databaseId checkSuite { app { slug } } } ... on StatusContext { context state targetUrl } } } }",
+    "reviews(last: 5, states: [CHANGES_REQUESTED]) { nodes { id state body submittedAt author { login } comments(first: 30) { nodes { path line originalLine body } } } }",
+  ].join(" "),
+};
 
 const httpsUrl = z.string().refine(isHttpsUrl, "not an https URL");
 const commitOid = z.string().regex(COMMIT_OID_RE, "not a 40-hex commit id");

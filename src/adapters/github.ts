@@ -13,7 +13,7 @@ import pRetry, { AbortError } from "p-retry";
 import { z } from "zod";
 import { COMMIT_OID_RE, isHttpsUrl } from "../core/record.js";
 import { run } from "./exec.js";
-import { buildWatchQuery, WATCH_CHUNK, watchFacts, watchSessionSchema } from "./github-watch.js";
+import { WATCH_CHUNK, WATCH_QUERY, watchFacts, watchSessionSchema } from "./github-watch.js";
 import type { WatchFacts, WatchQuery } from "../core/watch-facts.js";
 
 export type TokenSource = "GITHUB_TOKEN" | "GH_TOKEN" | "gh auth token";
@@ -159,15 +159,18 @@ interface GraphqlError {
   path?: unknown[];
 }
 
-/** The query for one chunk; values travel as variables. Pure, so it can be checked against GitHub's schema. */
-export function buildQuery(sessions: readonly SessionQuery[]): { query: string; variables: Record<string, unknown> } {
+/**
+ * The query for one chunk; values travel as variables. Pure, so it can be checked
+ * against GitHub's schema. `shape` is what is asked per PR (ao watch asks more).
+ */
+export function buildQuery(sessions: readonly SessionQuery[], shape = { name: "AoSessions", first: 10, fields: PR_FIELDS }): { query: string; variables: Record<string, unknown> } {
   const params = ["$owner: String!", "$name: String!"];
   const fields: string[] = [];
   const variables: Record<string, unknown> = {};
   sessions.forEach((s, i) => {
     params.push(`$b${i}: String!`);
     variables[`b${i}`] = s.branch;
-    fields.push(`s${i}: pullRequests(headRefName: $b${i}, first: 10, orderBy: {field: CREATED_AT, direction: DESC}) { nodes { ${PR_FIELDS} } }`);
+    fields.push(`s${i}: pullRequests(headRefName: $b${i}, first: ${shape.first}, orderBy: {field: CREATED_AT, direction: DESC}) { nodes { ${shape.fields} } }`);
     if (s.issueNumber !== undefined) {
       params.push(`$i${i}: Int!`);
       variables[`i${i}`] = s.issueNumber;
@@ -175,7 +178,7 @@ export function buildQuery(sessions: readonly SessionQuery[]): { query: string; 
     }
   });
   return {
-    query: `query AoSessions(${params.join(", ")}) {\n  repository(owner: $owner, name: $name) {\n    ${fields.join("\n    ")}\n  }\n}`,
+    query: `query ${shape.name}(${params.join(", ")}) {\n  repository(owner: $owner, name: $name) {\n    ${fields.join("\n    ")}\n  }\n}`,
     variables,
   };
 }
@@ -214,14 +217,14 @@ export class GitHubClient {
       for (const s of sessions) out.set(s.key, await this.withRetry(repo, () => this.restSession(owner, name, repo, s)));
       return out;
     }
-    return this.batch(repo, sessions, CHUNK, buildQuery, readAliases(graphqlSessionSchema, (nodes, issueState) => ({ pr: pickPullRequest(repo, nodes), issueState })));
+    return this.batch(repo, sessions, CHUNK, (chunk) => buildQuery(chunk), readAliases(graphqlSessionSchema, (nodes, issueState) => ({ pr: pickPullRequest(repo, nodes), issueState })));
   }
 
   /** What ao watch needs about every session's PR (adapters/github-watch.ts); needs a token (GraphQL). */
   async watch(repo: string, sessions: readonly WatchQuery[]): Promise<Map<string, WatchFacts | SessionFailure>> {
     if (sessions.length === 0) return new Map();
     if (!this.opts.token) throw new GitHubError("auth", "ao watch asks GitHub's GraphQL API, which needs a token (GITHUB_TOKEN or GH_TOKEN)");
-    return this.batch(repo, sessions, WATCH_CHUNK, buildWatchQuery, readAliases(watchSessionSchema, (nodes, issueState) => watchFacts(repo, nodes, issueState)));
+    return this.batch(repo, sessions, WATCH_CHUNK, (chunk) => buildQuery(chunk, WATCH_QUERY), readAliases(watchSessionSchema, (nodes, issueState) => watchFacts(repo, nodes, issueState)));
   }
 
   /** A GitHub Actions job's log (REST; GitHub redirects to the log's storage). */
