@@ -22,7 +22,7 @@ export const WATCH_QUERY = {
     "number url state merged mergedAt headRefOid isDraft createdAt headRepository { nameWithOwner }",
     "baseRefName baseRefOid mergeable reviewDecision",
     "statusCheckRollup { contexts(first: 50) { nodes { __typename ... on CheckRun { name status conclusion detailsUrl databaseId checkSuite { app { slug } } } ... on StatusContext { context state targetUrl } } } }",
-    "reviews(last: 5, states: [CHANGES_REQUESTED]) { nodes { id state body submittedAt author { login } comments(first: 30) { nodes { path line originalLine body } } } }",
+    "reviews(last: 5, states: [CHANGES_REQUESTED]) { nodes { id state body submittedAt authorAssociation author { login } comments(first: 30) { nodes { path line originalLine body } } } }",
   ].join(" "),
 };
 
@@ -44,6 +44,7 @@ const review = z.object({
   state: z.string(),
   body: text,
   submittedAt: z.string().nullable(),
+  authorAssociation: z.string(),
   author: z.object({ login: z.string() }).nullable(),
   comments: z.object({ nodes: z.array(z.object({ path: text, line: z.number().int().nullable(), originalLine: z.number().int().nullable(), body: text })) }),
 });
@@ -66,6 +67,12 @@ const prNode = z.object({
 });
 export const watchSessionSchema = z.object({ nodes: z.array(prNode) });
 type PrNode = z.infer<typeof prNode>;
+
+/**
+ * Reviews whose words reach the agent: from people with a say in the repository.
+ * Anyone can review a public PR; an outsider's review must not steer the agent.
+ */
+const TRUSTED_AUTHORS: ReadonlySet<string> = new Set(["OWNER", "MEMBER", "COLLABORATOR"]);
 
 /** A check run's or status context's outcome, as the reactions see it. */
 function outcome(c: z.infer<typeof checkRun> | z.infer<typeof statusContext>): CheckFact["outcome"] {
@@ -92,7 +99,7 @@ export function watchFacts(repo: string, nodes: readonly PrNode[], issueState: W
     headRefOid: own.headRefOid, baseRefName: own.baseRefName, baseRefOid: own.baseRefOid, mergeable: own.mergeable, reviewDecision: own.reviewDecision,
     checks,
     reviews: own.reviews.nodes
-      .map((r) => ({ id: r.id, state: r.state, author: r.author?.login ?? null, body: r.body, submittedAt: r.submittedAt, comments: r.comments.nodes.map((c) => ({ path: c.path, line: c.line ?? c.originalLine, body: c.body })) }))
+      .map((r) => ({ id: r.id, state: r.state, author: r.author?.login ?? null, trusted: TRUSTED_AUTHORS.has(r.authorAssociation), body: r.body, submittedAt: r.submittedAt, comments: r.comments.nodes.map((c) => ({ path: c.path, line: c.line ?? c.originalLine, body: c.body })) }))
       .sort((a, b) => Date.parse(a.submittedAt ?? "") - Date.parse(b.submittedAt ?? "")),
   };
   return { pr, issueState };

@@ -20,6 +20,8 @@ export interface ReviewFact {
   id: string;
   state: string;
   author: string | null;
+  /** By the repository's owner, a member or a collaborator: only such a review is sent to the agent. */
+  trusted: boolean;
   body: string;
   submittedAt: string | null;
   comments: ReviewCommentFact[];

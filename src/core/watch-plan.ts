@@ -157,6 +157,10 @@ function github(m: SessionMemory, seen: Seen, facts: WatchFacts, reactions: Reac
   if (pr.reviewDecision === "CHANGES_REQUESTED") {
     for (const review of pr.reviews) {
       if (review.state !== "CHANGES_REQUESTED") continue;
+      if (!review.trusted) {
+        once(`changes-requested:${review.id}`); // an outsider's review never reaches the agent
+        continue;
+      }
       react(m, seen, reactions, once, actions, "changes-requested", `changes-requested:${review.id}`, head, `${seen.name}: changes requested on pull request #${pr.number}${review.author ? ` by ${review.author}` : ""}`, () => changesRequestedMessage(pr, review), `changes still requested on pull request #${pr.number}`);
     }
   } else {

@@ -38,6 +38,8 @@ export interface FakeReview {
   state: "CHANGES_REQUESTED" | "APPROVED" | "COMMENTED" | "DISMISSED" | "PENDING";
   body: string;
   author?: string;
+  /** GitHub's CommentAuthorAssociation; default MEMBER. */
+  association?: "OWNER" | "MEMBER" | "COLLABORATOR" | "CONTRIBUTOR" | "NONE";
   submittedAt?: string;
   comments?: { path: string; line: number | null; body: string }[];
 }
@@ -117,7 +119,7 @@ export async function githubServer() {
       ? { __typename: "CheckRun", name: c.name, status: c.status ?? "COMPLETED", conclusion: c.status && c.status !== "COMPLETED" ? null : (c.conclusion ?? "SUCCESS"), detailsUrl: c.detailsUrl ?? null, databaseId: c.databaseId ?? null, checkSuite: { app: { slug: c.app ?? "github-actions" } } }
       : { __typename: "StatusContext", context: c.context, state: c.state, targetUrl: c.targetUrl ?? null };
   const reviewNode = (r: FakeReview) => ({
-    id: r.id, state: r.state, body: r.body, submittedAt: r.submittedAt ?? "2026-01-03T00:00:00Z", author: { __typename: "User", login: r.author ?? "reviewer" },
+    id: r.id, state: r.state, body: r.body, submittedAt: r.submittedAt ?? "2026-01-03T00:00:00Z", authorAssociation: r.association ?? "MEMBER", author: { __typename: "User", login: r.author ?? "reviewer" },
     comments: ({ first }: { first: number }) => ({ nodes: (r.comments ?? []).slice(0, first).map((c) => ({ ...c, originalLine: c.line })) }),
   });
 

@@ -149,6 +149,7 @@ describe("GitHubClient.watch (ao watch)", () => {
             { id: "R2", state: "CHANGES_REQUESTED", body: "Second", submittedAt: "2026-01-05T00:00:00Z", comments: [{ path: "b.ts", line: null, body: "outdated" }] },
             { id: "R1", state: "CHANGES_REQUESTED", body: "First", author: "alice", submittedAt: "2026-01-04T00:00:00Z", comments: [{ path: "a.ts", line: 3, body: "rename" }] },
             { id: "R0", state: "APPROVED", body: "ok" },
+            { id: "R3", state: "CHANGES_REQUESTED", body: "drive-by", association: "NONE", submittedAt: "2026-01-06T00:00:00Z" },
           ],
         },
       ],
@@ -166,9 +167,10 @@ describe("GitHubClient.watch (ao watch)", () => {
       { name: "ci/legacy", outcome: "failure", url: "https://ci.example.com/1" },
       { name: "ci/ok", outcome: "success", url: null },
     ]);
-    expect(x.pr.reviews.map((r: any) => [r.id, r.author, r.comments])).toEqual([
-      ["R1", "alice", [{ path: "a.ts", line: 3, body: "rename" }]],
-      ["R2", "reviewer", [{ path: "b.ts", line: null, body: "outdated" }]],
+    expect(x.pr.reviews.map((r: any) => [r.id, r.author, r.trusted, r.comments])).toEqual([
+      ["R1", "alice", true, [{ path: "a.ts", line: 3, body: "rename" }]],
+      ["R2", "reviewer", true, [{ path: "b.ts", line: null, body: "outdated" }]],
+      ["R3", "reviewer", false, []],
     ]);
     expect(answers.get("y")).toEqual({ pr: null, issueState: null });
   });

@@ -84,7 +84,7 @@ describe("decide, tick by tick", () => {
   });
 
   it("sends each changes-requested review once with path:line comments, and never a superseded one", () => {
-    const review = { id: "R1", state: "CHANGES_REQUESTED", author: "rev", body: "Please rename.", submittedAt: "2026-01-01T00:00:00Z", comments: [{ path: "src/a.ts", line: 3, body: "call it total" }] };
+    const review = { id: "R1", state: "CHANGES_REQUESTED", author: "rev", trusted: true, body: "Please rename.", submittedAt: "2026-01-01T00:00:00Z", comments: [{ path: "src/a.ts", line: 3, body: "call it total" }] };
     const gh: WatchFacts = { pr: pr({ reviewDecision: "CHANGES_REQUESTED", reviews: [review] }), issueState: null };
     const { memory, actions } = ticks([{ github: gh }, { github: gh }]);
     expect(kinds(actions[0]!)).toEqual(["detected:changes-requested:R1", "queue:changes-requested:R1"]);
@@ -93,6 +93,8 @@ describe("decide, tick by tick", () => {
     const approved: WatchFacts = { pr: pr({ reviewDecision: "APPROVED", reviews: [{ ...review, id: "R0" }] }), issueState: null };
     const later = ticks([{ github: approved }, { github: { pr: pr({ reviewDecision: "CHANGES_REQUESTED", reviews: [{ ...review, id: "R0" }] }), issueState: null } }]);
     expect(later.actions.flat().filter((a) => a.type === "queue")).toEqual([]);
+    const outsider: WatchFacts = { pr: pr({ reviewDecision: "CHANGES_REQUESTED", reviews: [{ ...review, id: "R9", trusted: false }] }), issueState: null };
+    expect(decide(freshMemory(), seen({ github: outsider }), reactions).actions).toEqual([]);
   });
 
   it("asks for a rebase once per base commit", () => {
