@@ -11,8 +11,13 @@ import { z } from "zod";
 import { COMMIT_OID_RE, isHttpsUrl } from "../core/record.js";
 import type { CheckFact, PrFacts, WatchFacts } from "../core/watch-facts.js";
 
-/** Sessions per request: 100 stay far below GitHub's 500,000-node limit with the bounds below (≤ 615 nodes each). */
-export const WATCH_CHUNK = 100;
+/**
+ * Sessions per request. With the bounds of WATCH_QUERY a session asks for at most
+ * 618 nodes (3 PRs × (50 checks + 5 reviews × 30 comments)), so 200 stay far below
+ * GitHub's 500,000-node limit, and a request costs about 44 rate-limit points
+ * (2,640 an hour at githubInterval 60s, of the 5,000 GitHub allows).
+ */
+export const WATCH_CHUNK = 200;
 
 /** What is asked per PR (adapters/github.ts buildQuery makes the aliases, one per session). */
 export const WATCH_QUERY = {

@@ -71,6 +71,7 @@ class Watcher {
   readonly notifier: Notifier;
   private readonly state: WatchState;
   private noToken = false;
+  private saved = "";
 
   constructor(private readonly orch: Orchestrator, private readonly opts: WatchOptions) {
     this.state = loadWatchState(orch.ctx.store);
@@ -103,6 +104,7 @@ class Watcher {
     const views = await observeRecords(ctx, live, () => true, (r, screen) => screens.set(sessionKey(r), screen));
     await this.readQuestions(views, screens);
     const facts = await this.askGitHub(live);
+    const decided: [SessionView, Action[]][] = [];
     for (const v of views) {
       const key = sessionKey(v);
       const before = memoryOf(this.state, key);
@@ -113,9 +115,10 @@ class Watcher {
       const seen = { name: v.name, issue: v.issue, defaultBranch: ctx.config.projects[v.project]!.defaultBranch, status: v.status, question, github, logs };
       const { memory, actions } = decide(before, seen, ctx.config.watch.reactions);
       this.state.sessions[key] = memory;
-      this.save(); // the causes are recorded before anything is done about them
-      for (const a of actions) await this.act(v, a);
+      decided.push([v, actions]);
     }
+    this.save(); // the causes are recorded before anything is done about them
+    for (const [v, actions] of decided) for (const a of actions) await this.act(v, a);
     for (const v of views) {
       if (this.opts.signal?.aborted) return;
       await this.deliver(v);
@@ -261,8 +264,12 @@ class Watcher {
     return event;
   }
 
+  /** Written (durably) only when something changed: a quiet pass costs no disk write. */
   private save(): void {
+    const text = JSON.stringify(this.state);
+    if (text === this.saved) return;
     this.ctx.store.writeWatchState(this.state);
+    this.saved = text;
   }
 }
 
