@@ -231,7 +231,9 @@ export class GitHubClient {
   async jobLog(repo: string, jobId: number): Promise<string> {
     const [owner, name] = repo.split("/") as [string, string];
     return this.withRetry(repo, async () => {
-      const { data } = await this.octokit.rest.actions.downloadJobLogsForWorkflowRun({ owner, repo: name, job_id: jobId, request: { signal: AbortSignal.timeout(this.opts.timeoutMs) } });
+      const { data } = await this.octokit.rest.actions.downloadJobLogsForWorkflowRun({ owner, repo: name, job_id: jobId, request: { signal: AbortSignal.timeout(this.opts.timeoutMs) } }).catch((err: { status?: number }) => {
+        throw err.status === 404 ? new GitHubError("not-found", `no log for job ${jobId} (HTTP 404)`, 404) : err;
+      });
       if (typeof data === "string") return data;
       if (data instanceof ArrayBuffer) return Buffer.from(data).toString("utf8");
       throw new GitHubError("malformed", `GitHub's answer for the log of job ${jobId} is not text`);

@@ -10,6 +10,7 @@ import { useGitHubSandbox, withRepo } from "../helpers/github-sandbox.js";
 import type { FakePr } from "../helpers/github-server.js";
 import { waitFor } from "../helpers/proc.js";
 import { agentReady, baseConfig, startAo } from "../helpers/sandbox.js";
+import { openOrchestrator, type WatchEvent } from "../../src/index.js";
 
 const TOKEN = "ghp_watchtoken_DO_NOT_LEAK_123";
 const A = "a".repeat(40);
@@ -170,5 +171,23 @@ describe("ao watch", () => {
     await waitFor(() => messages().some((m) => m.includes("CI failed on your pull request #7")), "the CI message", 20_000);
     w.signal("SIGTERM");
     expect(await w.exited).toBe(0);
+  });
+
+  it("the library runs the same loop: ao.watch({ onEvent, signal })", async () => {
+    await spawnIdle();
+    gh.addRepo("acme/app", { pulls: [failingPr()] });
+    const ao = await openOrchestrator({ env: s.env, cwd: s.root });
+    const events: WatchEvent[] = [];
+    const stop = new AbortController();
+    const running = ao.watch({ signal: stop.signal, onEvent: (e) => events.push(e) });
+    await waitFor(() => events.some((e) => e.type === "watch_sent"), "sent");
+    const second = await s.ao(["watch", "--once"]);
+    expect(second.code).toBe(1);
+    expect(second.stderr).toContain(`ao watch is already running (pid ${process.pid})`);
+    stop.abort();
+    await running;
+    expect(events.filter((e) => e.session === "ma-1" && e.type.startsWith("watch_")).map((e) => e.type)).toEqual(["watch_detected", "watch_queued", "watch_sent"]);
+    expect(messages()).toHaveLength(1);
+    expect(events.find((e) => e.type === "warning")?.text).toBe("the log of job 77 could not be fetched (no log for job 77 (HTTP 404)); sending the check's URL without it");
   });
 });
