@@ -97,4 +97,18 @@ describe("ao watch reactions", () => {
     expect(await once()).toEqual([]);
     expect(messages()).toEqual([]);
   });
+
+  it("dead: restore brings the agent back once per death", async () => {
+    configure("reactions:\n  dead: restore\n");
+    await spawnIdle();
+    gh.addRepo("acme/app");
+    expect((await s.ao(["send", "ma-1", "/crash"])).code).toBe(0);
+    await waitFor(async () => (await status()) === "dead", "dead");
+    const events = await once();
+    expect(events.map((e) => `${e.type} ${e.cause}`)).toEqual(["watch_detected dead:1", "watch_acted dead:1"]);
+    expect(events[1]!.text).toBe("ma-1: restored (ao session restore)");
+    await agentReady(s, "ma-1");
+    await idle();
+    expect(await once()).toEqual([]);
+  });
 });

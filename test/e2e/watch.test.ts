@@ -55,7 +55,8 @@ const messages = () => s.received("ma-1").filter((e) => e.kind === "message").ma
 const watchEvents = async () => (JSON.parse((await s.ao(["session", "events", "ma-1", "--json"])).stdout).events as { type: string; cause?: string; text?: string }[]).filter((e) => e.type.startsWith("watch_"));
 const once = async (env?: NodeJS.ProcessEnv) => {
   const r = await s.ao(["watch", "--once", "--json"], { env });
-  return { ...r, events: r.stdout.split("\n").filter(Boolean).map((l) => JSON.parse(l) as { type: string; cause?: string; text: string }) };
+  // Session events only (a warning about a job log that is not there is not one).
+  return { ...r, events: r.stdout.split("\n").filter(Boolean).map((l) => JSON.parse(l) as { type: string; cause?: string; text: string }).filter((e) => e.type.startsWith("watch_")) };
 };
 const jobLogRequests = () => gh.requests.filter((r) => r.path.endsWith("/actions/jobs/77/logs")).length;
 
@@ -122,6 +123,18 @@ describe("ao watch", () => {
     w.signal("SIGTERM");
     expect(await w.exited).toBe(0);
     expect((await watchEvents()).filter((e) => e.type === "watch_sent")).toHaveLength(1);
+  });
+
+  it("a queued message survives a restart of watch and goes out once the agent is idle", async () => {
+    await spawnIdle();
+    expect((await s.ao(["send", "ma-1", "/sleep 2"])).code).toBe(0);
+    await waitFor(async () => (await status()) === "working", "working");
+    gh.addRepo("acme/app", { pulls: [failingPr()] });
+    expect((await once()).events.map((e) => e.type)).toEqual(["watch_detected", "watch_queued"]);
+    await waitFor(async () => (await status()) === "idle", "idle", 20_000);
+    expect((await once()).events.map((e) => e.type)).toEqual(["watch_sent"]);
+    await waitFor(() => messages().length === 2, "the message");
+    expect(await once()).toMatchObject({ events: [] });
   });
 
   for (const point of ["watch-sending", "watch-sent"]) {
