@@ -30,6 +30,8 @@ export interface Outgoing {
   held?: boolean;
   /** Sends refused before anything was typed (the screen changed, the lock was busy). */
   attempts?: number;
+  /** While sending: the session's last event id before the send (its message_sent comes after). */
+  sendingAfter?: number;
 }
 
 export interface SessionMemory {

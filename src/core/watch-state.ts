@@ -34,6 +34,7 @@ const outgoing = z.object({
   state: z.enum(["queued", "sending"]),
   held: z.boolean().optional(),
   attempts: z.number().int().optional(),
+  sendingAfter: z.number().int().optional(),
 });
 const memory = z.object({
   status: z.string().optional(),

@@ -9,7 +9,8 @@
  * Crash safety: the state (causes acted on, the outbox) is written before each
  * action. A message is marked `sending` before the send and removed after it,
  * so after a SIGKILL at any moment nothing is sent twice; a message caught
- * between the two is not sent again (at most once) and the user is told.
+ * between the two is not sent again (at most once): the session's history says
+ * whether it arrived (send's message_sent event), and if it cannot, the user is told.
  */
 import { makeNotifier, type Notifier } from "../adapters/notify.js";
 import { isFailure } from "../adapters/github.js";
@@ -90,7 +91,13 @@ class Watcher {
       this.state.sessions[key] = memory;
       this.save();
       const [project, name] = splitKey(key);
-      for (const o of uncertain) this.notify({ project, name }, o.cause, `${name}: a ${o.kind} message may not have reached the agent (ao watch stopped while sending it); it is not sent again`, "watch_dropped");
+      for (const o of uncertain) {
+        // send logs message_sent once the text is in: such an event after the mark says it arrived.
+        const bytes = Buffer.byteLength(o.text);
+        const arrived = o.sendingAfter !== undefined && this.ctx.store.events(project, name, o.sendingAfter).some((e) => e.type === "message_sent" && e.bytes === bytes);
+        if (arrived) this.event({ project, name }, "watch_sent", o.cause, `${name}: the ${o.kind} message was sent (ao watch stopped just after sending it)`);
+        else this.notify({ project, name }, o.cause, `${name}: a ${o.kind} message may not have reached the agent (ao watch stopped while sending it); it is not sent again`, "watch_dropped");
+      }
     }
   }
 
@@ -223,7 +230,8 @@ class Watcher {
       this.state.sessions[key] = memory;
       this.save();
     };
-    update((o) => ({ ...o, state: "sending" }));
+    const sendingAfter = this.ctx.store.events(v.project, v.name).at(-1)?.id ?? 0;
+    update((o) => ({ ...o, state: "sending", sendingAfter }));
     this.ctx.crashPoint("watch-sending");
     try {
       await this.orch.send(v.name, send.text);

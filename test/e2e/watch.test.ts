@@ -151,9 +151,15 @@ describe("ao watch", () => {
       const third = await once();
       expect(third.events).toEqual([]);
       expect(messages()).toHaveLength(sentBefore);
-      // Killed between "sending" and "sent": whether it arrived is unknown, so it is not sent again and the user is told.
-      expect(again.events.map((e) => e.type)).toEqual(["watch_dropped"]);
-      expect(hook.posts.map((p) => p.event.type)).toEqual(["watch_dropped"]);
+      // Killed between "sending" and "sent": never sent again. After the send, the history (send's message_sent) says it arrived;
+      // before it, nothing says so and the user is told.
+      if (point === "watch-sent") {
+        expect(again.events.map((e) => e.type)).toEqual(["watch_sent"]);
+        expect(hook.posts).toEqual([]);
+      } else {
+        expect(again.events.map((e) => e.type)).toEqual(["watch_dropped"]);
+        expect(hook.posts.map((p) => p.event.type)).toEqual(["watch_dropped"]);
+      }
     });
   }
 
