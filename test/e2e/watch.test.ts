@@ -3,7 +3,9 @@
  * patterns, the GitHub test server (every query checked against GitHub's schema)
  * and a webhook receiver on 127.0.0.1.
  */
+import { readFileSync, statSync } from "node:fs";
 import { createServer } from "node:http";
+import { join } from "node:path";
 import type { AddressInfo } from "node:net";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { useGitHubSandbox, withRepo } from "../helpers/github-sandbox.js";
@@ -83,6 +85,10 @@ describe("ao watch", () => {
     expect(gh.graphqlRequests()).toBe(2);
     expect((await watchEvents()).map((e) => e.type)).toEqual(["watch_detected", "watch_queued", "watch_sent"]);
     expect(hook.posts).toEqual([]); // a reaction the agent handles needs no human
+    // The state is private and holds no secret; nothing printed or logged does either.
+    const state = join(s.dataDir, "watch-state.json");
+    expect(statSync(state).mode & 0o777).toBe(0o600);
+    for (const text of [first.stdout, first.stderr, readFileSync(state, "utf8"), readFileSync(join(s.sessionsDir, "ma-1.events.jsonl"), "utf8")]) expect(text).not.toContain(TOKEN);
   });
 
   it("never types into a waiting agent: notifies once (webhook too), holds the message, sends it once answered", async () => {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { parseConfig } from "../../src/config/parse.js";
+import { parseConfig, parseConfigKeys } from "../../src/config/parse.js";
 import type { PrFacts, WatchFacts } from "../../src/core/watch-facts.js";
 import { decide, deliveries, freshMemory, logsWanted, recoverOutbox, type Action, type Seen, type SessionMemory } from "../../src/core/watch-plan.js";
 import { logTail, plain, questionLine } from "../../src/core/watch-text.js";
@@ -41,6 +41,11 @@ describe("watch config", () => {
     expect(c.watch.intervalMs).toBe(2000);
     expect(c.watch.notify).toEqual([{ webhook: "https://hooks.example.com/x" }, { command: ["notify-send", "ao"] }, { desktop: true }]);
     expect(() => parse("notify:\n  - shell: 'rm -rf /'\n")).toThrow(/notify/);
+  });
+  it("a notify command or webhook makes a walked-up config need trust; desktop does not", () => {
+    const keys = (yaml: string) => parseConfigKeys(yaml, "/etc/ao/agent-orchestrator.yaml", "/home/u").trustKeys;
+    expect(keys("notify:\n  - desktop: true\n  - command: [x]\n  - webhook: https://h.example.com/x\n")).toEqual(["notify[1]", "notify[2]"]);
+    expect(keys("reactions:\n  dead: restore\n")).toEqual([]);
   });
 });
 
