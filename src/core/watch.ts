@@ -13,19 +13,17 @@
  * whether it arrived (send's message_sent event), and if it cannot, the user is told.
  */
 import { makeNotifier, type Notifier } from "../adapters/notify.js";
-import { isFailure } from "../adapters/github.js";
 import type { Orchestrator } from "./orchestrator.js";
 import { AoError, errorMessage } from "./errors.js";
 import { sessionKey } from "./github-sync.js";
 import { observeRecords } from "./observe.js";
 import type { SessionView } from "./plan.js";
-import { TERMINAL_STATUSES, type SessionRecord, type WatchEventType } from "./record.js";
+import { TERMINAL_STATUSES, type WatchEventType } from "./record.js";
 import { tmuxOf } from "./runtime.js";
-import { hashKey, questionLine, questionLines, logTail, oneLine } from "./watch-text.js";
+import { hashKey, questionLine, questionLines, oneLine } from "./watch-text.js";
+import { askGitHub, failingLogs, type GitHubFlags } from "./watch-github.js";
 import { decide, deliveries, logsWanted, recoverOutbox, type Action, type Outgoing } from "./watch-plan.js";
-import type { WatchFacts } from "./watch-facts.js";
 import { loadWatchState, memoryOf, prune, type WatchState } from "./watch-state.js";
-import { issueNumber } from "./cleanup-plan.js";
 
 export interface WatchEvent {
   at: string;
@@ -71,11 +69,12 @@ export async function runWatch(orch: Orchestrator, opts: WatchOptions): Promise<
 class Watcher {
   readonly notifier: Notifier;
   private readonly state: WatchState;
-  private noToken = false;
+  private readonly github: GitHubFlags;
   private saved = "";
 
   constructor(private readonly orch: Orchestrator, private readonly opts: WatchOptions) {
     this.state = loadWatchState(orch.ctx.store);
+    this.github = { once: opts.once === true, noToken: false };
     this.notifier = makeNotifier(orch.ctx.config.watch.notify, orch.ctx.env, (text) => this.emit({ type: "warning", text }));
   }
 
@@ -110,13 +109,14 @@ class Watcher {
     const screens = new Map<string, string>();
     const views = await observeRecords(ctx, live, () => true, (r, screen) => screens.set(sessionKey(r), screen));
     await this.readQuestions(views, screens);
-    const facts = await this.askGitHub(live);
+    const facts = await askGitHub(ctx, this.state, live, this.github, (e) => this.emit(e));
+    this.save();
     const decided: [SessionView, Action[]][] = [];
     for (const v of views) {
       const key = sessionKey(v);
       const before = memoryOf(this.state, key);
       const github = facts.get(key);
-      const logs = await this.logs(v, logsWanted(before, github, ctx.config.watch.reactions));
+      const logs = await failingLogs(ctx, v, logsWanted(before, github, ctx.config.watch.reactions), this.github, (e) => this.emit(e));
       const screen = screens.get(key);
       const question = v.status === "waiting" && screen !== undefined ? { key: hashKey(questionLines(screen)), line: questionLine(screen) } : undefined;
       const seen = { name: v.name, issue: v.issue, defaultBranch: ctx.config.projects[v.project]!.defaultBranch, status: v.status, question, github, logs };
@@ -140,59 +140,6 @@ class Watcher {
       const text = await tmux.captureScreens(batch.map((v) => v.tmuxSession)).catch(() => new Map<string, string>());
       for (const v of batch) if (text.has(v.tmuxSession)) screens.set(sessionKey(v), text.get(v.tmuxSession)!);
     }
-  }
-
-  /** Per repository, at most once per githubInterval: every live session's PR facts. A GitHub that is down is warned about once. */
-  private async askGitHub(live: readonly SessionRecord[]): Promise<Map<string, WatchFacts>> {
-    const ctx = this.ctx;
-    const out = new Map<string, WatchFacts>();
-    const byRepo = new Map<string, SessionRecord[]>();
-    for (const r of live) {
-      const repo = ctx.config.projects[r.project]?.repo;
-      if (repo) byRepo.set(repo, [...(byRepo.get(repo) ?? []), r]);
-    }
-    if (byRepo.size === 0 || this.noToken) return out;
-    const now = ctx.now();
-    // --once is one pass for cron, whose schedule is then the interval: it always asks.
-    const due = [...byRepo].filter(([repo]) => this.opts.once || now - (this.state.repos[repo]?.askedAt ?? 0) >= ctx.config.watch.githubIntervalMs);
-    if (due.length === 0) return out;
-    const client = await ctx.github({ purpose: "watch" });
-    if (!client.tokenSource) {
-      this.noToken = true;
-      this.emit({ type: "warning", text: "No GitHub token (GITHUB_TOKEN, GH_TOKEN or gh auth token): ao watch reacts to what tmux shows only (no CI, review, conflict, ready or merged reactions)" });
-      return out;
-    }
-    for (const [repo, records] of due) {
-      const memory = (this.state.repos[repo] ??= { askedAt: 0 });
-      memory.askedAt = now;
-      const queries = records.map((r) => ({ key: sessionKey(r), branch: ctx.readHeadBranch(r.workspacePath) ?? r.branch, issueNumber: issueNumber(r.issue) }));
-      try {
-        for (const [key, result] of await client.watch(repo, queries)) if (!isFailure(result)) out.set(key, result);
-        if (memory.down) this.emit({ type: "note", text: `GitHub answers again for ${repo}` });
-        delete memory.down;
-      } catch (err) {
-        if (!memory.down) this.emit({ type: "warning", text: `GitHub could not be asked about ${repo} (${errorMessage(err)}); ao watch goes on watching tmux and asks again every ${Math.round(ctx.config.watch.githubIntervalMs / 1000)}s` });
-        memory.down = errorMessage(err);
-      }
-    }
-    this.save();
-    return out;
-  }
-
-  /** The tails of failing Actions jobs' logs, each job once (the cause that quotes it happens once). */
-  private async logs(v: SessionView, jobs: readonly number[]): Promise<Map<number, string>> {
-    const logs = new Map<number, string>();
-    const repo = this.ctx.config.projects[v.project]?.repo;
-    if (!repo || jobs.length === 0) return logs;
-    const client = await this.ctx.github({ purpose: "watch" });
-    for (const id of jobs) {
-      try {
-        logs.set(id, logTail(await client.jobLog(repo, id)));
-      } catch (err) {
-        this.emit({ type: "warning", session: v.name, project: v.project, text: `the log of job ${id} could not be fetched (${errorMessage(err)}); sending the check's URL without it` });
-      }
-    }
-    return logs;
   }
 
   private async act(v: SessionView, a: Action): Promise<void> {
