@@ -395,6 +395,7 @@ export class Orchestrator {
    * reacts as configured (SPEC §4 ao watch; core/watch.ts). One per dataDir.
    */
   async watch(opts: WatchOptions = {}): Promise<void> {
+    if (opts.project) projectOrThrow(this.ctx, opts.project);
     const { runWatch } = await import("./watch.js");
     return runWatch(this, opts);
   }

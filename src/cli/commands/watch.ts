@@ -1,11 +1,9 @@
 /** `ao watch [-p ID] [--once] [--json]`: one line per event (--json: one object per line) until Ctrl-C or SIGTERM. */
 import type { WatchEvent } from "../../core/watch.js";
-import { projectOrThrow } from "../../core/spawn.js";
 import type { Cli } from "../context.js";
 
 export async function watchCommand(cli: Cli, opts: { project?: string; once?: boolean; json?: boolean }): Promise<void> {
   const ao = await cli.orchestrator();
-  if (opts.project) projectOrThrow(ao.ctx, opts.project);
   const s = await cli.style();
   const stop = new AbortController();
   const onSignal = () => stop.abort();
@@ -17,7 +15,8 @@ export async function watchCommand(cli: Cli, opts: { project?: string; once?: bo
     cli.out(e.type === "warning" ? s.yellow(line) : e.type === "watch_notified" ? s.bold(line) : line);
   };
   try {
-    if (!opts.json && !opts.once) cli.err(`Watching sessions (pid ${process.pid}); Ctrl-C stops.`);
+    // After the checks that can refuse (an unknown project), before the first pass.
+    if (!opts.json && !opts.once && (!opts.project || ao.config.projects[opts.project])) cli.err(`Watching sessions (pid ${process.pid}); Ctrl-C stops.`);
     await ao.watch({ project: opts.project, once: opts.once, signal: stop.signal, onEvent });
   } finally {
     process.off("SIGINT", onSignal);
