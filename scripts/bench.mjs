@@ -178,3 +178,5 @@ for (const mib of [1, 16]) {
   const lines = await renderTranscript(Buffer.from(raw));
   console.log(`| ${mib} MiB of lines | ${lines.length} | ${f(Number(process.hrtime.bigint() - t0) / 1e6)} |`);
 }
+// ao watch's figures (scripts/bench-watch.mjs), kept in their own file.
+spawnSync(process.execPath, [join(root, "scripts", "bench-watch.mjs")], { stdio: "inherit", env: process.env });

@@ -28,6 +28,7 @@ export type { Finding } from "./core/doctor.js";
 export type { Resumed } from "./core/pause.js";
 export { SessionHandle } from "./core/handle.js";
 export type { TurnResult } from "./core/wait.js";
+export type { WatchEvent, WatchOptions } from "./core/watch.js";
 export type { PullRequestInfo, IssueState } from "./adapters/github.js";
 export type { SessionView, ObservedStatus, ListFilter } from "./core/plan.js";
 export { canonicalStatus, IDLE_AFTER_MS } from "./core/plan.js";
@@ -113,15 +114,21 @@ function makeContext(config: Config, env: NodeJS.ProcessEnv, servers: Map<string
     github: async ({ purpose }) => {
       const { GitHubClient, resolveToken } = await import("./adapters/github.js");
       const token = await resolveToken(env);
-      const timeoutMs = env.AO_GITHUB_TIMEOUT ? envDuration("AO_GITHUB_TIMEOUT", env.AO_GITHUB_TIMEOUT) : purpose === "list" ? 3_000 : 15_000;
+      const timeoutMs = env.AO_GITHUB_TIMEOUT ? envDuration("AO_GITHUB_TIMEOUT", env.AO_GITHUB_TIMEOUT) : purpose === "list" ? 3_000 : purpose === "watch" ? 10_000 : 15_000;
       const client = new GitHubClient({
         apiUrl: config.githubApiUrl,
         token,
         timeoutMs,
-        totalMs: purpose === "list" ? timeoutMs : Math.max(60_000, timeoutMs * 4),
-        retries: purpose === "list" ? 0 : 4,
+        totalMs: purpose === "cleanup" ? Math.max(60_000, timeoutMs * 4) : timeoutMs,
+        retries: purpose === "cleanup" ? 4 : 0,
       });
-      return { tokenSource: token?.source, sessions: (repo, queries) => client.sessions(repo, queries), issueTitle: (repo, n) => client.issueTitle(repo, n) };
+      return {
+        tokenSource: token?.source,
+        sessions: (repo, queries) => client.sessions(repo, queries),
+        issueTitle: (repo, n) => client.issueTitle(repo, n),
+        watch: (repo, queries) => client.watch(repo, queries),
+        jobLog: (repo, id) => client.jobLog(repo, id),
+      };
     },
   };
   return ctx;

@@ -259,6 +259,18 @@ export async function runCli(argv: string[], version: string): Promise<number> {
     "ao doctor --fix",
   );
 
+  example(
+    program
+      .command("watch")
+      .description("Watch every session: feed agents their CI failures, reviews and conflicts; notify when a human is needed")
+      .option("-p, --project <id>", "only this project")
+      .option("--once", "make one pass and exit (for cron)")
+      .option("--json", "print one JSON object per event and line")
+      .action(lazy(async () => (await import("./commands/watch.js")).watchCommand)),
+    "ao watch",
+    "ao watch --once --json",
+  );
+
   // Bare `ao` and `ao session` ask what there is: help on stdout, exit 0 (as gh does).
   if (argv.length === 0 || (argv.length === 1 && argv[0] === "session")) {
     (argv.length ? session : program).outputHelp();

@@ -18,8 +18,8 @@ import type { Config } from "./types.js";
 export type { Config, ProjectConfig } from "./types.js";
 export { expandTilde, home, locateConfig, type ConfigSource, type Located } from "./locate.js";
 
-// Bumped whenever the cached entry changes shape (2: agents.*.status, 3: composer, keys.clear, 4: trustKeys).
-const CACHE_VERSION = 4;
+// Bumped whenever the cached entry changes shape (2: agents.*.status, 3: composer, keys.clear, 4: trustKeys, 5: watch, logs.maxBytes).
+const CACHE_VERSION = 5;
 
 export interface LoadOptions {
   /** The global --config option. */

@@ -58,6 +58,8 @@ function trustKeys(raw: RawConfig): string[] {
   }
   for (const [id, p] of Object.entries(raw.projects ?? {})) if (p.postCreate?.length) keys.push(`projects.${id}.postCreate`);
   if (raw.github?.apiUrl !== undefined) keys.push("github.apiUrl");
+  // A notify command runs; a webhook receives what ao watch sees: both are the user's to choose.
+  for (const [i, n] of (raw.notify ?? []).entries()) if ("command" in n || "webhook" in n) keys.push(`notify[${i}]`);
   return keys;
 }
 
@@ -135,6 +137,26 @@ function resolveConfig(raw: RawConfig, ctx: Ctx): Config {
     tmuxSocket: raw.tmux?.socket ? expandTilde(raw.tmux.socket, ctx.homeDir) : undefined,
     runtimeDeadAfterMs: parseDuration(raw.cleanup?.runtimeDeadAfter ?? "24h"),
     transcriptMaxBytes: raw.logs?.maxBytes ?? 8 * 1024 * 1024,
+    watch: watchConfig(raw),
+  };
+}
+
+function watchConfig(raw: RawConfig): Config["watch"] {
+  const r = raw.reactions ?? {};
+  return {
+    intervalMs: Math.max(1000, parseDuration(raw.watch?.interval ?? "5s")),
+    githubIntervalMs: Math.max(1000, parseDuration(raw.watch?.githubInterval ?? "60s")),
+    reactions: {
+      "ci-failed": r["ci-failed"] ?? "send",
+      "changes-requested": r["changes-requested"] ?? "send",
+      conflict: r.conflict ?? "send",
+      waiting: r.waiting ?? "notify",
+      dead: r.dead ?? "notify",
+      ready: r.ready ?? "notify",
+      merged: r.merged ?? "notify",
+      maxSends: r.maxSends ?? 2,
+    },
+    notify: raw.notify ?? [],
   };
 }
 

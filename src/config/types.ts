@@ -36,4 +36,26 @@ export interface Config {
   missing?: { hint: string };
   /** A transcript part is rotated past this size (one previous part kept). */
   transcriptMaxBytes: number;
+  /** `ao watch` (SPEC §4): intervals and reactions with defaults filled in. */
+  watch: WatchConfig;
 }
+
+export type SendReaction = "send" | "notify" | "off";
+
+export interface WatchConfig {
+  intervalMs: number;
+  githubIntervalMs: number;
+  reactions: {
+    "ci-failed": SendReaction;
+    "changes-requested": SendReaction;
+    conflict: SendReaction;
+    waiting: "notify" | "off";
+    dead: "notify" | "restore" | "off";
+    ready: "notify" | "off";
+    merged: "notify" | "cleanup" | "off";
+    maxSends: number;
+  };
+  notify: NotifyTarget[];
+}
+
+export type NotifyTarget = { webhook: string } | { command: string[] } | { desktop: boolean };

@@ -16,6 +16,7 @@ import { TERMINAL_STATUSES, type SessionEvent, type SessionRecord } from "./reco
 import { cleanup, type CleanupReport } from "./cleanup.js";
 import { pauseSession, resumeSession, type Resumed } from "./pause.js";
 import { prepareWait, type TurnResult } from "./wait.js";
+import type { WatchOptions } from "./watch.js";
 import { doctor, type Finding } from "./doctor.js";
 import { askGitHub, saveAnswers, sessionKey, withAnswer } from "./github-sync.js";
 import { agentOrThrow, projectOrThrow, spawnSession, startAgent, type SpawnOptions, type SpawnResult } from "./spawn.js";
@@ -130,7 +131,7 @@ export class Orchestrator {
     const views: SessionView[] = [];
     for (const [owner, group] of groups) {
       const records = opts.github === "refresh" ? await owner.refreshGitHub(group, report) : group;
-      views.push(...(await observeRecords(owner.ctx, records, (r) => this.spawnerAlive(r), (r) => state.get(sessionKey(r)))));
+      views.push(...(await observeRecords(owner.ctx, records, (r) => this.spawnerAlive(r), { runtime: (r) => state.get(sessionKey(r)) })));
     }
     const sessions = views
       .filter((v) => matchesFilter(v, filter))
@@ -149,7 +150,7 @@ export class Orchestrator {
   }
 
   /** Ends finished sessions (SPEC §4 cleanup); see core/cleanup.ts. */
-  async cleanup(opts: { project?: string; dryRun?: boolean } = {}, report?: Reporter): Promise<CleanupReport> {
+  async cleanup(opts: { project?: string; dryRun?: boolean; names?: readonly string[] } = {}, report?: Reporter): Promise<CleanupReport> {
     if (opts.project) this.knownProject(opts.project);
     // Each config decides about the projects it created sessions for; a run with no config has none of its own.
     const records = this.ctx.store.list(opts.project ? [opts.project] : undefined).records;
@@ -163,7 +164,7 @@ export class Orchestrator {
     const whole: CleanupReport = { dryRun: opts.dryRun === true, items: [], warnings: [] };
     for (const [owner, projects] of parts) {
       if (!projects.size) continue;
-      const part = await cleanup(owner.ctx, { projects: [...projects], dryRun: opts.dryRun }, report);
+      const part = await cleanup(owner.ctx, { projects: [...projects], dryRun: opts.dryRun, names: opts.names }, report);
       if (part.busyPid !== undefined) return part;
       whole.items.push(...part.items);
       whole.warnings.push(...part.warnings);
@@ -471,6 +472,16 @@ export class Orchestrator {
    */
   followTranscript(query: string, opts: { from?: number; tail?: number; signal?: AbortSignal; pollMs?: number }): AsyncGenerator<string> {
     return followSessionTranscript(this.ctx, this.resolve(query), opts);
+  }
+
+  /**
+   * Watches every session until `signal` aborts (or one pass with `once`) and
+   * reacts as configured (SPEC §4 ao watch; core/watch.ts). One per dataDir.
+   */
+  async watch(opts: WatchOptions = {}): Promise<void> {
+    if (opts.project) projectOrThrow(this.ctx, opts.project);
+    const { runWatch } = await import("./watch.js");
+    return runWatch(this, opts);
   }
 
   /** A page of a session's persisted events: ids > `after`, at most `limit`. */

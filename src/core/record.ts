@@ -76,9 +76,15 @@ export interface PendingOp {
 export interface SessionEvent {
   id: number;
   at: string;
-  type: "spawned" | "message_sent" | "status_changed" | "killed" | "restored" | "work_saved" | "pr_changed" | "cleaned" | "updated" | "paused" | "resumed" | "replied" | "aborted";
+  type: "spawned" | "message_sent" | "status_changed" | "killed" | "restored" | "work_saved" | "pr_changed" | "cleaned" | "updated" | "paused" | "resumed" | "replied" | "aborted" | WatchEventType;
   [key: string]: unknown;
 }
+
+/**
+ * What `ao watch` logs in a session's history, each with `cause` (the key that
+ * makes it happen once) and a human-readable `text` (ao dash shows it).
+ */
+export type WatchEventType = "watch_detected" | "watch_queued" | "watch_sent" | "watch_notified" | "watch_dropped" | "watch_acted";
 
 /** A full commit id, as GitHub's headRefOid must be. */
 export const COMMIT_OID_RE = /^[0-9a-f]{40}$/;
