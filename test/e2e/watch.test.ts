@@ -171,7 +171,7 @@ describe("ao watch", () => {
 
   it("one watch per dataDir: a second names the pid that runs", async () => {
     const w = startAo(s, ["watch"]);
-    await waitFor(async () => (await s.ao(["watch", "--once"])).stderr.includes("ao watch is already running (pid "), "the second refused");
+    await waitFor(async () => (await s.ao(["watch", "--once"])).stderr.includes("ao watch is already running (pid "), "the second refused", 30_000); // until the first holds the lock: a --once before that runs a whole pass, slow on a loaded machine
     const r = await s.ao(["watch", "--once"]);
     expect(r.code).toBe(1);
     w.signal("SIGINT");
