@@ -83,7 +83,7 @@ export class Orchestrator {
   }
 
   /** Records grouped by the orchestrator that owns them; a record whose config cannot be opened stays with this one and its reason is noted once. */
-  private async byOwner(records: readonly SessionRecord[], report: Reporter = {}): Promise<Map<Orchestrator, SessionRecord[]>> {
+  async sessionsByOwner(records: readonly SessionRecord[], report: Reporter = {}): Promise<Map<Orchestrator, SessionRecord[]>> {
     const groups = new Map<Orchestrator, SessionRecord[]>();
     const noted = new Set<string>();
     for (const r of records) {
@@ -126,7 +126,7 @@ export class Orchestrator {
     if (filter.project) this.knownProject(filter.project);
     const listed = this.ctx.store.list(filter.project ? [filter.project] : undefined);
     const { errors } = listed;
-    const groups = await this.byOwner(listed.records, report);
+    const groups = await this.sessionsByOwner(listed.records, report);
     const state = await this.runtimeOf(groups);
     const views: SessionView[] = [];
     for (const [owner, group] of groups) {
@@ -156,7 +156,7 @@ export class Orchestrator {
     const records = this.ctx.store.list(opts.project ? [opts.project] : undefined).records;
     const mine = this.config.missing ? [] : opts.project ? [opts.project].filter((p) => this.config.projects[p]) : Object.keys(this.config.projects);
     const parts = new Map<Orchestrator, Set<string>>([[this, new Set(mine)]]);
-    for (const [owner, group] of await this.byOwner(records.filter((r) => !TERMINAL_STATUSES.has(r.status)), report)) {
+    for (const [owner, group] of await this.sessionsByOwner(records.filter((r) => !TERMINAL_STATUSES.has(r.status)), report)) {
       const projects = parts.get(owner) ?? new Set<string>();
       for (const r of group) if (owner.config.projects[r.project]) projects.add(r.project);
       parts.set(owner, projects);
@@ -326,7 +326,7 @@ export class Orchestrator {
   async restoreAll(): Promise<{ name: string; restored?: SessionRecord; error?: string }[]> {
     // Every session of this dataDir, each with its own config (ownerOf).
     const working = this.ctx.store.list().records.filter((r) => r.status === "working");
-    const runtime = await this.runtimeOf(await this.byOwner(working));
+    const runtime = await this.runtimeOf(await this.sessionsByOwner(working));
     const dead = working
       .filter((r) => !runtime.get(sessionKey(r))?.alive)
       .sort((a, b) => naturalCompare(a.project, b.project) || naturalCompare(a.name, b.name));
@@ -479,7 +479,7 @@ export class Orchestrator {
    * reacts as configured (SPEC §4 ao watch; core/watch.ts). One per dataDir.
    */
   async watch(opts: WatchOptions = {}): Promise<void> {
-    if (opts.project) projectOrThrow(this.ctx, opts.project);
+    if (opts.project) this.knownProject(opts.project);
     const { runWatch } = await import("./watch.js");
     return runWatch(this, opts);
   }

@@ -18,7 +18,7 @@ import { AoError, errorMessage } from "./errors.js";
 import { sessionKey } from "./github-sync.js";
 import { observeRecords } from "./observe.js";
 import type { SessionView } from "./plan.js";
-import { TERMINAL_STATUSES, type WatchEventType } from "./record.js";
+import { TERMINAL_STATUSES, type SessionRecord, type WatchEventType } from "./record.js";
 import { tmuxOf } from "./runtime.js";
 import { hashKey, questionLine, questionLines, oneLine } from "./watch-text.js";
 import { askGitHub, failingLogs, type GitHubFlags } from "./watch-github.js";
@@ -60,26 +60,44 @@ export async function runWatch(orch: Orchestrator, opts: WatchOptions): Promise<
       await sleep(Math.max(0, ctx.config.watch.intervalMs - (Date.now() - started)), opts.signal);
       if (opts.signal?.aborted) break;
     }
-    await w.notifier.flush(opts.once ? 15_000 : 2_000);
+    await w.flush(opts.once ? 15_000 : 2_000);
   } finally {
     lock.release();
   }
 }
 
+/**
+ * Sessions are watched "from anywhere" (SPEC §1): every session of the dataDir,
+ * each with the config that created it (Orchestrator.ownerOf): its projects,
+ * GitHub settings, reactions and notify targets. The loop's own settings
+ * (interval) are this config's.
+ */
 class Watcher {
-  readonly notifier: Notifier;
   private readonly state: WatchState;
   private readonly github: GitHubFlags;
   private saved = "";
+  /** Each session's owner, as last seen by a pass; and each owner's notifier. */
+  private readonly owners = new Map<string, Orchestrator>();
+  private readonly notifiers = new Map<Orchestrator, Notifier>();
+  private readonly noted = new Set<string>();
 
   constructor(private readonly orch: Orchestrator, private readonly opts: WatchOptions) {
     this.state = loadWatchState(orch.ctx.store);
     this.github = { once: opts.once === true, noToken: false };
-    this.notifier = makeNotifier(orch.ctx.config.watch.notify, orch.ctx.env, (text) => this.emit({ type: "warning", text }));
   }
 
   private get ctx() {
     return this.orch.ctx;
+  }
+
+  private notifierOf(owner: Orchestrator): Notifier {
+    let n = this.notifiers.get(owner);
+    if (!n) this.notifiers.set(owner, (n = makeNotifier(owner.ctx.config.watch.notify, owner.ctx.env, (text) => this.emit({ type: "warning", text }))));
+    return n;
+  }
+
+  async flush(timeoutMs: number): Promise<void> {
+    await Promise.all([...this.notifiers.values()].map((n) => n.flush(timeoutMs)));
   }
 
   /** Messages a killed watch was in the middle of sending: never sent again; the user is told. */
@@ -101,17 +119,40 @@ class Watcher {
   }
 
   async pass(): Promise<void> {
-    const ctx = this.ctx;
-    const projects = this.opts.project ? [this.opts.project] : Object.keys(ctx.config.projects);
-    const records = ctx.store.list(projects).records.filter((r) => ctx.config.projects[r.project]);
-    prune(this.state, new Set(records.filter((r) => !TERMINAL_STATUSES.has(r.status)).map(sessionKey)), projects);
-    const live = records.filter((r) => r.status === "working");
+    const projects = this.opts.project ? [this.opts.project] : this.ctx.store.projects();
+    const all = this.ctx.store.list(projects).records;
+    const groups = await this.orch.sessionsByOwner(all, { note: (text) => this.noteOnce(text) });
+    const owned = [...groups].map(([owner, rs]) => [owner, rs.filter((r) => owner.ctx.config.projects[r.project])] as const);
+    prune(this.state, new Set(owned.flatMap(([, rs]) => rs.filter((r) => !TERMINAL_STATUSES.has(r.status)).map(sessionKey))), projects);
+    const decided: [SessionView, Action[]][] = [];
+    const views: SessionView[] = [];
+    this.notifierOf(this.orch); // made up front: a notifier says at once when it cannot work (no desktop notifier)
+    for (const [owner, records] of owned) {
+      this.notifierOf(owner);
+      for (const r of records) this.owners.set(sessionKey(r), owner);
+      views.push(...(await this.decideFor(owner, records.filter((r) => r.status === "working"), decided)));
+    }
+    this.save(); // the causes are recorded before anything is done about them
+    for (const [v, actions] of decided) for (const a of actions) await this.act(v, a);
+    for (const v of views) {
+      if (this.opts.signal?.aborted) return;
+      await this.deliver(v);
+    }
+  }
+
+  private noteOnce(text: string): void {
+    if (!this.noted.has(text)) this.emit({ type: "warning", text });
+    this.noted.add(text);
+  }
+
+  /** Looks at one owner's live sessions (one list-panes per server; GitHub per repository) and decides what each needs. */
+  private async decideFor(owner: Orchestrator, live: SessionRecord[], decided: [SessionView, Action[]][]): Promise<SessionView[]> {
+    const ctx = owner.ctx;
     const screens = new Map<string, string>();
     const views = await observeRecords(ctx, live, () => true, { onScreen: (r, screen) => screens.set(sessionKey(r), screen) });
     await this.readQuestions(views, screens);
     const facts = await askGitHub(ctx, this.state, live, this.github, (e) => this.emit(e));
     this.save();
-    const decided: [SessionView, Action[]][] = [];
     for (const v of views) {
       const key = sessionKey(v);
       const before = memoryOf(this.state, key);
@@ -124,12 +165,7 @@ class Watcher {
       this.state.sessions[key] = memory;
       decided.push([v, actions]);
     }
-    this.save(); // the causes are recorded before anything is done about them
-    for (const [v, actions] of decided) for (const a of actions) await this.act(v, a);
-    for (const v of views) {
-      if (this.opts.signal?.aborted) return;
-      await this.deliver(v);
-    }
+    return views;
   }
 
   /** A waiting screen whose question was not read this pass (ls read it first, or a restart): one batched read. */
@@ -201,7 +237,7 @@ class Watcher {
 
   private notify(v: { project: string; name: string }, cause: string, text: string, type: WatchEventType = "watch_notified"): void {
     const e = this.event(v, type, cause, text);
-    this.notifier.send(text, e as unknown as Record<string, unknown>);
+    this.notifierOf(this.owners.get(sessionKey(v)) ?? this.orch).send(text, e as unknown as Record<string, unknown>);
   }
 
   private event(v: { project: string; name: string }, type: WatchEventType, cause: string, text: string): WatchEvent {

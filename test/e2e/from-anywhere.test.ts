@@ -139,6 +139,20 @@ describe("from cron's $HOME (env -i, only PATH and HOME, no config found)", () =
     expect(await w.tmux.sessions()).toEqual([a1]);
   });
 
+  it("watch --once reacts to each session as its own config says", async () => {
+    writeFileSync(join(w.repoA, "agent-orchestrator.yaml"), `${readFileSync(join(w.repoA, "agent-orchestrator.yaml"), "utf8")}reactions:\n  dead: off\n`);
+    expect((await w.ao(["trust"], w.repoA)).code).toBe(0);
+    const a1 = await spawnIn(w.repoA, "app-a");
+    const b1 = await spawnIn(w.repoB, "app-b");
+    await w.tmux.tmux("kill-server");
+    const r = await w.cron(["watch", "--once", "--json"]);
+    expect(r.code, r.stderr).toBe(0);
+    const events = r.stdout.split("\n").filter(Boolean).map((l) => JSON.parse(l) as { type: string; session?: string });
+    // A turned the dead reaction off; B notifies (the default).
+    expect(events.filter((e) => e.type === "watch_notified").map((e) => e.session)).toEqual([b1]);
+    expect(events.some((e) => e.session === a1 && e.type === "watch_notified")).toBe(false);
+  });
+
   it("a recorded config changed since it was trusted is not obeyed, and says how to trust it", async () => {
     const b1 = await spawnIn(w.repoB, "app-b");
     appendFileSync(w.configB, "# edited\n");
