@@ -3,11 +3,14 @@
  * answer in the records. Failures come back per project as data, one message per
  * cause, so a batch goes on and the caller decides what "unknown" means.
  */
-import { isFailure, type SessionAnswer } from "../adapters/github.js";
+// Types only: a value imported from adapters/github.js would load octokit on every `ls`.
+import type { SessionAnswer, SessionFailure, SessionResult } from "../adapters/github.js";
 import type { Context, GitHubCallOptions, Reporter } from "./context.js";
 import { issueNumber } from "./cleanup-plan.js";
 import { errorMessage } from "./errors.js";
 import type { SessionRecord } from "./record.js";
+
+const isFailure = (r: SessionResult | undefined): r is SessionFailure => r !== undefined && "failed" in r;
 
 /**
  * Answers are keyed by project AND name: records of an older config may hold the

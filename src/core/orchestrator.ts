@@ -13,16 +13,20 @@ import { matchesFilter, type ListFilter, type SessionView } from "./plan.js";
 import { observeRecords } from "./observe.js";
 import { classifyScreen, hasPatterns } from "./screen.js";
 import { TERMINAL_STATUSES, type SessionEvent, type SessionRecord } from "./record.js";
-import { cleanup, type CleanupReport } from "./cleanup.js";
-import { pauseSession, resumeSession, type Resumed } from "./pause.js";
-import { prepareWait, type TurnResult } from "./wait.js";
-import { doctor, type Finding } from "./doctor.js";
-import { askGitHub, saveAnswers, sessionKey, withAnswer } from "./github-sync.js";
-import { agentOrThrow, projectOrThrow, spawnSession, startAgent, type SpawnOptions, type SpawnResult } from "./spawn.js";
+import type { CleanupReport } from "./cleanup.js";
+import type { Resumed } from "./pause.js";
+import type { TurnResult } from "./wait.js";
+import type { Finding } from "./doctor.js";
+import type { SpawnOptions, SpawnResult } from "./spawn.js";
+import { agentOrThrow, projectOrThrow } from "./lookup.js";
 import { pressKeys, readyForInput } from "./input.js";
 import { runtimeStates, tmuxOf } from "./runtime.js";
 import { PaneDeadError } from "../adapters/tmux.js";
-import { checkOwnWorktree, describeWork, endSession, inspectWork, recoverHint, transcriptPath } from "./workspace.js";
+
+// What only some commands need is imported when they run: `ls` and `send` load
+// neither spawn, cleanup, pause, doctor, worktree removal nor GitHub's code.
+const spawnCode = () => import("./spawn.js");
+const workspaceCode = () => import("./workspace.js");
 
 export interface ListResult {
   sessions: SessionView[];
@@ -67,7 +71,8 @@ export class Orchestrator {
   }
 
   /** Checks everything ao depends on; `fix` applies only fixes that cannot lose work. */
-  doctor(opts: { fix?: boolean } = {}): Promise<Finding[]> {
+  async doctor(opts: { fix?: boolean } = {}): Promise<Finding[]> {
+    const { doctor } = await import("./doctor.js");
     return doctor(this.ctx, {
       kill: (name) => this.kill(name, { force: true }),
       pause: (name, releaseWorktree) => this.pause(name, { releaseWorktree }),
@@ -76,8 +81,9 @@ export class Orchestrator {
   }
 
   /** Ends finished sessions (SPEC §4 cleanup); see core/cleanup.ts. */
-  cleanup(opts: { project?: string; dryRun?: boolean } = {}, report?: Reporter): Promise<CleanupReport> {
+  async cleanup(opts: { project?: string; dryRun?: boolean } = {}, report?: Reporter): Promise<CleanupReport> {
     if (opts.project) projectOrThrow(this.ctx, opts.project);
+    const { cleanup } = await import("./cleanup.js");
     return cleanup(this.ctx, opts, report);
   }
 
@@ -86,6 +92,7 @@ export class Orchestrator {
     const live = records.filter((r) => !TERMINAL_STATUSES.has(r.status) && this.ctx.config.projects[r.project]?.repo);
     const staleProjects = new Set(live.filter((r) => !r.checkedAt || now - Date.parse(r.checkedAt) >= this.ctx.config.githubCacheTtlMs).map((r) => r.project));
     if (staleProjects.size === 0) return records;
+    const { askGitHub, saveAnswers, sessionKey, withAnswer } = await import("./github-sync.js");
     const ask = live.filter((r) => staleProjects.has(r.project));
     const { answers, failed, sessionFailed } = await askGitHub(this.ctx, ask, { purpose: "list" }, report);
     const cached = (project?: string) => ask.some((r) => r.checkedAt && (!project || r.project === project));
@@ -117,8 +124,8 @@ export class Orchestrator {
     return found;
   }
 
-  spawn(opts: SpawnOptions, report?: Reporter): Promise<SpawnResult> {
-    return spawnSession(this.ctx, opts, report);
+  async spawn(opts: SpawnOptions, report?: Reporter): Promise<SpawnResult> {
+    return (await spawnCode()).spawnSession(this.ctx, opts, report);
   }
 
   /**
@@ -150,7 +157,7 @@ export class Orchestrator {
       // The record is written first: on a full or read-only disk the send fails before anything reaches the agent.
       const session: SessionRecord = { ...current, lastActivityAt: new Date(this.ctx.now()).toISOString(), updatedAt: new Date(this.ctx.now()).toISOString() };
       this.ctx.store.write(session);
-      const waiter = wait ? await prepareWait(this.ctx, tmux, record.tmuxSession, agent) : undefined;
+      const waiter = wait ? await (await import("./wait.js")).prepareWait(this.ctx, tmux, record.tmuxSession, agent) : undefined;
       await readyForInput(tmux, record.tmuxSession, agent, opts);
       await tmux.paste(record.tmuxSession, text);
       this.ctx.store.appendEvent(record.project, record.name, "message_sent", { bytes, ...(opts.force ? { forced: true } : {}) });
@@ -166,6 +173,7 @@ export class Orchestrator {
   async kill(query: string, opts: { force?: boolean } = {}): Promise<KillResult> {
     const record = this.resolve(query);
     const project = projectOrThrow(this.ctx, record.project);
+    const { checkOwnWorktree, describeWork, endSession, inspectWork, recoverHint } = await workspaceCode();
     return this.ctx.store.withLock(record.project, record.name, async () => {
       const current = this.ctx.store.read(record.project, record.name) ?? record;
       if (TERMINAL_STATUSES.has(current.status)) throw new AoError(`Session ${record.name} is already ${current.status}`, { hint: current.endedReason ? `It ended: ${current.endedReason}.` : undefined });
@@ -196,6 +204,7 @@ export class Orchestrator {
   async restore(query: string): Promise<SessionRecord> {
     const record = this.resolve(query);
     const agent = agentOrThrow(this.ctx, record.agent);
+    const { startAgent } = await spawnCode();
     return this.ctx.store.withLock(record.project, record.name, async () => {
       const current = this.ctx.store.read(record.project, record.name) ?? record;
       if (current.status === "paused") throw new AoError(`Session ${current.name} is paused`, { hint: `Resume it: ao session resume ${current.name}` });
@@ -241,12 +250,14 @@ export class Orchestrator {
   }
 
   /** Stops the agent and frees its tmux session; `releaseWorktree` also frees the branch (work saved to a ref). */
-  pause(query: string, opts: { releaseWorktree?: boolean } = {}): Promise<SessionRecord> {
+  async pause(query: string, opts: { releaseWorktree?: boolean } = {}): Promise<SessionRecord> {
+    const { pauseSession } = await import("./pause.js");
     return pauseSession(this.ctx, this.resolve(query), opts);
   }
 
   /** Warm when the tmux session is still alive, cold (relaunch, worktree re-created if released) otherwise. */
-  resume(query: string): Promise<Resumed> {
+  async resume(query: string): Promise<Resumed> {
+    const { resumeSession } = await import("./pause.js");
     return resumeSession(this.ctx, this.resolve(query));
   }
 
@@ -364,7 +375,7 @@ export class Orchestrator {
     if ((await tmux.listSessions()).has(record.tmuxSession)) {
       return { text: await tmux.captureHistory(record.tmuxSession), live: true };
     }
-    const kept = this.ctx.files.read(transcriptPath(this.ctx, record));
+    const kept = this.ctx.files.read((await workspaceCode()).transcriptPath(this.ctx, record));
     if (kept === undefined) throw new AoError(`No transcript for ${record.name}: its tmux session is gone and none was kept`, { hint: "Transcripts are kept when a session is killed or cleaned by ao." });
     return { text: kept, live: false };
   }

@@ -1,0 +1,52 @@
+#!/usr/bin/env node
+// The CLI as users run it: src/cli/main.ts bundled and minified by esbuild into
+// dist/bin/ao.mjs, with every `await import()` of ao's own code split into chunks
+// (dist/bin/chunks/) that load only when a command reaches them. A new command
+// file needs no entry here: program.ts imports it lazily, and esbuild gives it
+// its own chunk. Node's ESM loader resolving and compiling ~100 small modules
+// was most of `ao session ls`'s start-up; a few minified files are not.
+//
+// The library (package.json "exports": dist/index.js and its .d.ts) stays tsc's
+// output: importers get ESM with types and bundle it themselves.
+//
+// Writes .build/cli-meta.json (esbuild's metafile, not shipped): which sources
+// went into which output file; test/e2e/bundle.test.ts reads it.
+import { build } from "esbuild";
+import { mkdirSync, rmSync, writeFileSync } from "node:fs";
+import { join, resolve } from "node:path";
+
+const root = resolve(import.meta.dirname, "..");
+const outdir = join(root, "dist", "bin");
+
+/**
+ * Loaded from node_modules at run time rather than bundled: packages that may
+ * use top-level await, WebAssembly or native files (ink's layout engine, yoga,
+ * is WebAssembly), or that look for their own files next to their code. They
+ * are runtime dependencies, so they are installed wherever ao is.
+ */
+const EXTERNAL = ["ink", "ink-*", "react", "react/*", "react-dom", "react-devtools-core", "yoga-layout", "yoga-layout/*", "yoga-wasm-web", "*.node", "*.wasm"];
+
+rmSync(outdir, { recursive: true, force: true });
+const result = await build({
+  absWorkingDir: root,
+  entryPoints: { ao: "src/cli/main.ts" },
+  outdir,
+  chunkNames: "chunks/[name]-[hash]",
+  // .mjs: Node knows the format from the name; for .js it reads the nearest package.json per file.
+  outExtension: { ".js": ".mjs" },
+  bundle: true,
+  splitting: true,
+  format: "esm",
+  platform: "node",
+  target: "node20",
+  minify: true,
+  legalComments: "eof",
+  external: EXTERNAL,
+  // Bundled CommonJS packages (commander, simple-git) call require() for Node's
+  // own modules; ESM has no require, so each output file makes one.
+  banner: { js: 'import{createRequire as __aoRequire}from"node:module";const require=__aoRequire(import.meta.url);' },
+  metafile: true,
+  logLevel: "warning",
+});
+mkdirSync(join(root, ".build"), { recursive: true });
+writeFileSync(join(root, ".build", "cli-meta.json"), JSON.stringify(result.metafile));

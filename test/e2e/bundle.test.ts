@@ -1,0 +1,61 @@
+/**
+ * What users run is the esbuild bundle (scripts/build-cli.mjs): bin/ao.js loads
+ * dist/bin/ao.mjs, and `ao --version` and a listing load only the chunks they
+ * need. The bundle's metafile says which sources and packages each chunk holds,
+ * so these tests name what must stay out of the hot paths, not chunk names.
+ */
+import { readFileSync, rmSync } from "node:fs";
+import { join, relative } from "node:path";
+import { fileURLToPath } from "node:url";
+import { describe, expect, it } from "vitest";
+import { runProc } from "../helpers/proc.js";
+import { AO_BIN, ROOT, useSandbox } from "../helpers/sandbox.js";
+
+const s = useSandbox();
+
+interface Metafile {
+  outputs: Record<string, { inputs: Record<string, unknown> }>;
+}
+const meta = JSON.parse(readFileSync(join(ROOT, ".build", "cli-meta.json"), "utf8")) as Metafile;
+
+/** The files (relative to the checkout) that `ao args` loads as ES modules. */
+async function loaded(args: string[]): Promise<string[]> {
+  const file = join(s.root, "loaded.txt");
+  rmSync(file, { force: true });
+  const hook = join(ROOT, "test", "helpers", "record-loads.mjs");
+  const r = await runProc(process.execPath, ["--import", hook, AO_BIN, ...args], { cwd: s.root, env: { ...s.env, AO_LOADED_FILE: file } });
+  expect(r.code, r.stderr).toBe(0);
+  return readFileSync(file, "utf8").split("\n").filter(Boolean)
+    .map((url) => relative(ROOT, fileURLToPath(url)))
+    .filter((f) => f !== join("test", "helpers", "record-loads.mjs"));
+}
+
+/** The sources and packages bundled into the given output files. */
+function inputsOf(outputs: string[]): { sources: string[]; packages: string[] } {
+  const inputs = outputs.flatMap((o) => Object.keys(meta.outputs[o]?.inputs ?? {}));
+  const packages = inputs.filter((i) => i.includes("node_modules/")).map((i) => i.split("node_modules/").pop()!.split("/").slice(0, i.includes("node_modules/@") ? 2 : 1).join("/"));
+  return { sources: inputs.filter((i) => i.startsWith("src/")), packages: [...new Set(packages)].sort() };
+}
+
+describe("the bundled CLI", () => {
+  it("answers --version from bin/ao.js and the bundle's entry alone", async () => {
+    expect(await loaded(["--version"])).toEqual([join("bin", "ao.js"), join("dist", "bin", "ao.mjs")]);
+  });
+
+  it("lists sessions from the bundle only, without GitHub, cleanup, spawn or config-parsing code", async () => {
+    expect((await s.ao(["spawn", "my-app"])).code).toBe(0);
+    await s.ao(["session", "ls"]); // the first run after a config change validates it and caches the result
+    for (const args of [["session", "ls"], ["session", "ls", "--json"]]) {
+      const files = await loaded(args);
+      expect(files[0]).toBe(join("bin", "ao.js"));
+      const outputs = files.slice(1);
+      for (const f of outputs) expect(f.startsWith(join("dist", "bin") + "/"), f).toBe(true);
+      const { sources, packages } = inputsOf(outputs);
+      expect(packages).toEqual(["commander"]);
+      expect(sources).toContain("src/core/orchestrator.ts");
+      for (const cold of ["src/adapters/github.ts", "src/cli/commands/cleanup.ts", "src/core/cleanup.ts", "src/config/parse.ts", "src/config/schema.ts", "src/cli/commands/spawn.ts"]) {
+        expect(sources, `${args.join(" ")} loads ${cold}`).not.toContain(cold);
+      }
+    }
+  });
+});
