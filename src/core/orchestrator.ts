@@ -118,7 +118,9 @@ export class Orchestrator {
 
   /** Exact name, else unique prefix; ambiguity, absence and a damaged record of that name are errors. */
   resolve(query: string): SessionRecord {
-    const { records, errors } = this.ctx.store.list();
+    // An exact name reads its own record only; a prefix needs them all.
+    const exact = this.ctx.store.named(query);
+    const { records, errors } = exact && (exact.records.length > 0 || exact.errors.length > 0) ? exact : this.ctx.store.list();
     const found = matchSession(query, records, errors);
     if (!found) throw new AoError("Session not found", { hint: "Run 'ao session ls --all' to see the sessions." });
     return found;
@@ -442,7 +444,7 @@ export class Orchestrator {
   private async requireRunning(record: SessionRecord): Promise<void> {
     if (TERMINAL_STATUSES.has(record.status)) throw new AoError(`Session ${record.name} is ${record.status}`);
     if (record.status === "paused") throw new AoError(`Session ${record.name} is paused`, { hint: `Resume it: ao session resume ${record.name}` });
-    if (!(await tmuxOf(this.ctx, record).listSessions()).get(record.tmuxSession)?.alive) {
+    if (!(await tmuxOf(this.ctx, record).sessionState(record.tmuxSession))?.alive) {
       throw new AoError(`Session ${record.name} is not running`, { hint: `Restore it: ao session restore ${record.name}` });
     }
   }
