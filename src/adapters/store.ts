@@ -95,9 +95,10 @@ export class Store {
         errors.push({ project, name: project, file: this.sessionsDir(project), error: (err as Error).message });
         continue;
       }
+      const dir = this.sessionsDir(project);
       for (const f of this.recordFiles(project)) {
         const name = f.slice(0, -5);
-        const file = join(this.sessionsDir(project), f);
+        const file = `${dir}/${f}`; // not join(): a plain name in a normalised directory, and per record on every ls
         try {
           records.push(parseRecord(readNoFollow(file) ?? ""));
         } catch (err) {
