@@ -34,9 +34,18 @@ const EXTERNAL = ["ink", "ink-*", "react", "react/*", "react-dom", "react-devtoo
  */
 const HOT = ["src/cli/program.ts", "src/cli/commands/session.ts", "src/cli/commands/send.ts", "src/index.ts"];
 
+const ENTRY = "src/cli/main.ts";
+/**
+ * Bundled CommonJS packages (commander, simple-git) call require() for Node's
+ * own modules, and ESM has none: the entry makes one, once, before any chunk
+ * loads (esbuild's require shim looks for a global one when called). A banner
+ * would make one per output file, each paying for createRequire and import.meta.
+ */
+const REQUIRE = 'import{createRequire as __aoRequire}from"node:module";globalThis.require??=__aoRequire(import.meta.url);';
+
 const options = {
   absWorkingDir: root,
-  entryPoints: { ao: "src/cli/main.ts" },
+  entryPoints: { ao: ENTRY },
   outdir,
   chunkNames: "chunks/[name]-[hash]",
   // .mjs: Node knows the format from the name; for .js it reads the nearest package.json per file.
@@ -49,9 +58,6 @@ const options = {
   minify: true,
   legalComments: "eof",
   external: EXTERNAL,
-  // Bundled CommonJS packages (commander, simple-git) call require() for Node's
-  // own modules; ESM has no require, so each output file makes one.
-  banner: { js: 'import{createRequire as __aoRequire}from"node:module";const require=__aoRequire(import.meta.url);' },
   metafile: true,
   logLevel: "warning",
 };
@@ -74,6 +80,7 @@ const hub = {
     b.onLoad({ filter: /.*/, namespace: "ao" }, () => ({ contents: HOT.map((f) => `import ${JSON.stringify(join(root, f))};`).join("\n"), resolveDir: root, loader: "js" }));
     b.onLoad({ filter: /\.tsx?$/ }, (args) => {
       const file = args.path.slice(root.length + 1);
+      if (file === ENTRY) return { contents: `${REQUIRE}\n${readFileSync(args.path, "utf8")}`, loader: "ts" };
       if (!lazy.has(file)) return undefined;
       return { contents: `import "ao:hot";\n${readFileSync(args.path, "utf8")}`, loader: file.endsWith("x") ? "tsx" : "ts" };
     });
