@@ -1,2 +1,14 @@
 #!/usr/bin/env node
-import "../dist/cli/main.js";
+// CommonJS on purpose (bin/package.json): Node starts a CommonJS entry sooner
+// than an ES module, and that difference is most of `ao --version`, which is
+// answered here. Everything else runs the bundle, an ES module: dist/bin/ao.mjs.
+"use strict";
+const argv = process.argv.slice(2);
+if (argv.length === 1 && (argv[0] === "--version" || argv[0] === "-V")) {
+  process.stdout.on("error", (err) => {
+    if (err.code !== "EPIPE") throw err;
+  });
+  process.stdout.write(`${require("../package.json").version}\n`);
+} else {
+  import("../dist/bin/ao.mjs");
+}

@@ -1,11 +1,15 @@
 #!/usr/bin/env node
 // `npm run bench`: wall time of ao's hot paths with N live sessions (real tmux
-// sessions on a private socket, real worktrees), against bare node.
+// sessions on a private socket, real worktrees), against bare node and against
+// the limit (bare node plus the one `tmux list-panes -a` that `ls` must run).
 //   BENCH_SIZES=10,50,200  BENCH_RUNS=15
+// Every command runs in a clean environment, as a user's shell has it: PATH, HOME
+// and ao's own variables only. Variables such as NODE_EXTRA_CA_CERTS or
+// NODE_OPTIONS make bare node itself slower and would hide ao's own cost.
 import { execFileSync, spawn, spawnSync } from "node:child_process";
 import { createServer } from "node:http";
 import { mkdtempSync, readFileSync, realpathSync, rmSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { loadavg, tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 
 const root = resolve(import.meta.dirname, "..");
@@ -13,29 +17,49 @@ const aoBin = join(root, "bin", "ao.js");
 const sizes = (process.env.BENCH_SIZES ?? "10,50,200").split(",").map(Number);
 const runs = Number(process.env.BENCH_RUNS ?? 15);
 const { openOrchestrator } = await import(join(root, "dist", "index.js"));
+const { LIST_PANES_FORMAT } = await import(join(root, "dist", "adapters", "tmux.js"));
 
 function median(xs) {
   const s = [...xs].sort((a, b) => a - b);
   return s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
 }
 
+/** PATH, HOME, where tmux keeps its sockets, and the given (ao's own) variables: nothing else. */
+function cleanEnv(vars) {
+  return { PATH: process.env.PATH, ...(process.env.TMUX_TMPDIR ? { TMUX_TMPDIR: process.env.TMUX_TMPDIR } : {}), ...vars };
+}
+
+function timeOnce(args, env) {
+  const t0 = process.hrtime.bigint();
+  const r = spawnSync(process.execPath, args, { env, stdio: ["ignore", "ignore", "pipe"] });
+  const ms = Number(process.hrtime.bigint() - t0) / 1e6;
+  if (r.status !== 0) throw new Error(`${args.join(" ")} failed: ${r.stderr}`);
+  return ms;
+}
+
 /**
- * Median wall time of each command, sampled round-robin (a, b, c, a, b, c, …) so
- * that drift in the machine's speed hits every command alike.
+ * Each command measured in triples run back to back: bare node, the limit
+ * (node running one `tmux list-panes -a`), the command; the triples of all
+ * commands interleaved round by round, so that the machine's drift (other
+ * processes) hits the command and its references alike. Per command: the
+ * medians of its times, of the node and limit times beside it, and the medians
+ * of the per-triple ratios.
  */
-function timeAll(commands, env) {
-  const samples = Object.fromEntries(Object.keys(commands).map((k) => [k, []]));
-  for (const args of Object.values(commands)) spawnSync(process.execPath, args, { env, stdio: "ignore" }); // warm caches
+function timeAll(commands, env, socket) {
+  const node = ["-e", ""];
+  const limit = ["-e", "require('node:child_process').execFileSync('tmux', process.argv.slice(1))", "--", "-L", socket, "list-panes", "-a", "-F", LIST_PANES_FORMAT];
+  const samples = Object.fromEntries(Object.keys(commands).map((k) => [k, { ms: [], node: [], limit: [], xNode: [], xLimit: [] }]));
+  for (const args of [node, limit, ...Object.values(commands)]) timeOnce(args, env); // warm caches
   for (let i = 0; i < runs; i++) {
     for (const [key, args] of Object.entries(commands)) {
-      const t0 = process.hrtime.bigint();
-      const r = spawnSync(process.execPath, args, { env, stdio: ["ignore", "ignore", "pipe"] });
-      const ms = Number(process.hrtime.bigint() - t0) / 1e6;
-      if (r.status !== 0) throw new Error(`${args.join(" ")} failed: ${r.stderr}`);
-      samples[key].push(ms);
+      const n = timeOnce(node, env);
+      const l = timeOnce(limit, env);
+      const ms = timeOnce(args, env);
+      const s = samples[key];
+      s.ms.push(ms), s.node.push(n), s.limit.push(l), s.xNode.push(ms / n), s.xLimit.push(ms / l);
     }
   }
-  return Object.fromEntries(Object.entries(samples).map(([k, xs]) => [k, median(xs)]));
+  return Object.fromEntries(Object.entries(samples).map(([k, s]) => [k, Object.fromEntries(Object.entries(s).map(([f, xs]) => [f, median(xs)]))]));
 }
 
 function children(args, env) {
@@ -50,6 +74,8 @@ function children(args, env) {
 const git = (cwd, ...args) => execFileSync("git", args, { cwd, stdio: "pipe", env: { ...process.env, GIT_AUTHOR_NAME: "b", GIT_AUTHOR_EMAIL: "b@b", GIT_COMMITTER_NAME: "b", GIT_COMMITTER_EMAIL: "b@b" } });
 
 const rows = [];
+/** The pause between paste and Enter in Tmux.paste (src/adapters/tmux.ts). */
+const ENTER_DELAY_MS = 150;
 
 // A stand-in GitHub on 127.0.0.1 that counts requests and answers every query
 // with "no PR, no issue" after a fixed round trip.
@@ -57,11 +83,14 @@ const ROUND_TRIP_MS = 50;
 let httpRequests = 0;
 const github = createServer((req, res) => {
   httpRequests++;
-  req.resume();
+  let body = "";
+  req.on("data", (b) => (body += b));
   req.on("end", () =>
     setTimeout(() => {
+      // Every session alias (s0, s1, …) of the batched query: no pull request.
+      const aliases = [...(JSON.parse(body || "{}").query ?? "").matchAll(/\b(s\d+): pullRequests/g)].map((m) => m[1]);
       res.writeHead(200, { "content-type": "application/json" });
-      res.end(JSON.stringify({ data: { repository: {} } }));
+      res.end(JSON.stringify({ data: { repository: Object.fromEntries(aliases.map((a) => [a, { nodes: [] }])) } }));
     }, ROUND_TRIP_MS),
   );
 });
@@ -75,9 +104,14 @@ async function timeWithRequests(args, env) {
   for (let i = 0; i < Math.max(5, Math.floor(runs / 2)); i++) {
     const before = httpRequests;
     const t0 = process.hrtime.bigint();
-    const code = await new Promise((r) => spawn(process.execPath, args, { env, stdio: "ignore" }).on("close", r));
+    let stderr = "";
+    const code = await new Promise((r) => {
+      const child = spawn(process.execPath, args, { env, stdio: ["ignore", "ignore", "pipe"] });
+      child.stderr.on("data", (b) => (stderr += b));
+      child.on("close", r);
+    });
     samples.push(Number(process.hrtime.bigint() - t0) / 1e6);
-    if (code !== 0) throw new Error(`${args.join(" ")} exited ${code}`);
+    if (code !== 0) throw new Error(`${args.join(" ")} exited ${code}: ${stderr}`);
     requests = httpRequests - before;
   }
   return { ms: median(samples), requests };
@@ -95,7 +129,7 @@ for (const n of sizes) {
     git(join(dir, "repo"), "push", "-q", "origin", "main");
     const config = join(dir, "agent-orchestrator.yaml");
     writeFileSync(config, `dataDir: ${dir}/data\nworktreeDir: ${dir}/wt\ndefaults:\n  agent: idle\nagents:\n  idle:\n    command: sleep 86400\nprojects:\n  bench:\n    path: ${dir}/repo\n    sessionPrefix: b\n`);
-    const env = { ...process.env, AO_CONFIG: config, AO_TMUX_SOCKET: socket, HOME: dir, XDG_CACHE_HOME: join(dir, "cache") };
+    const env = cleanEnv({ AO_CONFIG: config, AO_TMUX_SOCKET: socket, HOME: dir });
     const ao = await openOrchestrator({ env });
     process.stderr.write(`N=${n}: spawning`);
     for (let i = 0; i < n; i++) {
@@ -106,7 +140,8 @@ for (const n of sizes) {
     const listed = JSON.parse(execFileSync(process.execPath, [aoBin, "session", "ls", "--json"], { env }).toString());
     if (listed.length !== n || listed.some((s) => s.status === "dead")) throw new Error(`expected ${n} live sessions, got ${listed.length}`);
     const kids = children([aoBin, "session", "ls"], env);
-    const t = timeAll({ node: ["-e", ""], version: [aoBin, "--version"], ls: [aoBin, "session", "ls"], lsJson: [aoBin, "session", "ls", "--json"] }, env);
+    const load = loadavg()[0];
+    const t = timeAll({ version: [aoBin, "--version"], ls: [aoBin, "session", "ls"], lsJson: [aoBin, "session", "ls", "--json"], send: [aoBin, "send", listed[0].name, "bench"] }, env, socket);
     // The same sessions under a config that names a GitHub repository, with a cache that is always expired.
     const ghConfig = join(dir, "github.yaml");
     writeFileSync(ghConfig, readFileSync(config, "utf8").replace("    sessionPrefix: b\n", "    sessionPrefix: b\n    repo: bench/repo\n") + "github:\n  cacheTtl: 0\n");
@@ -121,7 +156,7 @@ for (const n of sizes) {
     const observed = join(dir, "data", "projects", "bench", "observed.json");
     execFileSync(process.execPath, [aoBin, "session", "ls"], { env: screensEnv }); // reads every screen once
     await new Promise((r) => setTimeout(r, 1100)); // reads must postdate the last output by a second to be reused
-    const screensWarm = { ...timeAll({ node: ["-e", ""], ls: [aoBin, "session", "ls"] }, screensEnv), children: children([aoBin, "session", "ls"], screensEnv).length };
+    const screensWarm = { ...timeAll({ ls: [aoBin, "session", "ls"] }, screensEnv, socket).ls, children: children([aoBin, "session", "ls"], screensEnv).length };
     const cold = [];
     for (let i = 0; i < runs; i++) {
       rmSync(observed, { force: true });
@@ -133,7 +168,9 @@ for (const n of sizes) {
     const screensCold = { ls: median(cold), children: children([aoBin, "session", "ls"], screensEnv).length };
     rows.push({
       n,
+      load,
       ...t,
+      sendChildren: children([aoBin, "send", listed[0].name, "bench"], env).length,
       screensWarm,
       screensCold,
       cleanupDry,
@@ -149,17 +186,24 @@ for (const n of sizes) {
 }
 
 const f = (ms) => `${ms.toFixed(0)} ms`;
-const x = (ms, base) => `${(ms / base).toFixed(2)}x`;
-console.log(`\nMedians of ${runs} interleaved runs; node ${process.version}; ratios are to bare \`node -e ''\` measured in the same rounds.\n`);
-console.log("| N | node -e '' | ao --version | ao session ls | ao session ls --json | child processes per ls |");
-console.log("|---|---|---|---|---|---|");
+const x = (r) => `${r.toFixed(2)}x`;
+const both = (m) => `${f(m.ms)} (${x(m.xNode)} node, ${x(m.xLimit)} limit)`;
+console.log(`\nClean environment (PATH, HOME, AO_* only); node ${process.version}; ${runs} rounds. Each figure is measured in triples`);
+console.log("(bare `node -e ''`, the limit = node running one `tmux list-panes -a`, the command) interleaved round by round;");
+console.log("times are medians, ratios are medians of the per-triple ratios. 1-minute load average at the start of each size.\n");
+console.log("| N | load | node -e '' | limit | ao --version | ao session ls | ao session ls --json | child processes per ls |");
+console.log("|---|---|---|---|---|---|---|---|");
 for (const r of rows) {
-  console.log(`| ${r.n} | ${f(r.node)} | ${f(r.version)} (${x(r.version, r.node)}) | ${f(r.ls)} (${x(r.ls, r.node)}) | ${f(r.lsJson)} (${x(r.lsJson, r.node)}) | ${r.children} (${r.what}) |`);
+  console.log(`| ${r.n} | ${r.load.toFixed(1)} | ${f(r.ls.node)} | ${f(r.ls.limit)} | ${both(r.version)} | ${both(r.ls)} | ${both(r.lsJson)} | ${r.children} (${r.what}) |`);
 }
+console.log(`\n\`ao send\` (one paste, then Enter after a deliberate ${ENTER_DELAY_MS} ms): the time over bare node + ${ENTER_DELAY_MS} ms is ao's own cost.\n`);
+console.log("| N | node -e '' | ao send | over node + delay | child processes |");
+console.log("|---|---|---|---|---|");
+for (const r of rows) console.log(`| ${r.n} | ${f(r.send.node)} | ${f(r.send.ms)} | ${f(r.send.ms - r.send.node - ENTER_DELAY_MS)} | ${r.sendChildren} |`);
 console.log("\nAn agent with status patterns (its screens are read, see README: Observed status):\n");
 console.log("| N | ls, no screen changed | tmux processes | ls, every screen changed | tmux processes |");
 console.log("|---|---|---|---|---|");
-for (const r of rows) console.log(`| ${r.n} | ${f(r.screensWarm.ls)} (${x(r.screensWarm.ls, r.screensWarm.node)}) | ${r.screensWarm.children} | ${f(r.screensCold.ls)} | ${r.screensCold.children} |`);
+for (const r of rows) console.log(`| ${r.n} | ${both(r.screensWarm)} | ${r.screensWarm.children} | ${f(r.screensCold.ls)} | ${r.screensCold.children} |`);
 console.log(`\nAgainst a local GitHub API answering in ${ROUND_TRIP_MS} ms (one GraphQL request per 50 sessions expected):\n`);
 console.log("| N | cleanup --dry-run | HTTP requests | ls (cache expired) | HTTP requests |");
 console.log("|---|---|---|---|---|");

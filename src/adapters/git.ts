@@ -49,11 +49,12 @@ export function parseHeadFile(content: string): string | undefined {
 /** The branch checked out in a worktree, from files only (no git process). */
 export function readHeadBranch(worktreePath: string): string | undefined {
   try {
-    const dotGit = readFileSync(join(worktreePath, ".git"), "utf8");
+    // Concatenation, not join(): this runs per session on every ls, and the file system reads "a//b" as "a/b".
+    const dotGit = readFileSync(`${worktreePath}/.git`, "utf8");
     const m = /^gitdir:\s*(.+)$/m.exec(dotGit);
     if (!m) return undefined;
     const gitdir = isAbsolute(m[1]!.trim()) ? m[1]!.trim() : resolve(worktreePath, m[1]!.trim());
-    return parseHeadFile(readFileSync(join(gitdir, "HEAD"), "utf8"));
+    return parseHeadFile(readFileSync(`${gitdir}/HEAD`, "utf8"));
   } catch {
     return undefined; // worktree gone or not a linked worktree: the caller shows the recorded branch
   }

@@ -62,7 +62,6 @@ export interface SessionFailure {
   failed: string;
 }
 export type SessionResult = SessionAnswer | SessionFailure;
-export const isFailure = (r: SessionResult | undefined): r is SessionFailure => r !== undefined && "failed" in r;
 
 export type FailureKind = "network" | "timeout" | "server" | "rate-limit" | "auth" | "not-found" | "malformed";
 

@@ -100,14 +100,44 @@ export class Store {
         errors.push({ project, name: project, file: this.sessionsDir(project), error: (err as Error).message });
         continue;
       }
+      const dir = this.sessionsDir(project);
       for (const f of this.recordFiles(project)) {
         const name = f.slice(0, -5);
-        const file = join(this.sessionsDir(project), f);
+        const file = `${dir}/${f}`; // not join(): a plain name in a normalised directory, and per record on every ls
         try {
           records.push(parseRecord(readNoFollow(file) ?? ""));
         } catch (err) {
           errors.push({ project, name, file, error: (err as Error).message });
         }
+      }
+    }
+    return { records, errors };
+  }
+
+  /**
+   * The records of one exact name in every project (normally one): a command on
+   * one session of 200 reads one file, not 200. undefined when the name could
+   * not be a file name, or a project directory is refused (list() reports it).
+   */
+  named(name: string): { records: SessionRecord[]; errors: RecordError[] } | undefined {
+    if (!/^[A-Za-z0-9][A-Za-z0-9._-]*$/.test(name) || name.includes("..")) return undefined;
+    const records: SessionRecord[] = [];
+    const errors: RecordError[] = [];
+    for (const project of this.projects()) {
+      try {
+        this.checkDirs(project);
+      } catch {
+        return undefined;
+      }
+      const file = this.file(project, name);
+      try {
+        const text = readNoFollow(file);
+        if (text === undefined) continue;
+        const record = parseRecord(text);
+        // A case-insensitive file system finds B-1.json for b-1: only the name itself counts.
+        if (record.name === name) records.push(record);
+      } catch (err) {
+        errors.push({ project, name, file, error: (err as Error).message });
       }
     }
     return { records, errors };

@@ -10,7 +10,7 @@ import type { Context, Reporter } from "./context.js";
 import { errorMessage } from "./errors.js";
 import { askGitHub, saveAnswers, sessionKey, withAnswer } from "./github-sync.js";
 import { TERMINAL_STATUSES, type SessionRecord } from "./record.js";
-import { projectOrThrow } from "./spawn.js";
+import { projectOrThrow } from "./lookup.js";
 import { endSession } from "./workspace.js";
 import { naturalCompare } from "./naming.js";
 

@@ -3,18 +3,16 @@
  * answer in the records. Failures come back per project as data, one message per
  * cause, so a batch goes on and the caller decides what "unknown" means.
  */
-import { isFailure, type SessionAnswer } from "../adapters/github.js";
+// Types only: a value imported from adapters/github.js would load octokit on every `ls`.
+import type { SessionAnswer, SessionFailure, SessionResult } from "../adapters/github.js";
 import type { Context, GitHubCallOptions, Reporter } from "./context.js";
 import { issueNumber } from "./cleanup-plan.js";
 import { errorMessage } from "./errors.js";
-import type { SessionRecord } from "./record.js";
+import { sessionKey, type SessionRecord } from "./record.js";
 
-/**
- * Answers are keyed by project AND name: records of an older config may hold the
- * same name in two projects, and one repository's answer must never decide
- * about the other project's session.
- */
-export const sessionKey = (r: Pick<SessionRecord, "project" | "name">): string => `${r.project}/${r.name}`;
+export const isFailure = <T extends object>(r: T | SessionFailure | undefined): r is SessionFailure => r !== undefined && "failed" in r;
+
+export { sessionKey };
 
 export interface GitHubAnswers {
   /** By sessionKey. */

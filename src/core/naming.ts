@@ -92,25 +92,44 @@ export function worktreeName(project: string, prefix: string, session: string): 
  * ~12 ms of start-up, a tenth of `ao session ls`, for names that are ASCII anyway.
  */
 export function naturalCompare(a: string, b: string): number {
-  const xs = a.match(CHUNKS) ?? [];
-  const ys = b.match(CHUNKS) ?? [];
-  for (let i = 0; i < Math.min(xs.length, ys.length); i++) {
-    const x = xs[i]!;
-    const y = ys[i]!;
-    if (x === y) continue;
-    if (isDigit(x) && isDigit(y)) {
-      const nx = x.replace(/^0+(?=\d)/, "");
-      const ny = y.replace(/^0+(?=\d)/, "");
-      if (nx.length !== ny.length) return nx.length - ny.length;
-      if (nx !== ny) return nx < ny ? -1 : 1;
-      return x.length - y.length;
+  // By index, allocating nothing: `ls` sorts every session by project and name.
+  if (a === b) return 0;
+  let i = 0;
+  let j = 0;
+  while (i < a.length && j < b.length) {
+    const digits = isDigit(a, i);
+    const ei = runEnd(a, i, digits);
+    const ej = runEnd(b, j, isDigit(b, j));
+    if (digits && isDigit(b, j)) {
+      // As numbers: leading zeros dropped (one digit kept), longer is larger, then digit by digit; fewer zeros first.
+      let zi = i;
+      let zj = j;
+      while (zi < ei - 1 && a.charCodeAt(zi) === 48) zi++;
+      while (zj < ej - 1 && b.charCodeAt(zj) === 48) zj++;
+      if (ei - zi !== ej - zj) return ei - zi - (ej - zj);
+      const c = compareRange(a, zi, ei, b, zj, ej) || ei - i - (ej - j);
+      if (c) return c;
+    } else {
+      const c = compareRange(a, i, ei, b, j, ej);
+      if (c) return c;
     }
-    return x < y ? -1 : 1;
+    i = ei;
+    j = ej;
   }
-  return xs.length - ys.length;
+  return (i < a.length ? 1 : 0) - (j < b.length ? 1 : 0);
 }
-const CHUNKS = /\d+|\D+/g;
-const isDigit = (chunk: string) => chunk.charCodeAt(0) >= 48 && chunk.charCodeAt(0) <= 57;
+const isDigit = (s: string, i: number) => s.charCodeAt(i) >= 48 && s.charCodeAt(i) <= 57;
+const runEnd = (s: string, i: number, digits: boolean) => {
+  while (i < s.length && isDigit(s, i) === digits) i++;
+  return i;
+};
+/** s[i, ei) against t[j, ej) by code unit, as `<` compares strings. */
+function compareRange(s: string, i: number, ei: number, t: string, j: number, ej: number): number {
+  for (; i < ei && j < ej; i++, j++) {
+    if (s.charCodeAt(i) !== t.charCodeAt(j)) return s.charCodeAt(i) < t.charCodeAt(j) ? -1 : 1;
+  }
+  return ei - i - (ej - j);
+}
 
 /**
  * Resolve a user's `<session>` argument: an exact name wins, else a unique prefix.

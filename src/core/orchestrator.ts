@@ -12,19 +12,23 @@ import { cleanTitle, matchSession, naturalCompare } from "./naming.js";
 import { matchesFilter, type ListFilter, type SessionView } from "./plan.js";
 import { observeRecords } from "./observe.js";
 import { classifyScreen, hasPatterns } from "./screen.js";
-import { TERMINAL_STATUSES, type SessionEvent, type SessionRecord } from "./record.js";
-import { cleanup, type CleanupReport } from "./cleanup.js";
-import { pauseSession, resumeSession, type Resumed } from "./pause.js";
-import { prepareWait, type TurnResult } from "./wait.js";
+import { sessionKey, TERMINAL_STATUSES, type SessionEvent, type SessionRecord } from "./record.js";
+import type { CleanupReport } from "./cleanup.js";
+import type { Resumed } from "./pause.js";
+import type { TurnResult } from "./wait.js";
 import type { WatchOptions } from "./watch.js";
-import { doctor, type Finding } from "./doctor.js";
-import { askGitHub, saveAnswers, sessionKey, withAnswer } from "./github-sync.js";
-import { agentOrThrow, projectOrThrow, spawnSession, startAgent, type SpawnOptions, type SpawnResult } from "./spawn.js";
+import type { Finding } from "./doctor.js";
+import type { SpawnOptions, SpawnResult } from "./spawn.js";
+import { agentOrThrow, projectOrThrow } from "./lookup.js";
 import { pressKeys, readyForInput } from "./input.js";
 import { runtimeStates, tmuxOf } from "./runtime.js";
 import { PaneDeadError, type SessionState } from "../adapters/tmux.js";
-import { checkOwnWorktree, describeWork, endSession, inspectWork, recoverHint } from "./workspace.js";
-import { followSessionTranscript, sessionTranscript } from "./transcript.js";
+
+// What only some commands need is imported when they run: `ls` and `send` load
+// neither spawn, cleanup, pause, doctor, worktree removal, transcripts nor GitHub's code.
+const spawnCode = () => import("./spawn.js");
+const workspaceCode = () => import("./workspace.js");
+const transcriptCode = () => import("./transcript.js");
 
 export interface ListResult {
   sessions: SessionView[];
@@ -140,8 +144,9 @@ export class Orchestrator {
   }
 
   /** Checks everything ao depends on; `fix` applies only fixes that cannot lose work. */
-  doctor(opts: { fix?: boolean } = {}): Promise<Finding[]> {
+  async doctor(opts: { fix?: boolean } = {}): Promise<Finding[]> {
     if (this.config.missing) throw new NoConfigError(this.config.missing.hint);
+    const { doctor } = await import("./doctor.js");
     return doctor(this.ctx, {
       kill: (name) => this.kill(name, { force: true }),
       pause: (name, releaseWorktree) => this.pause(name, { releaseWorktree }),
@@ -164,7 +169,7 @@ export class Orchestrator {
     const whole: CleanupReport = { dryRun: opts.dryRun === true, items: [], warnings: [] };
     for (const [owner, projects] of parts) {
       if (!projects.size) continue;
-      const part = await cleanup(owner.ctx, { projects: [...projects], dryRun: opts.dryRun, names: opts.names }, report);
+      const part = await (await import("./cleanup.js")).cleanup(owner.ctx, { projects: [...projects], dryRun: opts.dryRun, names: opts.names }, report);
       if (part.busyPid !== undefined) return part;
       whole.items.push(...part.items);
       whole.warnings.push(...part.warnings);
@@ -178,6 +183,7 @@ export class Orchestrator {
     const live = records.filter((r) => !TERMINAL_STATUSES.has(r.status) && this.ctx.config.projects[r.project]?.repo);
     const staleProjects = new Set(live.filter((r) => !r.checkedAt || now - Date.parse(r.checkedAt) >= this.ctx.config.githubCacheTtlMs).map((r) => r.project));
     if (staleProjects.size === 0) return records;
+    const { askGitHub, saveAnswers, withAnswer } = await import("./github-sync.js");
     const ask = live.filter((r) => staleProjects.has(r.project));
     const { answers, failed, sessionFailed } = await askGitHub(this.ctx, ask, { purpose: "list" }, report);
     const cached = (project?: string) => ask.some((r) => r.checkedAt && (!project || r.project === project));
@@ -205,14 +211,16 @@ export class Orchestrator {
 
   /** Exact name, else unique prefix; ambiguity, absence and a damaged record of that name are errors. */
   resolve(query: string): SessionRecord {
-    const { records, errors } = this.ctx.store.list();
+    // An exact name reads its own record only; a prefix needs them all.
+    const exact = this.ctx.store.named(query);
+    const { records, errors } = exact && (exact.records.length > 0 || exact.errors.length > 0) ? exact : this.ctx.store.list();
     const found = matchSession(query, records, errors);
     if (!found) throw new AoError("Session not found", { hint: "Run 'ao session ls --all' to see the sessions." });
     return found;
   }
 
-  spawn(opts: SpawnOptions, report?: Reporter): Promise<SpawnResult> {
-    return spawnSession(this.ctx, opts, report);
+  async spawn(opts: SpawnOptions, report?: Reporter): Promise<SpawnResult> {
+    return (await spawnCode()).spawnSession(this.ctx, opts, report);
   }
 
   /**
@@ -246,7 +254,7 @@ export class Orchestrator {
       // The record is written first: on a full or read-only disk the send fails before anything reaches the agent.
       const session: SessionRecord = { ...current, lastActivityAt: new Date(this.ctx.now()).toISOString(), updatedAt: new Date(this.ctx.now()).toISOString() };
       this.ctx.store.write(session);
-      const waiter = wait ? await prepareWait(this.ctx, tmux, record.tmuxSession, agent) : undefined;
+      const waiter = wait ? await (await import("./wait.js")).prepareWait(this.ctx, tmux, record.tmuxSession, agent) : undefined;
       await readyForInput(tmux, record.tmuxSession, agent, opts);
       await tmux.paste(record.tmuxSession, text);
       this.ctx.store.appendEvent(record.project, record.name, "message_sent", { bytes, ...(opts.force ? { forced: true } : {}) });
@@ -264,6 +272,7 @@ export class Orchestrator {
     if (owner) return owner.kill(query, opts);
     const record = this.resolve(query);
     const project = projectOrThrow(this.ctx, record.project);
+    const { checkOwnWorktree, describeWork, endSession, inspectWork, recoverHint } = await workspaceCode();
     return this.ctx.store.withLock(record.project, record.name, async () => {
       const current = this.ctx.store.read(record.project, record.name) ?? record;
       if (TERMINAL_STATUSES.has(current.status)) throw new AoError(`Session ${record.name} is already ${current.status}`, { hint: current.endedReason ? `It ended: ${current.endedReason}.` : undefined });
@@ -296,6 +305,7 @@ export class Orchestrator {
     if (owner) return owner.restore(query);
     const record = this.resolve(query);
     const agent = agentOrThrow(this.ctx, record.agent);
+    const { startAgent } = await spawnCode();
     return this.ctx.store.withLock(record.project, record.name, async () => {
       const current = this.ctx.store.read(record.project, record.name) ?? record;
       if (current.status === "paused") throw new AoError(`Session ${current.name} is paused`, { hint: `Resume it: ao session resume ${current.name}` });
@@ -344,13 +354,17 @@ export class Orchestrator {
   /** Stops the agent and frees its tmux session; `releaseWorktree` also frees the branch (work saved to a ref). */
   async pause(query: string, opts: { releaseWorktree?: boolean } = {}): Promise<SessionRecord> {
     const owner = await this.routed(query);
-    return owner ? owner.pause(query, opts) : pauseSession(this.ctx, this.resolve(query), opts);
+    if (owner) return owner.pause(query, opts);
+    const { pauseSession } = await import("./pause.js");
+    return pauseSession(this.ctx, this.resolve(query), opts);
   }
 
   /** Warm when the tmux session is still alive, cold (relaunch, worktree re-created if released) otherwise. */
   async resume(query: string): Promise<Resumed> {
     const owner = await this.routed(query);
-    return owner ? owner.resume(query) : resumeSession(this.ctx, this.resolve(query));
+    if (owner) return owner.resume(query);
+    const { resumeSession } = await import("./pause.js");
+    return resumeSession(this.ctx, this.resolve(query));
   }
 
   /** Answers the agent's permission prompt with the keys its agent defines. */
@@ -462,8 +476,8 @@ export class Orchestrator {
    * The whole life of the session as plain text (core/transcript.ts): from its
    * spawn, across pause, resume and restore, also once it was killed.
    */
-  transcript(query: string): Promise<{ text: string; live: boolean }> {
-    return sessionTranscript(this.ctx, this.resolve(query));
+  async transcript(query: string): Promise<{ text: string; live: boolean }> {
+    return (await transcriptCode()).sessionTranscript(this.ctx, this.resolve(query));
   }
 
   /**
@@ -471,7 +485,10 @@ export class Orchestrator {
    * then each line the agent prints, until its runtime ends or `signal` aborts.
    */
   followTranscript(query: string, opts: { from?: number; tail?: number; signal?: AbortSignal; pollMs?: number }): AsyncGenerator<string> {
-    return followSessionTranscript(this.ctx, this.resolve(query), opts);
+    const record = this.resolve(query);
+    return (async function* (ctx) {
+      yield* (await transcriptCode()).followSessionTranscript(ctx, record, opts);
+    })(this.ctx);
   }
 
   /**
@@ -526,7 +543,7 @@ export class Orchestrator {
   private async requireRunning(record: SessionRecord): Promise<void> {
     if (TERMINAL_STATUSES.has(record.status)) throw new AoError(`Session ${record.name} is ${record.status}`);
     if (record.status === "paused") throw new AoError(`Session ${record.name} is paused`, { hint: `Resume it: ao session resume ${record.name}` });
-    if (!(await tmuxOf(this.ctx, record).listSessions()).get(record.tmuxSession)?.alive) {
+    if (!(await tmuxOf(this.ctx, record).sessionState(record.tmuxSession))?.alive) {
       throw new AoError(`Session ${record.name} is not running`, { hint: `Restore it: ao session restore ${record.name}` });
     }
   }

@@ -11,7 +11,8 @@ import { NESTED_GIT_DIR } from "../adapters/git.js";
 import type { Context } from "./context.js";
 import { AoError } from "./errors.js";
 import { TERMINAL_STATUSES, type SessionRecord } from "./record.js";
-import { agentOrThrow, projectOrThrow, startAgent } from "./spawn.js";
+import { agentOrThrow, projectOrThrow } from "./lookup.js";
+import { startAgent } from "./spawn.js";
 import { tmuxOf } from "./runtime.js";
 import { checkOwnWorktree, retireWorktree, withRepoLock } from "./workspace.js";
 

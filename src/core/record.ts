@@ -8,6 +8,13 @@ export const STORED_STATUSES = ["spawning", "working", "paused", "killed", "done
 export type StoredStatus = (typeof STORED_STATUSES)[number];
 export const TERMINAL_STATUSES: ReadonlySet<StoredStatus> = new Set(["killed", "done", "exited"]);
 
+/**
+ * A session's key across projects: records of an older config may hold the same
+ * name in two projects, so answers, observations and watch memory are keyed by
+ * project AND name.
+ */
+export const sessionKey = (r: Pick<SessionRecord, "project" | "name">): string => `${r.project}/${r.name}`;
+
 export interface SessionRecord {
   schemaVersion: typeof SCHEMA_VERSION;
   name: string;

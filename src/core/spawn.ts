@@ -38,21 +38,9 @@ export interface SpawnResult {
 
 const FETCH_TIMEOUT_MS = 15_000;
 
-export function projectOrThrow(ctx: Context, id: string): ProjectConfig {
-  const project = ctx.config.projects[id];
-  if (!project && ctx.config.missing) throw new NoConfigError(ctx.config.missing.hint);
-  if (!project) {
-    const known = Object.keys(ctx.config.projects);
-    throw new AoError(`Unknown project: ${id}`, { bare: true, hint: known.length ? `Projects: ${known.join(", ")}` : "No projects are configured." });
-  }
-  return project;
-}
-
-export function agentOrThrow(ctx: Context, name: string): AgentSpec {
-  const agent = ctx.config.agents[name];
-  if (!agent) throw new UsageError(`Unknown agent: ${name}`, `Agents: ${Object.keys(ctx.config.agents).join(", ")}`);
-  return agent;
-}
+// Re-exported for the modules that imported them from here.
+export { agentOrThrow, projectOrThrow } from "./lookup.js";
+import { agentOrThrow, projectOrThrow } from "./lookup.js";
 
 export async function spawnSession(ctx: Context, opts: SpawnOptions, report: Reporter = {}): Promise<SpawnResult> {
   const project = projectOrThrow(ctx, opts.project);

@@ -5,7 +5,7 @@
  * cannot be asked is warned about once and asked again each githubInterval; the
  * loop goes on watching tmux.
  */
-import { isFailure } from "../adapters/github.js";
+import { isFailure } from "./github-sync.js";
 import { issueNumber } from "./cleanup-plan.js";
 import type { Context, GitHubPort } from "./context.js";
 import { errorMessage } from "./errors.js";

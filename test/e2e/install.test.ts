@@ -18,6 +18,11 @@ describe("the packed tarball", () => {
     // --ignore-scripts: `npm test` has just built dist/; rebuilding it here would race the other tests.
     execFileSync("npm", ["pack", "--ignore-scripts", "--pack-destination", dir], { cwd: ROOT, stdio: "pipe" });
     const tarball = readdirSync(dir).find((f) => f.endsWith(".tgz"))!;
+    // The bundle users run (bin/ao.js loads it), and not the build's metafile.
+    const listing = execFileSync("tar", ["-tzf", join(dir, tarball)], { encoding: "utf8" }).split("\n");
+    expect(listing).toContain("package/dist/bin/ao.mjs");
+    expect(listing.some((f) => f.startsWith("package/dist/bin/chunks/") && f.endsWith(".mjs"))).toBe(true);
+    expect(listing.some((f) => f.includes(".build/"))).toBe(false);
     const prefix = join(dir, "prefix");
     const install = await runProc("npm", ["install", "-g", "--prefix", prefix, "--prefer-offline", "--no-audit", "--no-fund", join(dir, tarball)], { cwd: dir });
     expect(install.code, install.stderr).toBe(0);

@@ -60,3 +60,13 @@ describe("typing into a pane whose program has exited", () => {
     expect(socket).toMatch(new RegExp(`/tmux-\\d+/${server.socket}$`));
   });
 });
+
+describe("Tmux.sessionState", () => {
+  it("is one session's state, exactly that session (not a prefix), and undefined once it or the server is gone", async () => {
+    expect(await tmux.sessionState("s-1")).toMatchObject({ alive: true });
+    expect(await tmux.sessionState("s")).toBeUndefined();
+    expect(await tmux.sessionState("gone")).toBeUndefined();
+    await server.kill();
+    expect(await tmux.sessionState("s-1")).toBeUndefined();
+  });
+});

@@ -1,0 +1,64 @@
+/**
+ * What users run is the esbuild bundle (scripts/build-cli.mjs): bin/ao.js (a
+ * CommonJS file) answers `ao --version` itself and loads dist/bin/ao.mjs for
+ * everything else; a listing loads only the chunks it needs. The bundle's metafile says which sources and packages each chunk holds,
+ * so these tests name what must stay out of the hot paths, not chunk names.
+ */
+import { existsSync, readFileSync, rmSync } from "node:fs";
+import { join, relative } from "node:path";
+import { fileURLToPath } from "node:url";
+import { describe, expect, it } from "vitest";
+import { runProc } from "../helpers/proc.js";
+import { AO_BIN, ROOT, useSandbox } from "../helpers/sandbox.js";
+
+const s = useSandbox();
+
+interface Metafile {
+  outputs: Record<string, { inputs: Record<string, unknown> }>;
+}
+const meta = JSON.parse(readFileSync(join(ROOT, ".build", "cli-meta.json"), "utf8")) as Metafile;
+
+/** The files (relative to the checkout) that `ao args` loads as ES modules, besides bin/ao.js. */
+async function loaded(args: string[]): Promise<string[]> {
+  const file = join(s.root, "loaded.txt");
+  rmSync(file, { force: true });
+  const hook = join(ROOT, "test", "helpers", "record-loads.mjs");
+  const r = await runProc(process.execPath, ["--import", hook, AO_BIN, ...args], { cwd: s.root, env: { ...s.env, AO_LOADED_FILE: file } });
+  expect(r.code, r.stderr).toBe(0);
+  if (!existsSync(file)) return [];
+  return readFileSync(file, "utf8").split("\n").filter(Boolean)
+    .map((url) => relative(ROOT, fileURLToPath(url)))
+    // With --import, Node hands the entry itself (bin/ao.js, CommonJS) to the hooks too.
+    .filter((f) => f !== join("test", "helpers", "record-loads.mjs") && f !== join("bin", "ao.js"));
+}
+
+/** The sources and packages bundled into the given output files. */
+function inputsOf(outputs: string[]): { sources: string[]; packages: string[] } {
+  const inputs = outputs.flatMap((o) => Object.keys(meta.outputs[o]?.inputs ?? {}));
+  const packages = inputs.filter((i) => i.includes("node_modules/")).map((i) => i.split("node_modules/").pop()!.split("/").slice(0, i.includes("node_modules/@") ? 2 : 1).join("/"));
+  return { sources: inputs.filter((i) => i.startsWith("src/")), packages: [...new Set(packages)].sort() };
+}
+
+describe("the bundled CLI", () => {
+  it("answers --version from bin/ao.js alone, loading no ES module", async () => {
+    expect(await loaded(["--version"])).toEqual([]);
+    const r = await s.ao(["--version"]);
+    expect(r.stdout).toBe(`${JSON.parse(readFileSync(join(ROOT, "package.json"), "utf8")).version}\n`);
+  });
+
+  it("lists sessions from the bundle only, without GitHub, cleanup, spawn or config-parsing code", async () => {
+    expect((await s.ao(["spawn", "my-app"])).code).toBe(0);
+    await s.ao(["session", "ls"]); // the first run after a config change validates it and caches the result
+    for (const args of [["session", "ls"], ["session", "ls", "--json"]]) {
+      const outputs = await loaded(args);
+      expect(outputs[0]).toBe(join("dist", "bin", "ao.mjs"));
+      for (const f of outputs) expect(f.startsWith(join("dist", "bin") + "/"), f).toBe(true);
+      const { sources, packages } = inputsOf(outputs);
+      expect(packages).toEqual(["commander"]);
+      expect(sources).toContain("src/core/orchestrator.ts");
+      for (const cold of ["src/adapters/github.ts", "src/cli/commands/cleanup.ts", "src/core/cleanup.ts", "src/config/parse.ts", "src/config/schema.ts", "src/core/spawn.ts", "src/core/workspace.ts"]) {
+        expect(sources, `${args.join(" ")} loads ${cold}`).not.toContain(cold);
+      }
+    }
+  });
+});

@@ -1,0 +1,43 @@
+/** Store.named: one exact name read from its own file in each project, as resolve() asks. */
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { Store } from "../../src/adapters/store.js";
+import type { SessionRecord } from "../../src/core/record.js";
+
+const record = (over: Partial<SessionRecord> = {}): SessionRecord => ({
+  schemaVersion: 1, name: "ma-1", project: "my-app", issue: null, title: null, branch: "ao/ma-1", baseRef: "origin/main",
+  agent: "demo", workspacePath: "/w", tmuxSession: "ma-1", status: "working", prUrl: null,
+  createdAt: "2026-01-01T11:00:00Z", updatedAt: "2026-01-01T11:00:00Z", lastActivityAt: "2026-01-01T11:00:00Z", ...over,
+});
+
+let dir: string;
+let store: Store;
+beforeEach(() => {
+  dir = mkdtempSync(join(tmpdir(), "ao-store-"));
+  store = new Store(dir);
+  for (const name of ["ma-1", "ma-10", "ma-2"]) store.write(record({ name, tmuxSession: name }));
+});
+afterEach(() => rmSync(dir, { recursive: true, force: true }));
+
+describe("Store.named", () => {
+  it("reads the one record of that name, not its prefix matches", () => {
+    expect(store.named("ma-1")).toEqual({ records: [record()], errors: [] });
+    expect(store.named("ma-3")).toEqual({ records: [], errors: [] });
+  });
+
+  it("finds the name in every project and reports a damaged file of that name", () => {
+    store.write(record({ project: "other" }));
+    mkdirSync(join(dir, "projects", "third", "sessions"), { recursive: true });
+    writeFileSync(join(dir, "projects", "third", "sessions", "ma-1.json"), "{ not json");
+    const found = store.named("ma-1")!;
+    expect(found.records.map((r) => r.project).sort()).toEqual(["my-app", "other"]);
+    expect(found.errors).toEqual([expect.objectContaining({ project: "third", name: "ma-1", file: join(dir, "projects", "third", "sessions", "ma-1.json") })]);
+  });
+
+  it("declines what cannot be a session's file name (so nothing outside sessions/ is read)", () => {
+    writeFileSync(join(dir, "projects", "my-app", "x.json"), JSON.stringify(record({ name: "x" })));
+    for (const name of ["../x", "..", "a/b", "", ".hidden"]) expect(store.named(name)).toBeUndefined();
+  });
+});
