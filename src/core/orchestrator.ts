@@ -6,7 +6,7 @@ import { isAbsolute, join, resolve as resolvePath, sep } from "node:path";
 import type { RecordError } from "../adapters/store.js";
 import { SessionHandle } from "./handle.js";
 import type { Context, Reporter } from "./context.js";
-import { AoError, CommandError, UsageError } from "./errors.js";
+import { AoError, CommandError, UnsavedWorkError, UsageError } from "./errors.js";
 import { checkMessage } from "./message.js";
 import { cleanTitle, matchSession, naturalCompare } from "./naming.js";
 import { matchesFilter, type ListFilter, type SessionView } from "./plan.js";
@@ -21,6 +21,7 @@ import { askGitHub, saveAnswers, sessionKey, withAnswer } from "./github-sync.js
 import { agentOrThrow, projectOrThrow, spawnSession, startAgent, type SpawnOptions, type SpawnResult } from "./spawn.js";
 import { pressKeys, readyForInput } from "./input.js";
 import { runtimeStates, tmuxOf } from "./runtime.js";
+import { WatchFeed } from "./watch-feed.js";
 import { PaneDeadError } from "../adapters/tmux.js";
 import { checkOwnWorktree, describeWork, endSession, inspectWork, recoverHint, transcriptPath } from "./workspace.js";
 
@@ -79,6 +80,26 @@ export class Orchestrator {
   cleanup(opts: { project?: string; dryRun?: boolean } = {}, report?: Reporter): Promise<CleanupReport> {
     if (opts.project) projectOrThrow(this.ctx, opts.project);
     return cleanup(this.ctx, opts, report);
+  }
+
+  /**
+   * Refreshes the cached PR/issue state the way `ls` does (only what is older than
+   * github.cacheTtl, one request per repository), without observing tmux: for a
+   * long-running view (the dash) that lists offline every second and refreshes
+   * GitHub in the background.
+   */
+  async refreshGitHubCache(report: Reporter = {}): Promise<void> {
+    await this.refreshGitHub(this.ctx.store.list().records, report);
+  }
+
+  /** The visible screen of a listed session (one capture-pane): the dash's preview. */
+  async screen(view: Pick<SessionRecord, "tmuxSession" | "tmuxSocket">): Promise<string> {
+    return tmuxOf(this.ctx, view).capture(view.tmuxSession);
+  }
+
+  /** A reader of what `ao watch` said about the sessions, for a long-running view. */
+  watchFeed(): WatchFeed {
+    return new WatchFeed(this.ctx.store);
   }
 
   private async refreshGitHub(records: SessionRecord[], report: Reporter): Promise<SessionRecord[]> {
@@ -179,9 +200,7 @@ export class Orchestrator {
       if (hasWorktree && !opts.force && !resuming && this.ctx.files.exists(join(current.workspacePath, ".git"))) {
         const work = await inspectWork(this.ctx, current.workspacePath);
         if (work.needsSave) {
-          throw new AoError(describeWork(current.workspacePath, work), {
-            hint: `Commit or stash them, or run 'ao session kill ${record.name} --force' to save them to a git ref first.`,
-          });
+          throw new UnsavedWorkError(describeWork(current.workspacePath, work), `Commit or stash them, or run 'ao session kill ${record.name} --force' to save them to a git ref first.`);
         }
       }
       const pending = resuming ? current.pending : undefined;

@@ -20,6 +20,9 @@ export interface FakePr {
   mergedAt?: string | null;
   /** owner/name of the head repository; a fork when it differs. */
   headRepo?: string;
+  /** The head commit's check rollup and the review decision (null when unset, as GitHub answers). */
+  checks?: "SUCCESS" | "FAILURE" | "ERROR" | "PENDING" | "EXPECTED";
+  reviewDecision?: "APPROVED" | "CHANGES_REQUESTED" | "REVIEW_REQUIRED";
 }
 
 export interface FakeRepo {
@@ -79,6 +82,8 @@ export async function githubServer() {
         isDraft: p.isDraft ?? false,
         createdAt: p.createdAt,
         headRepository: { nameWithOwner: p.headRepo ?? full },
+        reviewDecision: p.reviewDecision ?? null,
+        statusCheckRollup: p.checks ? { state: p.checks } : null,
       }));
 
   async function handle(req: IncomingMessage, res: ServerResponse, body: string) {

@@ -1,0 +1,176 @@
+/**
+ * The dash's screen and keys (Ink). It shows what the feed brings and turns keys
+ * into orchestrator calls (dash/actions.ts); nothing here decides a status.
+ * Plain .ts with createElement, so the build needs no JSX setting.
+ */
+import { createElement as h, useEffect, useMemo, useRef, useState, type ReactElement } from "react";
+import { Box, Text, useApp, useInput, useStdout } from "ink";
+import type { Orchestrator } from "../../core/orchestrator.js";
+import { act, type Outcome } from "./actions.js";
+import { DashFeed, type Preview, type Snapshot } from "./feed.js";
+import { areas, columns, footer, groupRow, headerRow, HELP, listItems, MIN_COLUMNS, MIN_ROWS, previewLines, scrollTo, sessionRow, tooSmall, type Line } from "./layout.js";
+
+export interface AppProps {
+  ao: Orchestrator;
+  color: boolean;
+  project?: string;
+  /** Where a previous mount of the dash left off (it is remounted after an attach). */
+  initial: { selected?: string; filter: string; status?: string };
+  /** Leaves the dash: to attach to a session (then comes back), or to quit. */
+  onLeave(next: { attach?: string; selected?: string; filter: string }): void;
+}
+
+type Mode =
+  | { kind: "list" }
+  | { kind: "help" }
+  | { kind: "input"; purpose: "send" | "filter"; text: string; target?: string }
+  | { kind: "confirm"; purpose: "kill" | "force"; target: string; question: string };
+
+function useSize(): { columns: number; rows: number } {
+  const { stdout } = useStdout();
+  const read = () => ({ columns: stdout.columns || 80, rows: stdout.rows || 24 });
+  const [size, setSize] = useState(read);
+  useEffect(() => {
+    const onResize = () => setSize(read());
+    stdout.on("resize", onResize);
+    return () => void stdout.off("resize", onResize);
+  }, [stdout]);
+  return size;
+}
+
+function renderLine(line: Line, color: boolean, key: number): ReactElement {
+  return h(
+    Text,
+    { key, wrap: "truncate" },
+    ...line.map((s, i) => h(Text, { key: i, color: color ? s.color : undefined, bold: s.bold, dimColor: color ? s.dim : undefined, inverse: s.inverse }, s.text)),
+  );
+}
+
+export function App(props: AppProps): ReactElement {
+  const { ao, color } = props;
+  const { exit } = useApp();
+  const size = useSize();
+  const [snap, setSnap] = useState<Snapshot | undefined>();
+  const [preview, setPreview] = useState<Preview | undefined>();
+  const [selected, setSelected] = useState<string | undefined>(props.initial.selected);
+  const [filter, setFilter] = useState(props.initial.filter);
+  const [mode, setMode] = useState<Mode>({ kind: "list" });
+  const [status, setStatus] = useState<{ text: string; error?: boolean } | undefined>(props.initial.status ? { text: props.initial.status } : undefined);
+  const offset = useRef(0);
+  const feed = useMemo(() => new DashFeed(ao, setSnap, setPreview, { project: props.project }), [ao]);
+  useEffect(() => {
+    feed.start();
+    return () => feed.stop();
+  }, [feed]);
+
+  const liveFilter = mode.kind === "input" && mode.purpose === "filter" ? mode.text : filter;
+  const items = useMemo(() => listItems(snap?.groups ?? [], liveFilter), [snap, liveFilter]);
+  const sessions = items.flatMap((it, line) => (it.kind === "session" ? [{ name: it.entry.view.name, line, entry: it.entry }] : []));
+  let index = sessions.findIndex((s) => s.name === selected);
+  if (index < 0 && sessions.length) index = 0;
+  const current = index >= 0 ? sessions[index] : undefined;
+  useEffect(() => {
+    if (current?.name !== selected) setSelected(current?.name);
+    feed.select(current?.name);
+  }, [current?.name]);
+
+  const report = (o: Outcome) => {
+    setStatus(o.message ? { text: o.message, error: o.error } : undefined);
+    if (o.confirm) setMode({ kind: "confirm", purpose: o.confirm.purpose, target: o.confirm.target, question: o.confirm.question });
+    feed.refreshSoon();
+  };
+  const run = (key: string, target: string, text?: string) => {
+    const view = sessions.find((s) => s.name === target)?.entry.view;
+    if (!view) return;
+    setStatus({ text: `${target}: working on it…` });
+    void act(ao, key, view, text).then(report);
+  };
+  const leave = (attach?: string) => {
+    feed.stop();
+    props.onLeave({ attach, selected: current?.name, filter });
+    exit();
+  };
+
+  useInput((input, key) => {
+    if (mode.kind === "help") return setMode({ kind: "list" });
+    if (mode.kind === "confirm") {
+      setMode({ kind: "list" });
+      if (input !== "y" && input !== "Y") return setStatus({ text: `Not killed: ${mode.target}.` });
+      return run(mode.purpose === "kill" ? "K" : "K!", mode.target);
+    }
+    if (mode.kind === "input") {
+      if (key.escape) {
+        if (mode.purpose === "filter") setFilter("");
+        return setMode({ kind: "list" });
+      }
+      if (key.return) {
+        setMode({ kind: "list" });
+        if (mode.purpose === "filter") return setFilter(mode.text);
+        if (mode.target && mode.text.trim()) run("s", mode.target, mode.text);
+        return;
+      }
+      if (key.backspace || key.delete) return setMode({ ...mode, text: [...mode.text].slice(0, -1).join("") });
+      if (key.ctrl && input === "u") return setMode({ ...mode, text: "" });
+      if (!key.ctrl && !key.meta && input && !/[\u0000-\u001f\u007f]/.test(input)) setMode({ ...mode, text: mode.text + input });
+      return;
+    }
+    const page = Math.max(1, areas(size.rows - 1, items.length).list - 1);
+    const move = (to: number) => sessions.length && setSelected(sessions[Math.max(0, Math.min(sessions.length - 1, to))]!.name);
+    if (key.upArrow || input === "k") return move(index - 1);
+    if (key.downArrow || input === "j") return move(index + 1);
+    if (key.pageUp) return move(index - page);
+    if (key.pageDown) return move(index + page);
+    if (input === "g" || key.home) return move(0);
+    if (input === "G" || key.end) return move(sessions.length - 1);
+    if (input === "q") return leave();
+    if (input === "?") return setMode({ kind: "help" });
+    if (input === "/") return setMode({ kind: "input", purpose: "filter", text: filter });
+    if (key.escape) return (setStatus(undefined), setFilter(""));
+    if (!current) return;
+    if (key.return) return leave(current.name);
+    if (input === "s") return setMode({ kind: "input", purpose: "send", text: "", target: current.name });
+    if (input === "K") return setMode({ kind: "confirm", purpose: "kill", target: current.name, question: `Kill ${current.name}? It stops the agent and removes the worktree. [y/N]` });
+    if ("oaxipR".includes(input) && input.length === 1) run(input, current.name);
+  });
+
+  const rows = size.rows - 1; // one line short of the screen: Ink redraws a full-height frame from scratch each time
+  if (size.columns < MIN_COLUMNS || rows < MIN_ROWS) return h(Text, { wrap: "wrap" }, tooSmall(size.columns, size.rows));
+  if (mode.kind === "help") return h(Box, { flexDirection: "column", height: rows }, ...HELP.map((l, i) => h(Text, { key: i, wrap: "truncate" }, l)));
+
+  const area = areas(rows, items.length);
+  const cols = columns(size.columns, items);
+  offset.current = scrollTo(offset.current, current?.line ?? 0, area.list, items.length);
+  const now = Date.now();
+  const visible = items.slice(offset.current, offset.current + area.list).map((it) => {
+    if (it.kind === "group") return groupRow(it.project, it.count, snap?.groups.find((g) => g.project === it.project)?.entries.filter((e) => e.attention.length).length ?? 0);
+    return sessionRow(it.entry, cols, now, it.entry.view.name === current?.name);
+  });
+  const empty = !snap ? "Reading sessions…" : items.length ? undefined : liveFilter ? `No session matches "${liveFilter}".` : "No sessions. Start one: ao spawn <project> [issue]";
+  const header: Line = [
+    { text: "ao dash", bold: true },
+    { text: `  ${snap?.count ?? 0} session${snap?.count === 1 ? "" : "s"}` },
+    ...(snap?.needYou ? [{ text: `, ${snap.needYou} need you`, color: "yellow" as const, bold: true }] : []),
+    ...(liveFilter ? [{ text: `  filter: ${liveFilter}`, color: "cyan" as const }] : []),
+    ...(items.length > area.list ? [{ text: `  ${offset.current + 1}-${Math.min(items.length, offset.current + area.list)} of ${items.length}`, dim: true }] : []),
+  ];
+  const shown = preview && preview.name === current?.name ? previewLines(preview.text, area.preview) : [];
+  const previewTitle: Line = [{ text: `── ${current ? `${current.name}${current.entry.attention.length ? ` (${current.entry.attention.join(", ")})` : ""}` : "preview"} ${"─".repeat(Math.max(0, size.columns))}`, dim: true }];
+  const statusLine: Line = mode.kind === "input"
+    ? [{ text: mode.purpose === "send" ? `Send to ${mode.target}: ` : "Filter: ", bold: true }, { text: `${mode.text}█` }, { text: "  (Enter: ok, Esc: cancel)", dim: true }]
+    : mode.kind === "confirm"
+      ? [{ text: mode.question, bold: true, color: "yellow" }]
+      : status
+        ? [{ text: status.text, color: status.error ? "red" : undefined }]
+        : snap?.problem
+          ? [{ text: snap.problem, color: "yellow" }]
+          : snap?.watch
+            ? [{ text: `watch: ${snap.watch.session}: ${snap.watch.text}`, color: "magenta" }]
+            : [{ text: snap?.damaged ? `${snap.damaged} damaged session record(s) skipped: see ao session ls` : "", dim: true }];
+
+  const lines: Line[] = [header, headerRow(cols), ...(empty ? [[{ text: empty, dim: true }]] : visible)];
+  while (lines.length < 2 + area.list) lines.push([{ text: " " }]);
+  lines.push(previewTitle, ...shown.map((t) => [{ text: t || " " }]));
+  while (lines.length < rows - 2) lines.push([{ text: " " }]);
+  lines.push(statusLine, [{ text: footer(size.columns), dim: true }]);
+  return h(Box, { flexDirection: "column", height: rows }, ...lines.map((l, i) => renderLine(l, color, i)));
+}
