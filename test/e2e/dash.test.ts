@@ -1,55 +1,203 @@
 import { execFileSync } from "node:child_process";
-import { chmodSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { appendFileSync, chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
+import { git } from "../helpers/git.js";
+import { keys, order, rowOf, screen, shows, startDash, type } from "../helpers/dash.js";
 import { waitFor } from "../helpers/proc.js";
-import { AO_BIN, agentReady, useSandbox, type Sandbox } from "../helpers/sandbox.js";
+import { agentReady, baseConfig, DEMO_AGENT, useSandbox, type Sandbox } from "../helpers/sandbox.js";
+import { demoAgentYaml } from "../../scripts/demo-config.mjs";
 
-const s = useSandbox();
+// demo-ask opens with a permission question (as Claude Code and Codex do with folder trust).
+const askAgent = demoAgentYaml("demo-ask", DEMO_AGENT).replace('demo-agent.mjs"', 'demo-agent.mjs" --ask-first');
+const s = useSandbox({ config: (p) => baseConfig(p).replace("projects:", `${askAgent}projects:`) });
 
-/** The dash's pane: a session of the test's own tmux server, at a fixed size. */
-const DASH = "dash";
-
-/**
- * Starts `ao dash` in a pane of WxH. The pane's shell prints a line before and
- * the dash's exit code after, then stays, so a test can see what the terminal
- * looks like once the dash has gone. TMUX is unset: the dash is "outside tmux".
- */
-async function startDash(sb: Sandbox, cols = 100, rows = 30, env: NodeJS.ProcessEnv = {}): Promise<void> {
-  const vars = Object.entries({ ...sb.env, ...env }).map(([k, v]) => `${k}=${v}`);
-  const script = `printf 'before the dash\\n'; node ${JSON.stringify(AO_BIN)} dash; printf 'dash exited %s\\n' "$?"; exec sleep 600`;
-  const r = await sb.tmux.tmux("new-session", "-d", "-s", DASH, "-x", String(cols), "-y", String(rows), "env", "-u", "TMUX", "-u", "CI", ...vars, "sh", "-c", script);
+async function spawn(sb: Sandbox, issue: string, agent = "demo-status", extra: string[] = []): Promise<void> {
+  const r = await sb.ao(["spawn", "my-app", issue, "--agent", agent, ...extra]);
   expect(r.code, r.stderr).toBe(0);
 }
 
-/** The dash's visible screen (no scrollback). */
-async function screen(sb: Sandbox): Promise<string> {
-  return (await sb.tmux.tmux("capture-pane", "-p", "-t", `=${DASH}:`)).stdout;
-}
-
-const shows = (sb: Sandbox, what: string | RegExp, timeoutMs = 10_000) =>
-  waitFor(async () => {
-    const text = await screen(sb);
-    return (typeof what === "string" ? text.includes(what) : what.test(text)) && text;
-  }, `the dash to show ${what}`, timeoutMs);
-
-const keys = (sb: Sandbox, ...k: string[]) => sb.tmux.tmux("send-keys", "-t", `=${DASH}:`, ...k);
-const literal = (sb: Sandbox, text: string) => sb.tmux.tmux("send-keys", "-t", `=${DASH}:`, "-l", text);
-
-async function spawn(sb: Sandbox, issue: string, extra: string[] = []): Promise<void> {
-  const r = await sb.ao(["spawn", "my-app", issue, "--agent", "demo-status", ...extra]);
-  expect(r.code, r.stderr).toBe(0);
-}
+const quit = async () => {
+  await keys(s, "q");
+  return shows(s, "dash exited");
+};
 
 describe("ao dash", () => {
-  it("lists the sessions with their statuses, the ones that need the user first, and previews the selected one", async () => {
-    await spawn(s, "1");
-    await spawn(s, "2");
-    await spawn(s, "3");
+  it("lists every session with its status, the ones that need the user first, previews the selected one, and shows a new one", async () => {
+    for (const n of ["1", "2", "3"]) await spawn(s, n);
     await Promise.all(["ma-1", "ma-2", "ma-3"].map((n) => agentReady(s, n)));
     expect((await s.ao(["send", "ma-3", "/ask deploy to staging"])).code).toBe(0);
+    await s.tmux.tmux("kill-session", "-t", "=ma-2"); // its runtime is gone: dead
     await startDash(s);
-    const text = await shows(s, "Permission needed: deploy to staging");
-    console.log(text);
+    let text = await shows(s, (t) => t.includes("Permission needed: deploy to staging") && /ma-1\s+idle/.test(t));
+    expect(order(text)).toEqual(["ma-3", "ma-2", "ma-1"]); // waiting, dead, then the rest
+    expect(rowOf(text, "ma-3")).toMatch(/^> ma-3\s+waiting\s+\d+s\s+3\s/);
+    expect(rowOf(text, "ma-2")).toMatch(/^  ma-2\s+dead\s/);
+    expect(text).toContain("my-app (3, 2 need you)");
+    expect(text).toContain("── ma-3 (waiting)");
+    // j moves the selection and the preview follows it: only the selected screen is shown.
+    await keys(s, "j", "j");
+    text = await shows(s, "Demo agent (ma-1)");
+    expect(rowOf(text, "ma-1")).toMatch(/^> ma-1/);
+    expect(text).not.toContain("Permission needed");
+    // A session spawned meanwhile appears without a key.
+    await spawn(s, "4");
+    text = await shows(s, /ma-4\s+(idle|working|spawning)/);
+    expect(order(text)).toEqual(["ma-3", "ma-2", "ma-1", "ma-4"]);
+    // q: exit 0, and the terminal as it was (the dash drew on the alternate screen).
+    text = await quit();
+    expect(text).toContain("before the dash\ndash exited 0");
+    expect(text).not.toContain("ao dash");
+  });
+
+  it("sends with s (refused while the agent asks), answers with o, and a filter narrows the list", async () => {
+    await spawn(s, "1", "demo-ask");
+    await spawn(s, "2");
+    await agentReady(s, "ma-2");
+    await startDash(s);
+    await shows(s, /> ma-1\s+waiting/);
+    await keys(s, "s");
+    await shows(s, "Send to ma-1:");
+    await type(s, "hello while asked");
+    await keys(s, "Enter");
+    await shows(s, "ma-1 is asking a question, so nothing was sent");
+    expect(s.received("ma-1").filter((e) => e.kind === "message")).toEqual([]);
+    await keys(s, "o");
+    await shows(s, "Replied once to ma-1.");
+    expect(s.received("ma-1")).toContainEqual({ session: "ma-1", kind: "permission", answer: "once" });
+    await shows(s, /> ma-1\s+idle/);
+    await keys(s, "s");
+    await shows(s, "Send to ma-1:");
+    await type(s, "hello from the dash");
+    await keys(s, "Enter");
+    await shows(s, "Sent to ma-1.");
+    await waitFor(() => s.received("ma-1").some((e) => e.kind === "message" && e.text === "hello from the dash"), "the message in the agent");
+    // / filters by text; Esc clears it.
+    await keys(s, "/");
+    await shows(s, "Filter:");
+    await type(s, "ma-2");
+    await keys(s, "Enter");
+    let text = await shows(s, "filter: ma-2");
+    expect(order(text)).toEqual(["ma-2"]);
+    await keys(s, "Escape");
+    text = await shows(s, (t) => order(t).length === 2);
+    expect(order(text)).toEqual(["ma-1", "ma-2"]);
+    await quit();
+  });
+
+  it("K asks first, refuses to lose uncommitted work, and saves it to a ref when confirmed again", async () => {
+    await spawn(s, "1");
+    await agentReady(s, "ma-1");
+    const wt = join(s.worktreeDir, "my-app-1");
+    writeFileSync(join(wt, "notes.txt"), "work in progress\n");
+    await startDash(s);
+    await shows(s, "> ma-1");
+    await keys(s, "K");
+    await shows(s, "Kill ma-1? It stops the agent and removes the worktree. [y/N]");
+    await keys(s, "n");
+    await shows(s, "Not killed: ma-1.");
+    await keys(s, "K");
+    await shows(s, "[y/N]");
+    await keys(s, "y");
+    await shows(s, "ma-1 has uncommitted or unsaved work. Save it to a git ref, then kill ma-1? [y/N]");
+    await keys(s, "n");
+    await shows(s, "Not killed: ma-1.");
+    expect(readFileSync(join(wt, "notes.txt"), "utf8")).toBe("work in progress\n");
+    await keys(s, "K");
+    await shows(s, "Kill ma-1?");
+    await keys(s, "y");
+    await shows(s, "Save it to a git ref");
+    await keys(s, "y");
+    const text = await shows(s, /Killed ma-1; its work is saved to (\S+) \(branch 1 kept\)\./);
+    const ref = /saved to (\S+) \(branch/.exec(text)![1]!;
+    expect(existsSync(wt)).toBe(false);
+    expect(await git(s.repo, "show", `${ref}:notes.txt`)).toBe("work in progress\n");
+    await shows(s, "No sessions.");
+    await quit();
+  });
+
+  it("fits 80x24, says so when the terminal is too small, and comes back when it grows", async () => {
+    await spawn(s, "1", "demo-status", ["--title", "A rather long title that cannot fit in eighty columns beside everything else"]);
+    await agentReady(s, "ma-1");
+    await startDash(s, { cols: 80, rows: 24 });
+    let text = await shows(s, "Demo agent (ma-1)");
+    const lines = text.split("\n");
+    expect(lines[0]).toMatch(/^ao dash {2}1 session/);
+    expect(rowOf(text, "ma-1")).toMatch(/^> ma-1\s+idle\s+\d+s\s+1-a-rather-long.*A rather long.*…$/);
+    expect(lines.slice(0, 24).some((l) => l.startsWith("jk move ⏎ attach s send"))).toBe(true);
+    await s.tmux.tmux("resize-window", "-t", "=dash", "-x", "50", "-y", "10");
+    await shows(s, (t) => t.replace(/\s+/g, " ").includes("Terminal too small for ao dash: 50x10, needs at least 60x14. Enlarge it, or press q to quit."));
+    await s.tmux.tmux("resize-window", "-t", "=dash", "-x", "80", "-y", "24");
+    text = await shows(s, "Demo agent (ma-1)");
+    expect(text).not.toContain("too small");
+    await quit();
+  });
+
+  it("Enter attaches to the session and detaching comes back to the dash", async () => {
+    await spawn(s, "1");
+    await agentReady(s, "ma-1");
+    await startDash(s);
+    await shows(s, "Demo agent (ma-1)");
+    await keys(s, "Enter");
+    // The pane now holds a tmux client on ma-1: its status bar names the session.
+    await shows(s, (t) => /\[ma-1\]/.test(t) && !t.includes("ao dash"));
+    // Detach with the prefix + d, as a user does (again if the client was still starting up).
+    await waitFor(async () => {
+      if (!(await screen(s)).includes("Back from ma-1.")) await keys(s, "C-b", "d");
+      await new Promise((r) => setTimeout(r, 500));
+      return (await screen(s)).includes("Back from ma-1.");
+    }, "the dash back after detaching");
+    await shows(s, (t) => t.includes("> ma-1") && t.includes("Demo agent (ma-1)"));
+    await quit();
+  });
+
+  it("idles on one tmux list-panes per refresh", async () => {
+    await spawn(s, "1");
+    await spawn(s, "2");
+    await Promise.all(["ma-1", "ma-2"].map((n) => agentReady(s, n)));
+    const tmux = countingTmux(s);
+    await startDash(s, { env: tmux.env });
+    await shows(s, "Demo agent (ma-1)");
+    await new Promise((r) => setTimeout(r, 1500)); // past the first reads
+    tmux.reset();
+    await new Promise((r) => setTimeout(r, 10_000));
+    const calls = tmux.calls();
+    const listPanes = calls.filter((c) => c.startsWith("-L") && c.includes("list-panes -a"));
+    expect(listPanes.length).toBeGreaterThanOrEqual(5); // it does refresh
+    expect(listPanes.length).toBeLessThanOrEqual(12); // about once a second
+    expect(calls.length - listPanes.length).toBeLessThanOrEqual(1); // nothing else while nothing changes
+    await quit();
+  });
+
+  it("shows what ao watch said in the status line, and has no colour under NO_COLOR", async () => {
+    await spawn(s, "1");
+    await agentReady(s, "ma-1");
+    await startDash(s, { env: { NO_COLOR: "1" } });
+    await shows(s, "Demo agent (ma-1)");
+    expect(await screen(s, true)).not.toMatch(/\x1b\[(3[0-7]|9[0-7]|38;)/);
+    appendFileSync(join(s.sessionsDir, "ma-1.events.jsonl"), `${JSON.stringify({ at: new Date().toISOString(), type: "watch_reaction", kind: "ci-failed", text: "CI failed on PR #7: sent the failing job's log to ma-1\u001b[2J" })}\n`);
+    await shows(s, "watch: ma-1: CI failed on PR #7: sent the failing job's log to ma-1");
+    await quit();
+  });
+
+  it("has colour on a terminal", async () => {
+    await spawn(s, "1");
+    await agentReady(s, "ma-1");
+    await startDash(s);
+    await shows(s, "Demo agent (ma-1)");
+    expect(await screen(s, true)).toMatch(/\x1b\[(3[0-7]|9[0-7]|38;)/);
+    await quit();
   });
 });
+
+/** A `tmux` first on PATH that logs each invocation, then runs the real one. */
+function countingTmux(sb: Sandbox): { env: NodeJS.ProcessEnv; calls(): string[]; reset(): void } {
+  const real = execFileSync("sh", ["-c", "command -v tmux"], { encoding: "utf8" }).trim();
+  const dir = join(sb.root, "bin");
+  const log = join(sb.root, "tmux-calls.log");
+  mkdirSync(dir, { recursive: true });
+  writeFileSync(join(dir, "tmux"), `#!/bin/sh\nprintf '%s\\n' "$*" >> "${log}"\nexec "${real}" "$@"\n`);
+  chmodSync(join(dir, "tmux"), 0o755);
+  writeFileSync(log, "");
+  return { env: { PATH: `${dir}:${sb.env.PATH}` }, calls: () => readFileSync(log, "utf8").split("\n").filter(Boolean), reset: () => writeFileSync(log, "") };
+}

@@ -55,7 +55,8 @@ export async function act(ao: Orchestrator, key: string, v: SessionView, text?: 
         return {};
     }
   } catch (err) {
-    return { message: `${name}: ${oneLine(err)}`, error: true };
+    const text = oneLine(err);
+    return { message: text.startsWith(name) ? text : `${name}: ${text}`, error: true };
   }
 }
 
@@ -66,6 +67,6 @@ async function kill(ao: Orchestrator, name: string, force: boolean): Promise<Out
     return { message: r.savedRef ? `Killed ${name}; its work is saved to ${r.savedRef} (branch ${r.session.branch} kept).` : `Killed ${name}.` };
   } catch (err) {
     if (!(err instanceof UnsavedWorkError) || force) throw err;
-    return { confirm: { purpose: "force", target: name, question: `Not killed: ${err.message.split("\n")[0]}. Save it to a git ref and kill ${name}? [y/N]` } };
+    return { confirm: { purpose: "force", target: name, question: `${name} has uncommitted or unsaved work. Save it to a git ref, then kill ${name}? [y/N]` } };
   }
 }

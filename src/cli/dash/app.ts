@@ -8,7 +8,7 @@ import { Box, Text, useApp, useInput, useStdout } from "ink";
 import type { Orchestrator } from "../../core/orchestrator.js";
 import { act, type Outcome } from "./actions.js";
 import { DashFeed, type Preview, type Snapshot } from "./feed.js";
-import { areas, columns, footer, groupRow, headerRow, HELP, listItems, MIN_COLUMNS, MIN_ROWS, previewLines, scrollTo, sessionRow, tooSmall, type Line } from "./layout.js";
+import { areas, columns, editLine, footer, groupRow, headerRow, HELP, listItems, MIN_COLUMNS, MIN_ROWS, previewLines, scrollTo, sessionRow, tooSmall, type Line } from "./layout.js";
 
 export interface AppProps {
   ao: Orchestrator;
@@ -38,6 +38,17 @@ function useSize(): { columns: number; rows: number } {
   return size;
 }
 
+/** State whose latest value is readable at once, also before the next render. */
+function useRefState<T>(initial: T): [T, (v: T) => void, () => T] {
+  const [value, setValue] = useState(initial);
+  const ref = useRef(initial);
+  const set = (v: T) => {
+    ref.current = v;
+    setValue(() => v);
+  };
+  return [value, set, () => ref.current];
+}
+
 function renderLine(line: Line, color: boolean, key: number): ReactElement {
   return h(
     Text,
@@ -52,9 +63,9 @@ export function App(props: AppProps): ReactElement {
   const size = useSize();
   const [snap, setSnap] = useState<Snapshot | undefined>();
   const [preview, setPreview] = useState<Preview | undefined>();
-  const [selected, setSelected] = useState<string | undefined>(props.initial.selected);
+  const [selected, setSelected, selectedNow] = useRefState<string | undefined>(props.initial.selected);
   const [filter, setFilter] = useState(props.initial.filter);
-  const [mode, setMode] = useState<Mode>({ kind: "list" });
+  const [mode, setMode, modeNow] = useRefState<Mode>({ kind: "list" });
   const [status, setStatus] = useState<{ text: string; error?: boolean } | undefined>(props.initial.status ? { text: props.initial.status } : undefined);
   const offset = useRef(0);
   const feed = useMemo(() => new DashFeed(ao, setSnap, setPreview, { project: props.project }), [ao]);
@@ -87,11 +98,16 @@ export function App(props: AppProps): ReactElement {
   };
   const leave = (attach?: string) => {
     feed.stop();
-    props.onLeave({ attach, selected: current?.name, filter });
+    props.onLeave({ attach, selected: attach ?? selectedNow(), filter });
     exit();
   };
 
   useInput((input, key) => {
+    // Several keys can arrive before React renders again: read what the previous one left.
+    const mode = modeNow();
+    const at = sessions.findIndex((x) => x.name === selectedNow());
+    const index = at >= 0 ? at : 0;
+    const cur = sessions[index];
     if (mode.kind === "help") return setMode({ kind: "list" });
     if (mode.kind === "confirm") {
       setMode({ kind: "list" });
@@ -103,21 +119,18 @@ export function App(props: AppProps): ReactElement {
         if (mode.purpose === "filter") setFilter("");
         return setMode({ kind: "list" });
       }
-      if (key.return) {
-        setMode({ kind: "list" });
-        if (mode.purpose === "filter") return setFilter(mode.text);
-        if (mode.target && mode.text.trim()) run("s", mode.target, mode.text);
-        return;
-      }
-      if (key.backspace || key.delete) return setMode({ ...mode, text: [...mode.text].slice(0, -1).join("") });
-      if (key.ctrl && input === "u") return setMode({ ...mode, text: "" });
-      if (!key.ctrl && !key.meta && input && !/[\u0000-\u001f\u007f]/.test(input)) setMode({ ...mode, text: mode.text + input });
+      const edit = key.return ? { text: mode.text, submit: true } : key.backspace || key.delete ? { text: [...mode.text].slice(0, -1).join("") } : key.ctrl && input === "u" ? { text: "" } : key.ctrl || key.meta ? { text: mode.text } : editLine(mode.text, input);
+      if (!edit.submit) return setMode({ ...mode, text: edit.text });
+      setMode({ kind: "list" });
+      if (mode.purpose === "filter") return setFilter(edit.text);
+      if (mode.target && edit.text.trim()) run("s", mode.target, edit.text);
       return;
     }
     const page = Math.max(1, areas(size.rows - 1, items.length).list - 1);
     const move = (to: number) => sessions.length && setSelected(sessions[Math.max(0, Math.min(sessions.length - 1, to))]!.name);
-    if (key.upArrow || input === "k") return move(index - 1);
-    if (key.downArrow || input === "j") return move(index + 1);
+    // Keys typed faster than a read arrive together ("jj"): each one counts.
+    if (key.upArrow || /^k+$/.test(input)) return move(index - Math.max(1, input.length));
+    if (key.downArrow || /^j+$/.test(input)) return move(index + Math.max(1, input.length));
     if (key.pageUp) return move(index - page);
     if (key.pageDown) return move(index + page);
     if (input === "g" || key.home) return move(0);
@@ -126,11 +139,11 @@ export function App(props: AppProps): ReactElement {
     if (input === "?") return setMode({ kind: "help" });
     if (input === "/") return setMode({ kind: "input", purpose: "filter", text: filter });
     if (key.escape) return (setStatus(undefined), setFilter(""));
-    if (!current) return;
-    if (key.return) return leave(current.name);
-    if (input === "s") return setMode({ kind: "input", purpose: "send", text: "", target: current.name });
-    if (input === "K") return setMode({ kind: "confirm", purpose: "kill", target: current.name, question: `Kill ${current.name}? It stops the agent and removes the worktree. [y/N]` });
-    if ("oaxipR".includes(input) && input.length === 1) run(input, current.name);
+    if (!cur) return;
+    if (key.return) return leave(cur.name);
+    if (input === "s") return setMode({ kind: "input", purpose: "send", text: "", target: cur.name });
+    if (input === "K") return setMode({ kind: "confirm", purpose: "kill", target: cur.name, question: `Kill ${cur.name}? It stops the agent and removes the worktree. [y/N]` });
+    if ("oaxipR".includes(input) && input.length === 1) run(input, cur.name);
   });
 
   const rows = size.rows - 1; // one line short of the screen: Ink redraws a full-height frame from scratch each time

@@ -154,6 +154,21 @@ export const HELP = [
   "  q            quit",
 ];
 
+/**
+ * The input line after a chunk of typed text. Keys typed faster than a read
+ * arrive together ("hello\r"): a carriage return submits what came before it,
+ * DEL and backspace delete, other control characters are dropped.
+ */
+export function editLine(text: string, chunk: string): { text: string; submit?: boolean } {
+  let chars = [...text];
+  for (const ch of chunk) {
+    if (ch === "\r" || ch === "\n") return { text: chars.join(""), submit: true };
+    if (ch === "\x7f" || ch === "\b") chars = chars.slice(0, -1);
+    else if (!/[\u0000-\u001f\u007f-\u009f]/.test(ch)) chars.push(ch);
+  }
+  return { text: chars.join("") };
+}
+
 export function tooSmall(columns: number, rows: number): string {
   return `Terminal too small for ao dash: ${columns}x${rows}, needs at least ${MIN_COLUMNS}x${MIN_ROWS}. Enlarge it, or press q to quit.`;
 }
