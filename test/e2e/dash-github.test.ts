@@ -37,6 +37,7 @@ describe("ao dash with GitHub", () => {
     expect(rowOf(text, "ma-3")).toMatch(/ma-3\s+\S+\s+\d+s\s+3\s+#13\s+pass\s+changes/);
     expect(rowOf(text, "ma-1")).toMatch(/ma-1\s+\S+\s+\d+s\s+1\s+-\s+-\s+-/);
     expect(text).toContain("my-app (3, 2 need you)");
+    if (process.env.AO_DASH_CAPTURE) writeFileSync(process.env.AO_DASH_CAPTURE, text); // the README's picture
     await keys(s, "q");
     await shows(s, "dash exited 0");
   });

@@ -1,10 +1,10 @@
-import { execFileSync } from "node:child_process";
-import { appendFileSync, chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { appendFileSync, existsSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { git } from "../helpers/git.js";
 import { keys, order, rowOf, screen, shows, startDash, type } from "../helpers/dash.js";
 import { waitFor } from "../helpers/proc.js";
+import { countingTmux } from "../helpers/tmux.js";
 import { agentReady, baseConfig, DEMO_AGENT, useSandbox, type Sandbox } from "../helpers/sandbox.js";
 import { demoAgentYaml } from "../../scripts/demo-config.mjs";
 
@@ -15,6 +15,14 @@ const s = useSandbox({ config: (p) => baseConfig(p).replace("projects:", `${askA
 async function spawn(sb: Sandbox, issue: string, agent = "demo-status", extra: string[] = []): Promise<void> {
   const r = await sb.ao(["spawn", "my-app", issue, "--agent", agent, ...extra]);
   expect(r.code, r.stderr).toBe(0);
+}
+
+/** One idle demo agent, ma-1, and the dash showing it. */
+async function dashOnOneSession(opts: Parameters<typeof startDash>[1] = {}): Promise<void> {
+  await spawn(s, "1");
+  await agentReady(s, "ma-1");
+  await startDash(s, opts);
+  await shows(s, "Demo agent (ma-1)");
 }
 
 const quit = async () => {
@@ -116,6 +124,26 @@ describe("ao dash", () => {
     await quit();
   });
 
+  it("i interrupts a turn, p pauses and resumes, R restores a dead session", async () => {
+    await dashOnOneSession();
+    expect((await s.ao(["send", "ma-1", "/sleep 30"])).code).toBe(0);
+    await shows(s, /> ma-1\s+working/);
+    await keys(s, "i");
+    await shows(s, "Interrupted ma-1.");
+    await waitFor(() => s.received("ma-1").some((e) => e.kind === "interrupted"), "the turn interrupted");
+    await keys(s, "p");
+    await shows(s, (t) => t.includes("Paused ma-1; p resumes it.") && /> ma-1\s+paused/.test(t));
+    expect(await s.tmux.sessions()).not.toContain("ma-1");
+    await keys(s, "p");
+    await shows(s, (t) => t.includes("Resumed ma-1 (cold).") && /> ma-1\s+(idle|working)/.test(t));
+    await s.tmux.tmux("kill-session", "-t", "=ma-1");
+    await shows(s, /> ma-1\s+dead/);
+    await keys(s, "R");
+    await shows(s, (t) => t.includes("Restored ma-1.") && /> ma-1\s+(idle|working)/.test(t));
+    expect(await s.tmux.sessions()).toContain("ma-1");
+    await quit();
+  });
+
   it("fits 80x24, says so when the terminal is too small, and comes back when it grows", async () => {
     await spawn(s, "1", "demo-status", ["--title", "A rather long title that cannot fit in eighty columns beside everything else"]);
     await agentReady(s, "ma-1");
@@ -134,10 +162,7 @@ describe("ao dash", () => {
   });
 
   it("Enter attaches to the session and detaching comes back to the dash", async () => {
-    await spawn(s, "1");
-    await agentReady(s, "ma-1");
-    await startDash(s);
-    await shows(s, "Demo agent (ma-1)");
+    await dashOnOneSession();
     await keys(s, "Enter");
     // The pane now holds a tmux client on ma-1: its status bar names the session.
     await shows(s, (t) => /\[ma-1\]/.test(t) && !t.includes("ao dash"));
@@ -170,10 +195,7 @@ describe("ao dash", () => {
   });
 
   it("shows what ao watch said in the status line, and has no colour under NO_COLOR", async () => {
-    await spawn(s, "1");
-    await agentReady(s, "ma-1");
-    await startDash(s, { env: { NO_COLOR: "1" } });
-    await shows(s, "Demo agent (ma-1)");
+    await dashOnOneSession({ env: { NO_COLOR: "1" } });
     expect(await screen(s, true)).not.toMatch(/\x1b\[(3[0-7]|9[0-7]|38;)/);
     appendFileSync(join(s.sessionsDir, "ma-1.events.jsonl"), `${JSON.stringify({ at: new Date().toISOString(), type: "watch_reaction", kind: "ci-failed", text: "CI failed on PR #7: sent the failing job's log to ma-1\u001b[2J" })}\n`);
     await shows(s, "watch: ma-1: CI failed on PR #7: sent the failing job's log to ma-1");
@@ -181,23 +203,8 @@ describe("ao dash", () => {
   });
 
   it("has colour on a terminal", async () => {
-    await spawn(s, "1");
-    await agentReady(s, "ma-1");
-    await startDash(s);
-    await shows(s, "Demo agent (ma-1)");
+    await dashOnOneSession();
     expect(await screen(s, true)).toMatch(/\x1b\[(3[0-7]|9[0-7]|38;)/);
     await quit();
   });
 });
-
-/** A `tmux` first on PATH that logs each invocation, then runs the real one. */
-function countingTmux(sb: Sandbox): { env: NodeJS.ProcessEnv; calls(): string[]; reset(): void } {
-  const real = execFileSync("sh", ["-c", "command -v tmux"], { encoding: "utf8" }).trim();
-  const dir = join(sb.root, "bin");
-  const log = join(sb.root, "tmux-calls.log");
-  mkdirSync(dir, { recursive: true });
-  writeFileSync(join(dir, "tmux"), `#!/bin/sh\nprintf '%s\\n' "$*" >> "${log}"\nexec "${real}" "$@"\n`);
-  chmodSync(join(dir, "tmux"), 0o755);
-  writeFileSync(log, "");
-  return { env: { PATH: `${dir}:${sb.env.PATH}` }, calls: () => readFileSync(log, "utf8").split("\n").filter(Boolean), reset: () => writeFileSync(log, "") };
-}

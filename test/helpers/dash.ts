@@ -33,7 +33,7 @@ export function shows(sb: Sandbox, what: string | RegExp | ((text: string) => bo
   let last = "";
   return waitFor(async () => {
     last = await screen(sb);
-    return test(last) && last;
+    return test(last) ? last : undefined;
   }, `the dash to show ${String(what)}`, timeoutMs).catch((err: Error) => {
     throw new Error(`${err.message}; the screen was:\n${last}`);
   });

@@ -5,7 +5,7 @@
  */
 import { createElement as h, useEffect, useMemo, useRef, useState, type ReactElement } from "react";
 import { Box, Text, useApp, useInput, useStdout } from "ink";
-import type { Orchestrator } from "../../core/orchestrator.js";
+import type { ListResult, Orchestrator } from "../../core/orchestrator.js";
 import { act, type Outcome } from "./actions.js";
 import { DashFeed, type Preview, type Snapshot } from "./feed.js";
 import { areas, columns, editLine, footer, groupRow, headerRow, HELP, listItems, MIN_COLUMNS, MIN_ROWS, previewLines, scrollTo, sessionRow, tooSmall, type Line } from "./layout.js";
@@ -14,6 +14,8 @@ export interface AppProps {
   ao: Orchestrator;
   color: boolean;
   project?: string;
+  /** A listing already under way when the dash mounts: its first frame. */
+  first?: Promise<ListResult>;
   /** Where a previous mount of the dash left off (it is remounted after an attach). */
   initial: { selected?: string; filter: string; status?: string };
   /** Leaves the dash: to attach to a session (then comes back), or to quit. */
@@ -68,7 +70,7 @@ export function App(props: AppProps): ReactElement {
   const [mode, setMode, modeNow] = useRefState<Mode>({ kind: "list" });
   const [status, setStatus] = useState<{ text: string; error?: boolean } | undefined>(props.initial.status ? { text: props.initial.status } : undefined);
   const offset = useRef(0);
-  const feed = useMemo(() => new DashFeed(ao, setSnap, setPreview, { project: props.project }), [ao]);
+  const feed = useMemo(() => new DashFeed(ao, setSnap, setPreview, { project: props.project, first: props.first }), [ao]);
   useEffect(() => {
     feed.start();
     return () => feed.stop();
@@ -153,7 +155,7 @@ export function App(props: AppProps): ReactElement {
   const area = areas(rows, items.length);
   const cols = columns(size.columns, items);
   offset.current = scrollTo(offset.current, current?.line ?? 0, area.list, items.length);
-  const now = Date.now();
+  const now = snap?.at ?? Date.now(); // the ages the feed saw change
   const visible = items.slice(offset.current, offset.current + area.list).map((it) => {
     if (it.kind === "group") return groupRow(it.project, it.count, snap?.groups.find((g) => g.project === it.project)?.entries.filter((e) => e.attention.length).length ?? 0);
     return sessionRow(it.entry, cols, now, it.entry.view.name === current?.name);

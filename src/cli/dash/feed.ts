@@ -7,8 +7,9 @@
  * awaited by a tick or a key.
  */
 import { dashGroups, type DashGroup } from "../../core/attention.js";
+import { formatDuration } from "../../core/duration.js";
 import { errorMessage } from "../../core/errors.js";
-import type { Orchestrator } from "../../core/orchestrator.js";
+import type { ListResult, Orchestrator } from "../../core/orchestrator.js";
 import type { SessionView } from "../../core/plan.js";
 import type { WatchFeed, WatchNote } from "../../core/watch-feed.js";
 
@@ -31,6 +32,8 @@ export interface Preview {
 
 export interface FeedOptions {
   project?: string;
+  /** A listing already under way: the first tick uses it instead of asking again. */
+  first?: Promise<ListResult>;
   intervalMs?: number;
   /** How often the background GitHub refresh is tried (it asks only once the cache is older than github.cacheTtl). */
   githubEveryMs?: number;
@@ -44,6 +47,8 @@ export class DashFeed {
   /** What the preview was read at: the selected session and its activity. */
   private previewKey = "";
   private githubBusy = false;
+  /** What the last snapshot showed, to skip identical ones. */
+  private shown = "";
   private lastGithub = 0;
   private githubProblem?: string;
   private readonly watch: WatchFeed;
@@ -84,21 +89,29 @@ export class DashFeed {
     if (this.stopped) return;
     if (this.timer) clearTimeout(this.timer);
     try {
-      const { sessions, errors } = await this.ao.list({ project: this.opts.project }, { github: "offline" });
+      const first = this.opts.first;
+      this.opts.first = undefined;
+      const { sessions, errors } = await (first ?? this.ao.list({ project: this.opts.project }, { github: "offline" }));
       this.views = new Map(sessions.map((v) => [v.name, v]));
       const groups = dashGroups(sessions);
-      this.onSnapshot({
+      const watch = this.watch.newest(sessions);
+      const now = Date.now();
+      // Nothing the screen shows changed (the ages included): no new frame to draw.
+      const shown = JSON.stringify([sessions.map((v) => [v.name, v.status, v.branch, v.title, v.pr, formatDuration(now - Date.parse(v.lastActivityAt))]), watch, this.githubProblem, errors.length]);
+      if (shown !== this.shown) this.onSnapshot({
         groups,
         count: sessions.length,
         needYou: groups.reduce((n, g) => n + g.entries.filter((e) => e.attention.length).length, 0),
         damaged: errors.length,
-        watch: this.watch.newest(sessions),
+        watch,
         problem: this.githubProblem,
-        at: Date.now(),
+        at: now,
       });
+      this.shown = shown;
       await this.readPreview(false);
       this.backgroundGitHub();
     } catch (err) {
+      this.shown = "";
       this.onSnapshot({ groups: [], count: 0, needYou: 0, damaged: 0, problem: `Cannot list sessions: ${errorMessage(err).split("\n")[0]}`, at: Date.now() });
     }
     if (!this.stopped) this.timer = setTimeout(() => void this.tick(), this.opts.intervalMs ?? 1000);

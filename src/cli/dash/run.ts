@@ -6,13 +6,13 @@
 import { createElement as h } from "react";
 import { render } from "ink";
 import { errorMessage } from "../../core/errors.js";
-import type { Orchestrator } from "../../core/orchestrator.js";
+import type { ListResult, Orchestrator } from "../../core/orchestrator.js";
 import { App, type AppProps } from "./app.js";
 
 const ENTER_ALT = "\x1b[?1049h\x1b[H\x1b[2J";
 const LEAVE_ALT = "\x1b[?25h\x1b[?1049l";
 
-export async function runDash(ao: Orchestrator, opts: { color: boolean; project?: string; env: NodeJS.ProcessEnv }): Promise<void> {
+export async function runDash(ao: Orchestrator, opts: { color: boolean; project?: string; env: NodeJS.ProcessEnv; first?: Promise<ListResult> }): Promise<void> {
   const out = process.stdout;
   let onAlt = false;
   const leaveAlt = () => {
@@ -27,7 +27,8 @@ export async function runDash(ao: Orchestrator, opts: { color: boolean; project?
       out.write(ENTER_ALT);
       onAlt = true;
       let next: { attach?: string; selected?: string; filter: string } | undefined;
-      const app = render(h(App, { ao, color: opts.color, project: opts.project, initial: state, onLeave: (n) => (next = n) }), { exitOnCtrlC: true, patchConsole: false });
+      const app = render(h(App, { ao, color: opts.color, project: opts.project, first: opts.first, initial: state, onLeave: (n) => (next = n) }), { exitOnCtrlC: true, patchConsole: false });
+      opts.first = undefined; // a listing is fresh only once
       await app.waitUntilExit();
       if (!next?.attach) return;
       state = { selected: next.selected, filter: next.filter };
