@@ -9,34 +9,40 @@ const TOKEN = "ghp_dash_test_token_1234567890";
 // A short cache, so the dash asks GitHub at once although ls asked a moment before.
 const { s, gh } = useGitHubSandbox(TOKEN, (p) => withRepo(baseConfig(p, "github:\n  cacheTtl: 1s\n")));
 
-async function spawn(issue: string): Promise<void> {
-  const r = await s.ao(["spawn", "my-app", issue]);
+async function spawn(issue: string, title: string): Promise<void> {
+  const r = await s.ao(["spawn", "my-app", issue, "--agent", "demo-status", "--title", title]);
   expect(r.code, r.stderr).toBe(0);
 }
 
 describe("ao dash with GitHub", () => {
   it("shows PRs with checks and review state, failing CI and requested changes first, and draws before GitHub answers", async () => {
-    for (const n of ["1", "2", "3"]) await spawn(n);
+    await spawn("1", "Add rate limiting to the API");
+    await spawn("2", "Fix the login redirect loop");
+    await spawn("3", "Document the config file");
+    await spawn("4", "Upgrade the test runner");
+    expect((await s.ao(["send", "ma-1", "/ask run npm install"])).code).toBe(0);
     expect((await s.ao(["session", "ls"])).code).toBe(0); // the server's first GraphQL answer (schema loading) is slow
     await new Promise((r) => setTimeout(r, 1_100)); // past the cache TTL
-    const repo = gh.repos.get("acme/app")!;
-    repo.pulls.push(
-      { number: 12, headRefName: "2", headRefOid: "b".repeat(40), state: "OPEN", checks: "FAILURE" },
-      { number: 13, headRefName: "3", headRefOid: "c".repeat(40), state: "OPEN", checks: "SUCCESS", reviewDecision: "CHANGES_REQUESTED" },
+    gh.repos.get("acme/app")!.pulls.push(
+      { number: 12, headRefName: "2-fix-the-login-redirect-loop", headRefOid: "b".repeat(40), state: "OPEN", checks: "FAILURE" },
+      { number: 13, headRefName: "3-document-the-config-file", headRefOid: "c".repeat(40), state: "OPEN", checks: "SUCCESS", reviewDecision: "CHANGES_REQUESTED" },
+      { number: 14, headRefName: "4-upgrade-the-test-runner", headRefOid: "d".repeat(40), state: "OPEN", isDraft: true, checks: "PENDING", reviewDecision: "REVIEW_REQUIRED" },
     );
     gh.state.delayMs = 1_500; // a slow GitHub: the dash must not wait for it
     await startDash(s);
-    let text = await shows(s, /> ma-1\s+\S+/);
+    let text = await shows(s, /> ma-1\s+waiting/);
     expect(text).not.toContain("#12");
+    expect(order(text)).toEqual(["ma-1", "ma-2", "ma-3", "ma-4"]);
     await keys(s, "j"); // keys work while GitHub has not answered
     text = await shows(s, /> ma-2\s/);
     expect(text).not.toContain("#12");
-    text = await shows(s, "#12", 15_000);
-    expect(order(text)).toEqual(["ma-2", "ma-3", "ma-1"]);
-    expect(rowOf(text, "ma-2")).toMatch(/ma-2\s+\S+\s+\d+s\s+2\s+#12\s+FAIL\s+-/);
-    expect(rowOf(text, "ma-3")).toMatch(/ma-3\s+\S+\s+\d+s\s+3\s+#13\s+pass\s+changes/);
-    expect(rowOf(text, "ma-1")).toMatch(/ma-1\s+\S+\s+\d+s\s+1\s+-\s+-\s+-/);
-    expect(text).toContain("my-app (3, 2 need you)");
+    await keys(s, "k");
+    text = await shows(s, (t) => t.includes("#14") && t.includes("Permission needed: run npm install"), 15_000);
+    expect(order(text)).toEqual(["ma-1", "ma-2", "ma-3", "ma-4"]);
+    expect(rowOf(text, "ma-2")).toMatch(/ma-2\s+\S+\s+\d+s\s+2-fix-the-login-redirect\S*\s+#12\s+FAIL\s+-\s+Fix the login/);
+    expect(rowOf(text, "ma-3")).toMatch(/ma-3\s+\S+\s+\d+s\s+3-document-the-config\S*\s+#13\s+pass\s+changes\s+Document/);
+    expect(rowOf(text, "ma-4")).toMatch(/ma-4\s+\S+\s+\d+s\s+4-upgrade-the-test\S*\s+#14d\s+pend\s+review\s+Upgrade/);
+    expect(text).toContain("my-app (4, 3 need you)");
     if (process.env.AO_DASH_CAPTURE) writeFileSync(process.env.AO_DASH_CAPTURE, text); // the README's picture
     await keys(s, "q");
     await shows(s, "dash exited 0");

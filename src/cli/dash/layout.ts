@@ -79,6 +79,9 @@ export function fit(text: string, width: number): string {
   return text + " ".repeat(width - chars.length);
 }
 
+/** A title, then a line to the edge: exactly `width` columns. */
+export const rule = (title: string, width: number): string => [...`${title}${"─".repeat(Math.max(0, width))}`].slice(0, width).join("");
+
 interface Columns {
   name: number;
   branch: number;
