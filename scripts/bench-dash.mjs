@@ -4,13 +4,14 @@
 // (real tmux sessions on a private socket, real worktrees). The dash runs in a
 // tmux pane of 100x30, a real terminal; its screen is read with capture-pane.
 //   BENCH_DASH_SIZES=10,200  BENCH_DASH_RUNS=7  BENCH_DASH_IDLE_S=20
+//   BENCH_DASH_ENTRIES=bin/ao.js,dist-bundle/ao.js   (CLI entries to compare, relative to the repo)
 import { execFileSync, spawnSync } from "node:child_process";
 import { mkdtempSync, readFileSync, realpathSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 
 const root = resolve(import.meta.dirname, "..");
-const aoBin = join(root, "bin", "ao.js");
+const entries = (process.env.BENCH_DASH_ENTRIES ?? "bin/ao.js").split(",").map((e) => join(root, e));
 const sizes = (process.env.BENCH_DASH_SIZES ?? "10,200").split(",").map(Number);
 const runs = Number(process.env.BENCH_DASH_RUNS ?? 7);
 const idleSeconds = Number(process.env.BENCH_DASH_IDLE_S ?? 20);
@@ -44,7 +45,7 @@ async function measure(n) {
     git(join(dir, "repo"), "remote", "add", "origin", join(dir, "origin.git"));
     git(join(dir, "repo"), "push", "-q", "origin", "main");
     const config = join(dir, "agent-orchestrator.yaml");
-    writeFileSync(config, `dataDir: ${dir}/data\nworktreeDir: ${dir}/wt\ndefaults:\n  agent: idle\nagents:\n  idle:\n    command: sleep 86400\nprojects:\n  bench:\n    path: ${dir}/repo\n    sessionPrefix: b\n`);
+    writeFileSync(config, `dataDir: ${dir}/data\nworktreeDir: ${dir}/wt\ndefaults:\n  agent: idle\nagents:\n  idle:\n    command: echo agent ready; exec sleep 86400\nprojects:\n  bench:\n    path: ${dir}/repo\n    sessionPrefix: b\n`);
     const env = { PATH: process.env.PATH, HOME: dir, TERM: "xterm-256color", AO_CONFIG: config, AO_TMUX_SOCKET: socket, XDG_CACHE_HOME: join(dir, "cache") };
     const ao = await openOrchestrator({ env });
     process.stderr.write(`N=${n}: spawning`);
@@ -55,43 +56,53 @@ async function measure(n) {
     const lastSpawn = Date.now();
     process.stderr.write(" measuring\n");
     const vars = Object.entries(env).map(([k, v]) => `${k}=${v}`);
-    const start = () => tmux("new-session", "-d", "-s", "dash", "-x", "100", "-y", "30", "env", "-u", "TMUX", ...vars, process.execPath, aoBin, "dash");
     const screen = () => tmux("capture-pane", "-p", "-t", "=dash:").stdout;
-    // A full frame: the rows of the sessions, the footer, and the selected session's preview title.
-    const full = (text) => /^> b-1 /m.test(text) && text.includes("── b-1") && text.includes("K kill");
-
-    const firstFrame = [];
-    for (let i = 0; i < runs; i++) {
-      const t0 = process.hrtime.bigint();
-      start();
-      for (;;) {
-        if (full(screen())) break;
-        if (Number(process.hrtime.bigint() - t0) > 30e9) throw new Error(`no full frame in 30 s:\n${screen()}`);
-        await sleep(5);
+    // The list drawn: the rows of the sessions and the footer; full: also the selected session's preview.
+    const listed = (text) => /^> b-1 /m.test(text) && text.includes("K kill");
+    const full = (text) => listed(text) && text.includes("agent ready"); // only the preview shows an agent's output
+    const results = [];
+    for (const entry of entries) {
+      const start = () => tmux("new-session", "-d", "-s", "dash", "-x", "100", "-y", "30", "env", "-u", "TMUX", ...vars, process.execPath, entry, "dash");
+      const toList = [];
+      const toFull = [];
+      for (let i = 0; i < runs; i++) {
+        const t0 = process.hrtime.bigint();
+        const ms = () => Number(process.hrtime.bigint() - t0) / 1e6;
+        start();
+        let list;
+        for (;;) {
+          const text = screen();
+          if (list === undefined && listed(text)) list = ms();
+          if (list !== undefined && full(text)) break;
+          if (ms() > 30_000) throw new Error(`no full frame in 30 s:\n${text}`);
+          await sleep(5);
+        }
+        toFull.push(ms());
+        toList.push(list);
+        tmux("kill-session", "-t", "=dash");
+        await sleep(200);
       }
-      firstFrame.push(Number(process.hrtime.bigint() - t0) / 1e6);
-      tmux("kill-session", "-t", "=dash");
-      await sleep(200);
-    }
 
-    // Idle: the dash's own CPU (and its tmux calls') over idleSeconds, once it has settled;
-    // first while the youngest ages still count seconds (a frame drawn every refresh), then
-    // once every age reads in minutes (a refresh that finds nothing new draws nothing).
-    start();
-    while (!full(screen())) await sleep(20);
-    await sleep(3000);
-    const pid = Number(tmux("display-message", "-p", "-t", "=dash:", "#{pane_pid}").stdout.trim());
-    const idle = async () => {
-      const c0 = cpuSeconds(pid);
-      const w0 = Date.now();
-      await sleep(idleSeconds * 1000);
-      return (cpuSeconds(pid) - c0) / ((Date.now() - w0) / 1000); // CPU seconds per second: one refresh a second
-    };
-    const drawing = await idle();
-    await sleep(Math.max(0, 61_000 - (Date.now() - lastSpawn)));
-    const quiet = await idle();
-    tmux("kill-session", "-t", "=dash");
-    return { n, firstFrame: median(firstFrame), min: Math.min(...firstFrame), drawing, quiet };
+      // Idle: the dash's own CPU (and its tmux calls') over idleSeconds, once it has settled;
+      // first while the youngest ages still count seconds (a frame drawn every refresh), then
+      // once every age reads in minutes (a refresh that finds nothing new draws nothing).
+      start();
+      while (!full(screen())) await sleep(20);
+      await sleep(3000);
+      const pid = Number(tmux("display-message", "-p", "-t", "=dash:", "#{pane_pid}").stdout.trim());
+      const idle = async () => {
+        const c0 = cpuSeconds(pid);
+        const w0 = Date.now();
+        await sleep(idleSeconds * 1000);
+        return (cpuSeconds(pid) - c0) / ((Date.now() - w0) / 1000); // CPU seconds per second: one refresh a second
+      };
+      const drawing = Date.now() - lastSpawn < 50_000 ? await idle() : undefined;
+      await sleep(Math.max(0, 61_000 - (Date.now() - lastSpawn)));
+      const quiet = await idle();
+      tmux("kill-session", "-t", "=dash");
+      results.push({ n, entry: entry.slice(root.length + 1), list: median(toList), firstFrame: median(toFull), min: Math.min(...toFull), drawing, quiet });
+    }
+    return results;
   } finally {
     tmux("kill-server");
     rmSync(join(process.env.TMUX_TMPDIR || "/tmp", `tmux-${process.getuid()}`, socket), { force: true });
@@ -100,12 +111,12 @@ async function measure(n) {
 }
 
 const rows = [];
-for (const n of sizes) rows.push(await measure(n));
+for (const n of sizes) rows.push(...(await measure(n)));
 const t0 = process.hrtime.bigint();
 spawnSync(process.execPath, ["-e", ""]);
 const nodeMs = Number(process.hrtime.bigint() - t0) / 1e6;
-console.log(`\nao dash in a 100x30 tmux pane; first frame: median of ${runs} starts (sessions listed, footer and the selected one's preview drawn; polled every 5 ms); idle: CPU of the dash and its tmux calls over ${idleSeconds} s. node ${process.version}; bare \`node -e ''\` took ${nodeMs.toFixed(0)} ms.\n`);
-console.log("| N | start to first full frame | fastest | idle, ages in seconds (a frame per refresh) | idle, nothing changed |");
-console.log("|---|---|---|---|---|");
-const cpu = (x) => `${(x * 100).toFixed(1)}% of a core, ${(x * 1000).toFixed(1)} ms per refresh`;
-for (const r of rows) console.log(`| ${r.n} | ${r.firstFrame.toFixed(0)} ms | ${r.min.toFixed(0)} ms | ${cpu(r.drawing)} | ${cpu(r.quiet)} |`);
+console.log(`\nao dash in a 100x30 tmux pane, polled every 5 ms; medians of ${runs} starts. First frame: the list and footer drawn; full: the selected session's preview too. Idle: CPU of the dash and its tmux calls over ${idleSeconds} s, while the youngest age still counts seconds (a frame each refresh) and once nothing on screen changes. node ${process.version}; bare \`node -e ''\` took ${nodeMs.toFixed(0)} ms.\n`);
+console.log("| N | entry | first frame (list) | full frame (with preview) | fastest full | idle, a frame each refresh | idle, nothing changed |");
+console.log("|---|---|---|---|---|---|---|");
+const cpu = (x) => (x === undefined ? "-" : `${(x * 100).toFixed(1)}% of a core (${(x * 1000).toFixed(1)} ms per refresh)`);
+for (const r of rows) console.log(`| ${r.n} | ${r.entry} | ${r.list.toFixed(0)} ms | ${r.firstFrame.toFixed(0)} ms | ${r.min.toFixed(0)} ms | ${cpu(r.drawing)} | ${cpu(r.quiet)} |`);
