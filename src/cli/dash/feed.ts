@@ -108,6 +108,9 @@ export class DashFeed {
         at: now,
       });
       this.shown = shown;
+      // Until the screen has chosen, the selection is the first session it shows: its preview
+      // is read now, not after React has drawn the list.
+      this.selected ??= groups[0]?.entries[0]?.view.name;
       await this.readPreview(false);
       this.backgroundGitHub();
     } catch (err) {
