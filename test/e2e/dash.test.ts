@@ -3,9 +3,9 @@ import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { git } from "../helpers/git.js";
 import { keys, order, rowOf, screen, shows, startDash, type } from "../helpers/dash.js";
-import { waitFor } from "../helpers/proc.js";
+import { runProc, waitFor } from "../helpers/proc.js";
 import { countingTmux } from "../helpers/tmux.js";
-import { agentReady, baseConfig, DEMO_AGENT, useSandbox, type Sandbox } from "../helpers/sandbox.js";
+import { AO_BIN, agentReady, baseConfig, DEMO_AGENT, ROOT, useSandbox, type Sandbox } from "../helpers/sandbox.js";
 import { demoAgentYaml } from "../../scripts/demo-config.mjs";
 
 // demo-ask opens with a permission question (as Claude Code and Codex do with folder trust).
@@ -29,6 +29,30 @@ const quit = async () => {
   await keys(s, "q");
   return shows(s, "dash exited");
 };
+
+describe("ao dash without a terminal, and what other commands load", () => {
+  it("refuses without a terminal, in one line naming what scripts use", async () => {
+    const r = await s.ao(["dash"]);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toBe("Error: ao dash needs a terminal\nIn scripts use 'ao session ls' or 'ao status --json'.\n");
+  });
+
+  it("React and Ink load only for ao dash: never for ls or --version", async () => {
+    const trace = join(s.root, "imports.log");
+    const loaded = async (args: string[]) => {
+      writeFileSync(trace, "");
+      const r = await runProc(process.execPath, ["--import", join(ROOT, "test", "helpers", "trace-imports.mjs"), AO_BIN, ...args], { env: { ...s.env, AO_TRACE_IMPORTS: trace } });
+      expect(r.code, r.stderr).toBe(0);
+      return readFileSync(trace, "utf8");
+    };
+    for (const args of [["session", "ls"], ["--version"], ["status"]]) {
+      const urls = await loaded(args);
+      expect(urls, args.join(" ")).toContain("/dist/cli/main.js");
+      if (args[0] !== "--version") expect(urls).toContain("/node_modules/commander/"); // the trace sees packages
+      expect(urls, args.join(" ")).not.toMatch(/node_modules\/(ink|react|react-reconciler|yoga-layout)\/|\/dist\/cli\/dash\//);
+    }
+  });
+});
 
 describe("ao dash", () => {
   it("lists every session with its status, the ones that need the user first, previews the selected one, and shows a new one", async () => {

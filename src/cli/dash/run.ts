@@ -21,6 +21,9 @@ export async function runDash(ao: Orchestrator, opts: { color: boolean; project?
   };
   // However the process ends (a signal, a crash), the user's screen comes back.
   process.on("exit", leaveAlt);
+  const onSignal = (signal: NodeJS.Signals) => process.exit(128 + (signal === "SIGHUP" ? 1 : 15));
+  process.once("SIGTERM", onSignal);
+  process.once("SIGHUP", onSignal);
   let state: AppProps["initial"] = { filter: "" };
   try {
     for (;;) {
@@ -37,6 +40,8 @@ export async function runDash(ao: Orchestrator, opts: { color: boolean; project?
   } finally {
     leaveAlt();
     process.off("exit", leaveAlt);
+    process.off("SIGTERM", onSignal);
+    process.off("SIGHUP", onSignal);
   }
 }
 
