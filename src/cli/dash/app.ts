@@ -19,7 +19,7 @@ export interface AppProps {
   /** Where a previous mount of the dash left off (it is remounted after an attach). */
   initial: { selected?: string; filter: string; status?: string };
   /** Leaves the dash: to attach to a session (then comes back), or to quit. */
-  onLeave(next: { attach?: string; selected?: string; filter: string }): void;
+  onLeave(next: { attach?: { name: string; socket?: string }; selected?: string; filter: string }): void;
 }
 
 type Mode =
@@ -98,9 +98,9 @@ export function App(props: AppProps): ReactElement {
     setStatus({ text: `${target}: working on it…` });
     void act(ao, key, view, text).then(report);
   };
-  const leave = (attach?: string) => {
+  const leave = (attach?: { name: string; socket?: string }) => {
     feed.stop();
-    props.onLeave({ attach, selected: attach ?? selectedNow(), filter });
+    props.onLeave({ attach, selected: attach?.name ?? selectedNow(), filter });
     exit();
   };
 
@@ -142,7 +142,7 @@ export function App(props: AppProps): ReactElement {
     if (input === "/") return setMode({ kind: "input", purpose: "filter", text: filter });
     if (key.escape) return (setStatus(undefined), setFilter(""));
     if (!cur) return;
-    if (key.return) return leave(cur.name);
+    if (key.return) return leave({ name: cur.name, socket: cur.entry.view.tmuxSocket });
     if (input === "s") return setMode({ kind: "input", purpose: "send", text: "", target: cur.name });
     if (input === "K") return setMode({ kind: "confirm", purpose: "kill", target: cur.name, question: `Kill ${cur.name}? It stops the agent and removes the worktree. [y/N]` });
     if ("oaxipR".includes(input) && input.length === 1) run(input, cur.name);

@@ -29,7 +29,7 @@ export async function runDash(ao: Orchestrator, opts: { color: boolean; project?
     for (;;) {
       out.write(ENTER_ALT);
       onAlt = true;
-      let next: { attach?: string; selected?: string; filter: string } | undefined;
+      let next: Parameters<AppProps["onLeave"]>[0] | undefined;
       const app = render(h(App, { ao, color: opts.color, project: opts.project, first: opts.first, initial: state, onLeave: (n) => (next = n) }), { exitOnCtrlC: true, patchConsole: false });
       opts.first = undefined; // a listing is fresh only once
       await app.waitUntilExit();
@@ -51,11 +51,14 @@ export async function runDash(ao: Orchestrator, opts: { color: boolean; project?
  * session (the dash keeps running in its pane), and the status line says how
  * to come back.
  */
-async function attach(ao: Orchestrator, name: string, env: NodeJS.ProcessEnv, leaveAlt: () => void): Promise<string> {
+async function attach(ao: Orchestrator, target: { name: string; socket?: string }, env: NodeJS.ProcessEnv, leaveAlt: () => void): Promise<string> {
+  const { name } = target;
   leaveAlt();
   try {
     await ao.attach(name);
-    return env.TMUX ? `Switched to ${name}; come back with your tmux prefix + L (switch-client -l).` : `Back from ${name}.`;
+    // $TMUX is "socket,pid,session": on the session's own server the client was switched; else a nested client ran until detached.
+    const switched = env.TMUX !== undefined && env.TMUX.split(",")[0] === (target.socket ?? ao.ctx.tmux.socketPath);
+    return switched ? `Switched to ${name}; come back with your tmux prefix + L (switch-client -l).` : `Back from ${name}.`;
   } catch (err) {
     return `${name}: ${errorMessage(err).split("\n")[0]}`;
   }
