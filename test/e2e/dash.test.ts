@@ -156,12 +156,12 @@ describe("ao dash", () => {
     await shows(s, "Interrupted ma-1.");
     await waitFor(() => s.received("ma-1").some((e) => e.kind === "interrupted"), "the turn interrupted");
     await keys(s, "p");
-    await shows(s, (t) => t.includes("Paused ma-1; p resumes it.") && /> ma-1\s+paused/.test(t));
+    await shows(s, (t) => t.includes("Paused ma-1; p resumes it.") && /> ma-1\s+paused/.test(t) && t.includes("(paused: p resumes it)"));
     expect(await s.tmux.sessions()).not.toContain("ma-1");
     await keys(s, "p");
     await shows(s, (t) => t.includes("Resumed ma-1 (cold).") && /> ma-1\s+(idle|working)/.test(t));
     await s.tmux.tmux("kill-session", "-t", "=ma-1");
-    await shows(s, /> ma-1\s+dead/);
+    await shows(s, (t) => /> ma-1\s+dead/.test(t) && t.includes("(no screen: the agent's runtime is gone; R restores it)"));
     await keys(s, "R");
     await shows(s, (t) => t.includes("Restored ma-1.") && /> ma-1\s+(idle|working)/.test(t));
     expect(await s.tmux.sessions()).toContain("ma-1");

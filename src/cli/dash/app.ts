@@ -8,7 +8,7 @@ import { Box, Text, useApp, useInput, useStdout } from "ink";
 import type { ListResult, Orchestrator } from "../../core/orchestrator.js";
 import { act, type Outcome } from "./actions.js";
 import { DashFeed, type Preview, type Snapshot } from "./feed.js";
-import { areas, columns, editLine, footer, rule, groupRow, headerRow, HELP, listItems, MIN_COLUMNS, MIN_ROWS, previewLines, scrollTo, sessionRow, tooSmall, type Line } from "./layout.js";
+import { areas, columns, editLine, footer, previewHint, rule, groupRow, headerRow, HELP, listItems, MIN_COLUMNS, MIN_ROWS, previewLines, scrollTo, sessionRow, tooSmall, type Line } from "./layout.js";
 
 export interface AppProps {
   ao: Orchestrator;
@@ -168,7 +168,9 @@ export function App(props: AppProps): ReactElement {
     ...(liveFilter ? [{ text: `  filter: ${liveFilter}`, color: "cyan" as const }] : []),
     ...(items.length > area.list ? [{ text: `  ${offset.current + 1}-${Math.min(items.length, offset.current + area.list)} of ${items.length}`, dim: true }] : []),
   ];
-  const shown = preview && preview.name === current?.name ? previewLines(preview.text, area.preview) : [];
+  const read = preview && preview.name === current?.name ? previewLines(preview.text, area.preview) : [];
+  const hint = current && !read.length ? previewHint(current.entry.view.status) : undefined;
+  const shown = hint ? [hint] : read;
   const previewTitle: Line = [{ text: rule(`── ${current ? `${current.name}${current.entry.attention.length ? ` (${current.entry.attention.join(", ")})` : ""}` : "preview"} `, size.columns), dim: true }];
   const statusLine: Line = mode.kind === "input"
     ? [{ text: mode.purpose === "send" ? `Send to ${mode.target}: ` : "Filter: ", bold: true }, { text: `${mode.text}█` }, { text: "  (Enter: ok, Esc: cancel)", dim: true }]

@@ -137,6 +137,13 @@ export function previewLines(screen: string, rows: number): string[] {
   return lines.slice(-rows);
 }
 
+/** What an empty preview means, for the statuses that have no screen to show. */
+export function previewHint(status: string): string | undefined {
+  if (status === "dead") return "(no screen: the agent's runtime is gone; R restores it)";
+  if (status === "paused") return "(paused: p resumes it)";
+  return undefined;
+}
+
 const FOOTER = "↑↓/jk select  ⏎ attach  s send  o/a/x reply  i abort  p pause  R restore  K kill  / filter  ? help  q quit";
 const FOOTER_SHORT = "jk move ⏎ attach s send o/a/x reply i abort p pause R restore K kill / ? q";
 export const footer = (width: number) => ([...FOOTER].length <= width ? FOOTER : FOOTER_SHORT);
