@@ -1,8 +1,9 @@
+import { spawn as spawnChild } from "node:child_process";
 import { appendFileSync, existsSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { git } from "../helpers/git.js";
-import { keys, order, rowOf, screen, shows, startDash, type } from "../helpers/dash.js";
+import { DASH, keys, order, rowOf, screen, shows, startDash, type } from "../helpers/dash.js";
 import { runProc, waitFor } from "../helpers/proc.js";
 import { countingTmux } from "../helpers/tmux.js";
 import { AO_BIN, agentReady, baseConfig, DEMO_AGENT, ROOT, useSandbox, type Sandbox } from "../helpers/sandbox.js";
@@ -197,6 +198,30 @@ describe("ao dash", () => {
       return (await screen(s)).includes("Back from ma-1.");
     }, "the dash back after detaching");
     await shows(s, (t) => t.includes("> ma-1") && t.includes("Demo agent (ma-1)"));
+    await quit();
+  });
+
+  it("inside tmux, Enter switches the client to the session and says how to come back", async () => {
+    await spawn(s, "1");
+    await agentReady(s, "ma-1");
+    await startDash(s, { insideTmux: true });
+    await shows(s, "Demo agent (ma-1)");
+    // A terminal attached to the dash's session, as a user inside tmux has (script gives it a pty).
+    const client = spawnChild("script", ["-qfc", `tmux -L ${s.tmux.socket} attach -t =${DASH}`, "/dev/null"], { env: { ...s.env, TERM: "xterm-256color" }, stdio: "ignore" });
+    try {
+      const clients = async () => (await s.tmux.tmux("list-clients", "-F", "#{client_session}")).stdout.trim();
+      await waitFor(async () => (await clients()) === DASH, "a client on the dash");
+      // The client's arrival resizes the pane and redraws the dash; press again if the key came in the middle of that.
+      await waitFor(async () => {
+        if ((await clients()) !== "ma-1") await keys(s, "Enter");
+        await new Promise((r) => setTimeout(r, 700));
+        return (await clients()) === "ma-1";
+      }, "the client switched to ma-1");
+      await shows(s, "Switched to ma-1; come back with your tmux prefix + L (switch-client -l).");
+      expect(await screen(s)).toContain("> ma-1"); // the dash goes on in its pane
+    } finally {
+      client.kill();
+    }
     await quit();
   });
 
