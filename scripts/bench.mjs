@@ -165,4 +165,19 @@ console.log("| N | cleanup --dry-run | HTTP requests | ls (cache expired) | HTTP
 console.log("|---|---|---|---|---|");
 for (const r of rows) console.log(`| ${r.n} | ${f(r.cleanupDry.ms)} | ${r.cleanupDry.requests} | ${f(r.lsExpired.ms)} | ${r.lsExpired.requests} |`);
 github.close();
+
+// `ao session logs` renders the raw transcript through a terminal emulator; its largest is 2 × logs.maxBytes (8 MiB).
+const { renderTranscript, lifeMarker } = await import(join(root, "dist", "core", "transcript.js"));
+console.log("\nRendering a transcript (`ao session logs`; the largest kept by default is 16 MiB):\n");
+console.log("| transcript | lines out | time |");
+console.log("|---|---|---|");
+for (const mib of [1, 16]) {
+  let raw = lifeMarker("started", new Date().toISOString());
+  for (let i = 0; raw.length < mib * 2 ** 20; i++) raw += `line ${i} \x1b[32mok\x1b[0m ${"x".repeat(i % 120)}\r\n`;
+  const t0 = process.hrtime.bigint();
+  const lines = await renderTranscript(Buffer.from(raw));
+  console.log(`| ${mib} MiB of lines | ${lines.length} | ${f(Number(process.hrtime.bigint() - t0) / 1e6)} |`);
+}
+// ao watch's figures (scripts/bench-watch.mjs), kept in their own file.
+spawnSync(process.execPath, [join(root, "scripts", "bench-watch.mjs")], { stdio: "inherit", env: process.env });
 spawnSync(process.execPath, [join(root, "scripts", "bench-dash.mjs")], { stdio: "inherit" }); // ao dash: first frame and idle CPU

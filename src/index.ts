@@ -13,9 +13,11 @@ import { pidAlive } from "./adapters/lock.js";
 import { Store } from "./adapters/store.js";
 import { Tmux } from "./adapters/tmux.js";
 import { parseDuration } from "./config/duration.js";
-import { loadConfig, type LoadOptions } from "./config/load.js";
+import { applyEnv, loadConfig, loadLocated, withoutConfig, type LoadOptions } from "./config/load.js";
+import { userConfigPath } from "./config/locate.js";
+import type { Config } from "./config/types.js";
 import type { Context } from "./core/context.js";
-import { CommandError, ConfigError } from "./core/errors.js";
+import { CommandError, ConfigError, NoConfigError } from "./core/errors.js";
 import { Orchestrator } from "./core/orchestrator.js";
 
 export { Orchestrator, type ListResult, type KillResult } from "./core/orchestrator.js";
@@ -26,6 +28,7 @@ export type { Finding } from "./core/doctor.js";
 export type { Resumed } from "./core/pause.js";
 export { SessionHandle } from "./core/handle.js";
 export type { TurnResult } from "./core/wait.js";
+export type { WatchEvent, WatchOptions } from "./core/watch.js";
 export type { PullRequestInfo, IssueState } from "./adapters/github.js";
 export type { SessionView, ObservedStatus, ListFilter } from "./core/plan.js";
 export { canonicalStatus, IDLE_AFTER_MS } from "./core/plan.js";
@@ -42,21 +45,53 @@ export { loadConfig, findConfigPath } from "./config/load.js";
 
 export interface OpenOptions extends LoadOptions {}
 
-/** Finds and loads the config (SPEC §1) and returns an orchestrator over it. */
+/**
+ * Finds and loads the config (SPEC §1) and returns an orchestrator over it. When
+ * no config is found but the default dataDir holds sessions, the orchestrator acts
+ * on those sessions alone, each with the config recorded by its session
+ * ("From anywhere": cron's $HOME); spawning still needs a config.
+ */
 export async function openOrchestrator(opts: OpenOptions = {}): Promise<Orchestrator> {
   const env = opts.env ?? process.env;
-  const config = await loadConfig({ ...opts, env });
-  const tmux = new Tmux(config.tmuxSocket, env);
-  const servers = new Map<string, Tmux>();
+  let config: Config;
+  try {
+    config = await loadConfig({ ...opts, env });
+  } catch (err) {
+    if (!(err instanceof NoConfigError)) throw err;
+    config = await withoutConfig(env, err);
+    if (!new Store(config.dataDir).hasSessions()) throw err;
+  }
+  return new Orchestrator(makeContext(config, env, new Map()));
+}
+
+/**
+ * The adapters over one config. Contexts opened for the configs that sessions
+ * recorded share `servers` (one Tmux per socket path, so one `list-panes` per
+ * server however many configs) and the dataDir the records were found in.
+ */
+function makeContext(config: Config, env: NodeJS.ProcessEnv, servers: Map<string, Tmux>): Context {
+  const server = (socket: string | undefined, path = new Tmux(socket, env).socketPath) => {
+    let tmux = servers.get(path);
+    if (!tmux) servers.set(path, (tmux = new Tmux(socket, env)));
+    return tmux;
+  };
+  const tmux = server(config.tmuxSocket);
+  const owners = new Map<string, Promise<Context>>();
   const ctx: Context = {
     config,
     env,
     store: new Store(config.dataDir),
     tmux,
-    tmuxFor: (socket) => {
-      let server = servers.get(socket);
-      if (!server) servers.set(socket, (server = socket === tmux.socketPath ? tmux : new Tmux(socket, env)));
-      return server;
+    tmuxFor: (socket) => server(socket, socket),
+    contextOf: (configPath) => {
+      let owner = owners.get(configPath);
+      if (!owner) {
+        owner = loadLocated({ path: configPath, source: configPath === userConfigPath(env) ? "user" : "session" }, env).then((c) =>
+          makeContext({ ...applyEnv(c, env), dataDir: config.dataDir }, env, servers),
+        );
+        owners.set(configPath, owner);
+      }
+      return owner;
     },
     git: new Git(env),
     files: nodeFiles,
@@ -81,18 +116,24 @@ export async function openOrchestrator(opts: OpenOptions = {}): Promise<Orchestr
     github: async ({ purpose }) => {
       const { GitHubClient, resolveToken } = await import("./adapters/github.js");
       const token = await resolveToken(env);
-      const timeoutMs = env.AO_GITHUB_TIMEOUT ? envDuration("AO_GITHUB_TIMEOUT", env.AO_GITHUB_TIMEOUT) : purpose === "list" ? 3_000 : 15_000;
+      const timeoutMs = env.AO_GITHUB_TIMEOUT ? envDuration("AO_GITHUB_TIMEOUT", env.AO_GITHUB_TIMEOUT) : purpose === "list" ? 3_000 : purpose === "watch" ? 10_000 : 15_000;
       const client = new GitHubClient({
         apiUrl: config.githubApiUrl,
         token,
         timeoutMs,
-        totalMs: purpose === "list" ? timeoutMs : Math.max(60_000, timeoutMs * 4),
-        retries: purpose === "list" ? 0 : 4,
+        totalMs: purpose === "cleanup" ? Math.max(60_000, timeoutMs * 4) : timeoutMs,
+        retries: purpose === "cleanup" ? 4 : 0,
       });
-      return { tokenSource: token?.source, sessions: (repo, queries) => client.sessions(repo, queries), issueTitle: (repo, n) => client.issueTitle(repo, n) };
+      return {
+        tokenSource: token?.source,
+        sessions: (repo, queries) => client.sessions(repo, queries),
+        issueTitle: (repo, n) => client.issueTitle(repo, n),
+        watch: (repo, queries) => client.watch(repo, queries),
+        jobLog: (repo, id) => client.jobLog(repo, id),
+      };
     },
   };
-  return new Orchestrator(ctx);
+  return ctx;
 }
 
 function envDuration(name: string, value: string): number {

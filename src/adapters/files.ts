@@ -1,5 +1,6 @@
 /** The few filesystem operations the core needs, behind an interface it can receive. */
-import { accessSync, chmodSync, closeSync, constants, existsSync, lstatSync, mkdirSync, mkdtempSync, openSync, readdirSync, readFileSync, realpathSync, renameSync, rmSync, statSync, symlinkSync, writeFileSync, writeSync } from "node:fs";
+import { accessSync, chmodSync, closeSync, constants, existsSync, fchmodSync, fstatSync, lstatSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, readSync, realpathSync, renameSync, rmSync, statSync, symlinkSync, writeFileSync, writeSync } from "node:fs";
+import { AoError } from "../core/errors.js";
 import { dirname, isAbsolute, join, relative, resolve, sep } from "node:path";
 import { openNoFollow, symlinkRefused } from "./lock.js";
 
@@ -9,6 +10,16 @@ export interface Files {
   symlink(target: string, path: string): void;
   /** Writes a 0600 file; a symlink at `path` is refused, never written through. */
   writePrivate(path: string, text: string): void;
+  /**
+   * Appends to a 0600 regular file, creating it (and a 0700 parent); a symlink
+   * or anything but a regular file at `path` is refused, never written through.
+   */
+  appendPrivate(path: string, text: string): void;
+  /**
+   * The bytes of a regular file from `offset` on, with its inode and size;
+   * undefined when it does not exist. A symlink at `path` is refused.
+   */
+  readFrom(path: string, offset: number): { ino: number; size: number; data: Buffer } | undefined;
   /** The file's text, or undefined when it does not exist; a symlink at `path` is refused. */
   read(path: string): string | undefined;
   /** Creates a file that must not exist yet, unless `overwrite`. */
@@ -57,6 +68,41 @@ export const nodeFiles: Files = {
     const fd = openNoFollow(path, constants.O_WRONLY | constants.O_CREAT | constants.O_TRUNC);
     try {
       writeSync(fd, text);
+    } finally {
+      closeSync(fd);
+    }
+  },
+  appendPrivate(path, text) {
+    mkdirSync(dirname(path), { recursive: true, mode: 0o700 });
+    const fd = openNoFollow(path, constants.O_WRONLY | constants.O_CREAT | constants.O_APPEND);
+    try {
+      const st = fstatSync(fd);
+      if (!st.isFile()) throw new AoError(`Refusing to use ${path}: it is not a regular file`, { hint: "Remove it; ao makes this file itself." });
+      if ((st.mode & 0o777) !== 0o600) fchmodSync(fd, 0o600); // made by someone else: private from now on
+      writeSync(fd, text);
+    } finally {
+      closeSync(fd);
+    }
+  },
+  readFrom(path, offset) {
+    let fd: number;
+    try {
+      fd = openNoFollow(path, constants.O_RDONLY | constants.O_NONBLOCK); // O_NONBLOCK: a FIFO planted here must not hang the read
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code === "ENOENT") return undefined;
+      throw err;
+    }
+    try {
+      const st = fstatSync(fd);
+      if (!st.isFile()) throw new AoError(`Refusing to read ${path}: it is not a regular file`);
+      const data = Buffer.alloc(Math.max(0, st.size - offset));
+      let got = 0;
+      while (got < data.length) {
+        const n = readSync(fd, data, got, data.length - got, offset + got);
+        if (n === 0) break; // truncated meanwhile
+        got += n;
+      }
+      return { ino: st.ino, size: st.size, data: data.subarray(0, got) };
     } finally {
       closeSync(fd);
     }

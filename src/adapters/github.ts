@@ -13,6 +13,8 @@ import pRetry, { AbortError } from "p-retry";
 import { z } from "zod";
 import { COMMIT_OID_RE, isHttpsUrl } from "../core/record.js";
 import { run } from "./exec.js";
+import { WATCH_CHUNK, WATCH_QUERY, watchFacts, watchSessionSchema } from "./github-watch.js";
+import type { WatchFacts, WatchQuery } from "../core/watch-facts.js";
 
 export type TokenSource = "GITHUB_TOKEN" | "GH_TOKEN" | "gh auth token";
 export interface Token {
@@ -43,9 +45,9 @@ export interface PullRequestInfo {
   headRefOid: string;
   isDraft: boolean;
   /** The head commit's checks, rolled up (absent in records cached before it was asked). */
-  checks?: ChecksState | null;
+  checksState?: ChecksState | null;
   /** GitHub's review decision for the PR (absent in older records). */
-  review?: ReviewState | null;
+  reviewState?: ReviewState | null;
 }
 export type ChecksState = "passing" | "failing" | "pending";
 export type ReviewState = "approved" | "changes_requested" | "review_required";
@@ -147,6 +149,17 @@ function problem(error: z.ZodError): string {
   return `${path ? `${path}: ` : ""}${issue.message}`;
 }
 
+/** Reads one session's aliases (s<i>: its PRs, i<i>: its issue) of a batched answer, validated by `schema`. */
+function readAliases<N, T>(schema: z.ZodType<{ nodes: N[] }>, convert: (nodes: N[], issueState: IssueState | null) => T) {
+  return (repository: Record<string, unknown>, s: { issueNumber?: number }, i: number): T | SessionFailure => {
+    const prs = schema.safeParse(repository[`s${i}`]);
+    if (!prs.success) return { failed: `GitHub's answer is malformed (pull request ${problem(prs.error)})` };
+    const issue = s.issueNumber === undefined ? { success: true as const, data: null } : graphqlIssueSchema.safeParse(repository[`i${i}`] ?? null);
+    if (!issue.success) return { failed: `GitHub's answer is malformed (issue ${problem(issue.error)})` };
+    return convert(prs.data.nodes, issue.data?.state ?? null);
+  };
+}
+
 /** A GraphQL error's type, when it is one of GitHub's (never GitHub's free text: it reaches the terminal). */
 const errorType = (e: { type?: unknown }) => (typeof e.type === "string" && /^[A-Z_]{1,40}$/.test(e.type) ? e.type : "error");
 
@@ -155,15 +168,18 @@ interface GraphqlError {
   path?: unknown[];
 }
 
-/** The query for one chunk; values travel as variables. Pure, so it can be checked against GitHub's schema. */
-export function buildQuery(sessions: readonly SessionQuery[]): { query: string; variables: Record<string, unknown> } {
+/**
+ * The query for one chunk; values travel as variables. Pure, so it can be checked
+ * against GitHub's schema. `shape` is what is asked per PR (ao watch asks more).
+ */
+export function buildQuery(sessions: readonly SessionQuery[], shape = { name: "AoSessions", first: 10, fields: PR_FIELDS }): { query: string; variables: Record<string, unknown> } {
   const params = ["$owner: String!", "$name: String!"];
   const fields: string[] = [];
   const variables: Record<string, unknown> = {};
   sessions.forEach((s, i) => {
     params.push(`$b${i}: String!`);
     variables[`b${i}`] = s.branch;
-    fields.push(`s${i}: pullRequests(headRefName: $b${i}, first: 10, orderBy: {field: CREATED_AT, direction: DESC}) { nodes { ${PR_FIELDS} } }`);
+    fields.push(`s${i}: pullRequests(headRefName: $b${i}, first: ${shape.first}, orderBy: {field: CREATED_AT, direction: DESC}) { nodes { ${shape.fields} } }`);
     if (s.issueNumber !== undefined) {
       params.push(`$i${i}: Int!`);
       variables[`i${i}`] = s.issueNumber;
@@ -171,7 +187,7 @@ export function buildQuery(sessions: readonly SessionQuery[]): { query: string; 
     }
   });
   return {
-    query: `query AoSessions(${params.join(", ")}) {\n  repository(owner: $owner, name: $name) {\n    ${fields.join("\n    ")}\n  }\n}`,
+    query: `query ${shape.name}(${params.join(", ")}) {\n  repository(owner: $owner, name: $name) {\n    ${fields.join("\n    ")}\n  }\n}`,
     variables,
   };
 }
@@ -184,7 +200,7 @@ export function pickPullRequest(repo: string, nodes: readonly RawPr[]): PullRequ
   if (!own) return null;
   const checks = own.statusCheckRollup ? CHECKS_STATE[own.statusCheckRollup.state] : undefined;
   const review = own.reviewDecision ? (own.reviewDecision.toLowerCase() as ReviewState) : undefined;
-  return { number: own.number, url: own.url, state: own.state, merged: own.merged, mergedAt: own.mergedAt, headRefOid: own.headRefOid, isDraft: own.isDraft, ...(checks ? { checks } : {}), ...(review ? { review } : {}) };
+  return { number: own.number, url: own.url, state: own.state, merged: own.merged, mergedAt: own.mergedAt, headRefOid: own.headRefOid, isDraft: own.isDraft, ...(checks ? { checksState: checks } : {}), ...(review ? { reviewState: review } : {}) };
 }
 
 /** GitHub's rollup of the head commit's checks and statuses, as the dash shows it. */
@@ -215,11 +231,47 @@ export class GitHubClient {
       for (const s of sessions) out.set(s.key, await this.withRetry(repo, () => this.restSession(owner, name, repo, s)));
       return out;
     }
-    for (let start = 0; start < sessions.length; start += CHUNK) {
-      const chunk = sessions.slice(start, start + CHUNK);
-      const { query, variables } = buildQuery(chunk);
+    return this.batch(repo, sessions, CHUNK, (chunk) => buildQuery(chunk), readAliases(graphqlSessionSchema, (nodes, issueState) => ({ pr: pickPullRequest(repo, nodes), issueState })));
+  }
+
+  /** What ao watch needs about every session's PR (adapters/github-watch.ts); needs a token (GraphQL). */
+  async watch(repo: string, sessions: readonly WatchQuery[]): Promise<Map<string, WatchFacts | SessionFailure>> {
+    if (sessions.length === 0) return new Map();
+    if (!this.opts.token) throw new GitHubError("auth", "ao watch asks GitHub's GraphQL API, which needs a token (GITHUB_TOKEN or GH_TOKEN)");
+    return this.batch(repo, sessions, WATCH_CHUNK, (chunk) => buildQuery(chunk, WATCH_QUERY), readAliases(watchSessionSchema, (nodes, issueState) => watchFacts(repo, nodes, issueState)));
+  }
+
+  /** A GitHub Actions job's log (REST; GitHub redirects to the log's storage). */
+  async jobLog(repo: string, jobId: number): Promise<string> {
+    const [owner, name] = repo.split("/") as [string, string];
+    return this.withRetry(repo, async () => {
+      const { data } = await this.octokit.rest.actions.downloadJobLogsForWorkflowRun({ owner, repo: name, job_id: jobId, request: { signal: AbortSignal.timeout(this.opts.timeoutMs) } }).catch((err: { status?: number }) => {
+        throw err.status === 404 ? new GitHubError("not-found", `no log for job ${jobId} (HTTP 404)`, 404) : err;
+      });
+      if (typeof data === "string") return data;
+      if (data instanceof ArrayBuffer) return Buffer.from(data).toString("utf8");
+      throw new GitHubError("malformed", `GitHub's answer for the log of job ${jobId} is not text`);
+    });
+  }
+
+  /**
+   * Sessions in chunks of one GraphQL request each. Errors for one alias concern
+   * that session only (a missing issue, or one that is a PR, is "no issue");
+   * `read` validates each session's part of the answer.
+   */
+  private async batch<Q extends { key: string; issueNumber?: number }, T>(
+    repo: string,
+    sessions: readonly Q[],
+    size: number,
+    build: (chunk: readonly Q[]) => { query: string; variables: Record<string, unknown> },
+    read: (repository: Record<string, unknown>, s: Q, i: number) => T | SessionFailure,
+  ): Promise<Map<string, T | SessionFailure>> {
+    const out = new Map<string, T | SessionFailure>();
+    const [owner, name] = repo.split("/") as [string, string];
+    for (let start = 0; start < sessions.length; start += size) {
+      const chunk = sessions.slice(start, start + size);
+      const { query, variables } = build(chunk);
       const { data, errors } = await this.withRetry(repo, () => this.graphql(query, { owner, name, ...variables }));
-      // Errors for one alias concern that session only; a missing issue (or one that is a PR) is "no issue".
       const fieldErrors = new Map<string, string>();
       for (const e of errors) {
         const alias = e.path?.[0] === "repository" && typeof e.path[1] === "string" ? e.path[1] : undefined;
@@ -232,12 +284,7 @@ export class GitHubClient {
       if (typeof repository !== "object") throw new GitHubError("malformed", "GitHub's answer has no repository");
       chunk.forEach((s, i) => {
         const failed = fieldErrors.get(`s${i}`) ?? (s.issueNumber !== undefined ? fieldErrors.get(`i${i}`) : undefined);
-        if (failed) return out.set(s.key, { failed: `GitHub answered with an error for it (${failed})` });
-        const prs = graphqlSessionSchema.safeParse(repository[`s${i}`]);
-        if (!prs.success) return out.set(s.key, { failed: `GitHub's answer is malformed (pull request ${problem(prs.error)})` });
-        const issue = s.issueNumber === undefined ? { success: true as const, data: null } : graphqlIssueSchema.safeParse(repository[`i${i}`] ?? null);
-        if (!issue.success) return out.set(s.key, { failed: `GitHub's answer is malformed (issue ${problem(issue.error)})` });
-        out.set(s.key, { pr: pickPullRequest(repo, prs.data.nodes), issueState: issue.data?.state ?? null });
+        out.set(s.key, failed ? { failed: `GitHub answered with an error for it (${failed})` } : read(repository, s, i));
       });
     }
     return out;

@@ -72,6 +72,11 @@ export class Store {
     }
   }
 
+  /** Whether any project holds a session record (damaged ones included). */
+  hasSessions(): boolean {
+    return this.projects().some((p) => this.recordFiles(p).length > 0);
+  }
+
   /** Names in use in a project, including records that fail to parse. */
   names(project: string): Set<string> {
     return new Set(this.recordFiles(project).map((f) => f.slice(0, -5)));
@@ -186,13 +191,39 @@ export class Store {
     writeCache(join(this.dataDir, "github-failures.json"), failures);
   }
 
+  /**
+   * What `ao watch` remembers between passes and across restarts (core/watch.ts):
+   * not a cache, so it is written durably (fsync, rename) and never through a link.
+   * Missing is "nothing seen yet"; a damaged file is an error, never silently
+   * "nothing seen", which would repeat every reaction.
+   */
+  readWatchState(): unknown {
+    const path = join(this.dataDir, "watch-state.json");
+    const text = this.guard(() => readNoFollow(path));
+    if (text === undefined) return undefined;
+    try {
+      return JSON.parse(text);
+    } catch (err) {
+      throw new AoError(`ao watch's state is damaged: ${path}`, { cause: err, hint: "Move it away to start afresh (reactions already made may then happen again)." });
+    }
+  }
+
+  writeWatchState(state: unknown): void {
+    this.guard(() => {
+      mkdirSync(this.dataDir, { recursive: true, mode: 0o700 });
+      const path = join(this.dataDir, "watch-state.json");
+      refuseLink(path);
+      renameSync(writeTemp(path, state, true), path);
+    });
+  }
+
   private observedFile(project: string): string {
     return join(this.dataDir, "projects", project, "observed.json");
   }
 
-  /** Removes a record and its events (only used to undo a failed spawn). */
+  /** Removes a record, its events and its transcript (only used to undo a failed spawn). */
   remove(project: string, name: string): void {
-    for (const ext of [".json", ".events.jsonl"]) {
+    for (const ext of [".json", ".events.jsonl", ".log", ".log.1"]) {
       try {
         unlinkSync(this.file(project, name, ext));
       } catch (err) {

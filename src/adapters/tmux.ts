@@ -114,6 +114,8 @@ export interface NewSessionSpec {
   env: Record<string, string>;
   /** A script for /bin/sh -c, written by ao from config (never from CLI input). */
   script: string;
+  /** A `pipe-pane` command (run by tmux through /bin/sh) that gets the pane's output from its first byte. */
+  pipe?: string;
 }
 
 export const tmuxCommands = {
@@ -128,6 +130,8 @@ export const tmuxCommands = {
     "new-session", "-d", "-s", s.name, "-c", s.cwd, "-x", "200", "-y", "50",
     ...Object.entries(s.env).flatMap(([k, v]) => ["-e", `${k}=${v}`]),
     "/bin/sh", "-c", `${s.script}\n`,
+    // In the same command queue as new-session: no output comes before the pipe is there.
+    ...(s.pipe ? [";", "pipe-pane", "-t", pane(s.name), `${s.pipe}\n`] : []),
     ";", "set-option", "-w", "-t", pane(s.name), "remain-on-exit", "on",
     // The server's socket, so the record can name the server the session lives on.
     ";", "display-message", "-p", "-t", pane(s.name), "#{socket_path}",

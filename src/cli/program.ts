@@ -29,6 +29,8 @@ export async function runCli(argv: string[], version: string): Promise<number> {
     .configureOutput({
       writeOut: (s) => process.stdout.write(s),
       writeErr: (s) => process.stderr.write(s),
+      // One error prefix for every error ao prints: commander's own say "error:".
+      outputError: (s, write) => write(s.replace(/^error: /, "Error: ")),
     });
   example(program, "ao spawn my-app INT-123 --prompt 'Fix the login bug'", "ao session ls");
 
@@ -62,6 +64,7 @@ export async function runCli(argv: string[], version: string): Promise<number> {
       .option("--title <text>", "title; also names the branch")
       .option("--branch <name>", "branch to create or check out")
       .option("--base <ref>", "start the branch from this ref instead of origin/<defaultBranch>")
+      .option("--json", "print one JSON object: what was done (see the README)")
       .action(lazy(async () => (await import("./commands/spawn.js")).spawnCommand)),
     "ao spawn my-app INT-123 --title 'Fix errors' --prompt 'Fix the errors in the log'",
   );
@@ -106,6 +109,7 @@ export async function runCli(argv: string[], version: string): Promise<number> {
       .description("Stop the agent and remove the worktree (refuses to drop uncommitted work); alias: end")
       .argument("<session>", "name or unique prefix")
       .option("--force", "save uncommitted and untracked work to a git ref, then kill")
+      .option("--json", "print one JSON object: what was done (see the README)")
       .action(lazy(async () => (await load()).killCommand)),
     "ao session kill ma-int-123",
     "ao session end ma-int-123 --force",
@@ -116,6 +120,7 @@ export async function runCli(argv: string[], version: string): Promise<number> {
       .description("Stop the agent and free its tmux session; keep the worktree (or release it too)")
       .argument("<session>", "name or unique prefix")
       .option("--release-worktree", "also remove the worktree (work saved to a ref) so the branch can be checked out elsewhere")
+      .option("--json", "print one JSON object: what was done (see the README)")
       .action(lazy(async () => (await load()).pauseCommand)),
     "ao session pause ma-int-123",
     "ao session pause ma-int-123 --release-worktree",
@@ -125,6 +130,7 @@ export async function runCli(argv: string[], version: string): Promise<number> {
       .command("resume")
       .description("Resume a paused session: warm if its tmux session still runs, else relaunch the agent")
       .argument("<session>", "name or unique prefix")
+      .option("--json", "print one JSON object: what was done (see the README)")
       .action(lazy(async () => (await load()).resumeCommand)),
     "ao session resume ma-int-123",
   );
@@ -135,6 +141,7 @@ export async function runCli(argv: string[], version: string): Promise<number> {
       .argument("<session>", "name or unique prefix")
       .argument("<answer>", "once, always or reject")
       .option("--force", "send the keys even when the agent's screen does not read as a question")
+      .option("--json", "print one JSON object: what was done (see the README)")
       .action(lazy(async () => (await load()).replyCommand)),
     "ao session reply ma-int-123 once",
   );
@@ -143,6 +150,7 @@ export async function runCli(argv: string[], version: string): Promise<number> {
       .command("abort")
       .description("Interrupt the agent's current turn (Esc or Ctrl-C, per agent)")
       .argument("<session>", "name or unique prefix")
+      .option("--json", "print one JSON object: what was done (see the README)")
       .action(lazy(async () => (await load()).abortCommand)),
     "ao session abort ma-int-123",
   );
@@ -206,6 +214,7 @@ export async function runCli(argv: string[], version: string): Promise<number> {
       .description("Recreate a dead session's tmux session in its worktree and relaunch the agent")
       .argument("[session]", "name or unique prefix")
       .option("--all", "restore every session whose runtime is gone (after a reboot)")
+      .option("--json", "print one JSON object: what was done (see the README)")
       .action(lazy(async () => (await load()).restoreCommand)),
     "ao session restore ma-int-123",
     "ao session restore --all",
@@ -221,6 +230,7 @@ export async function runCli(argv: string[], version: string): Promise<number> {
       .option("--wait", "return when the agent has finished its turn, printing what it answered")
       .option("--timeout <seconds>", "with --wait: give up after this long (exit 124; default 600)")
       .option("--force", "send even while the agent's screen shows a question (the Enter may answer it)")
+      .option("--json", "print one JSON object: what was done (see the README)")
       .action(lazy(async () => (await import("./commands/send.js")).sendCommand)),
     "ao send ma-int-123 'Please also add tests'",
     "git diff | ao send ma-int-123 -",
@@ -259,6 +269,18 @@ export async function runCli(argv: string[], version: string): Promise<number> {
     "ao doctor --fix",
   );
 
+  example(
+    program
+      .command("watch")
+      .description("Watch every session: feed agents their CI failures, reviews and conflicts; notify when a human is needed")
+      .option("-p, --project <id>", "only this project")
+      .option("--once", "make one pass and exit (for cron)")
+      .option("--json", "print one JSON object per event and line")
+      .action(lazy(async () => (await import("./commands/watch.js")).watchCommand)),
+    "ao watch",
+    "ao watch --once --json",
+  );
+
   // Bare `ao` and `ao session` ask what there is: help on stdout, exit 0 (as gh does).
   if (argv.length === 0 || (argv.length === 1 && argv[0] === "session")) {
     (argv.length ? session : program).outputHelp();
@@ -268,14 +290,14 @@ export async function runCli(argv: string[], version: string): Promise<number> {
     await program.parseAsync(argv, { from: "user" });
     return ExitCode.ok;
   } catch (err) {
-    return report(err, getCli());
+    return report(err, getCli(), argv);
   }
 }
 
-function report(err: unknown, cli: Cli): number {
+function report(err: unknown, cli: Cli, argv: readonly string[]): number {
   if (err instanceof CommanderError) {
-    // `ao send S "-x is broken"`: the message was read as an option.
-    if (err.code === "commander.unknownOption") cli.err("A message or argument that starts with '-' goes after --, e.g. ao send ma-1 -- '-x is broken'");
+    // `ao send S "-x is broken"`: the message was read as an option (not `ls --bogus`: that is just a wrong option).
+    if (err.code === "commander.unknownOption" && (/^unknown option '-[^']*\s/.test(err.message.replace(/^error: /i, "")) || argv[0] === "send")) cli.err("A message or argument that starts with '-' goes after --, e.g. ao send ma-1 -- '-x is broken'");
     return err.exitCode === 0 ? ExitCode.ok : ExitCode.usage;
   }
   if (err instanceof AoError) {

@@ -9,7 +9,7 @@
  */
 import { mkdirSync, readFileSync, renameSync, writeFileSync, type Stats } from "node:fs";
 import { dirname, join, resolve } from "node:path";
-import { ConfigError } from "../core/errors.js";
+import { ConfigError, type NoConfigError } from "../core/errors.js";
 import { fnv1a64 } from "../core/hash.js";
 import { expandTilde, home, locateConfig, statOrUndefined, type Located } from "./locate.js";
 import { isTrusted, sha256, trustRequired, untrusted } from "./trust.js";
@@ -18,8 +18,8 @@ import type { Config } from "./types.js";
 export type { Config, ProjectConfig } from "./types.js";
 export { expandTilde, home, locateConfig, type ConfigSource, type Located } from "./locate.js";
 
-// Bumped whenever the cached entry changes shape (2: agents.*.status, 3: composer, keys.clear, 4: trustKeys).
-const CACHE_VERSION = 4;
+// Bumped whenever the cached entry changes shape (2: agents.*.status, 3: composer, keys.clear, 4: trustKeys, 5: watch, logs.maxBytes).
+const CACHE_VERSION = 5;
 
 export interface LoadOptions {
   /** The global --config option. */
@@ -85,8 +85,19 @@ function readText(path: string): string {
   }
 }
 
+/**
+ * What ao goes on with when no config is found: the defaults (and env), no
+ * projects, and `missing` saying why, so that whatever needs a project of its own
+ * repeats the "No agent-orchestrator.yaml found" error.
+ */
+export async function withoutConfig(env: NodeJS.ProcessEnv, missing: NoConfigError): Promise<Config> {
+  const { parseConfig } = await import("./parse.js");
+  const config = parseConfig("{}", join(home(env), "(no config)"), home(env));
+  return { ...applyEnv(config, env), path: "", missing: { hint: missing.hint ?? "" } };
+}
+
 /** Env wins over the file (SPEC §5). */
-function applyEnv(config: Config, env: NodeJS.ProcessEnv): Config {
+export function applyEnv(config: Config, env: NodeJS.ProcessEnv): Config {
   const h = home(env);
   return {
     ...config,

@@ -16,7 +16,7 @@
 import { closeSync, constants, fstatSync, lstatSync, openSync, readdirSync, readFileSync, realpathSync, statSync, type Stats } from "node:fs";
 import { homedir } from "node:os";
 import { basename, dirname, join, resolve, sep } from "node:path";
-import { AoError, ConfigError } from "../core/errors.js";
+import { ConfigError, NoConfigError } from "../core/errors.js";
 
 const NAMES = ["agent-orchestrator.yaml", "agent-orchestrator.yml"];
 
@@ -62,7 +62,7 @@ export function locateConfig(opts: LocateOptions = {}): Located {
   const hint = walk.worktrees.length
     ? `This is a worktree (${walk.worktrees[0]}); run 'ao init' in the project's main checkout, or pass --config PATH.`
     : "Run 'ao init' to create one.";
-  throw new AoError("No agent-orchestrator.yaml found", { hint });
+  throw new NoConfigError(hint);
 }
 
 /**

@@ -3,7 +3,8 @@
  * because yaml and zod are the heaviest modules ao has.
  */
 import { isMap, isScalar, LineCounter, parseDocument, type Document } from "yaml";
-import type { z } from "zod";
+import { closest, distance } from "fastest-levenshtein";
+import { z } from "zod";
 import { ConfigError } from "../core/errors.js";
 import { derivePrefix } from "../core/naming.js";
 import { parseDuration } from "./duration.js";
@@ -39,8 +40,14 @@ export function parseConfigKeys(text: string, file: string, homeDir: string): { 
     throw new ConfigError(`Invalid YAML in ${file}: ${firstLine((err as Error).message)}`, { cause: err });
   }
   const result = configSchema.safeParse(data);
-  if (!result.success) throw issueError(result.error.issues[0]!, doc, lines, file);
-  return { config: resolveConfig(result.data, { file, homeDir, doc, lines }), trustKeys: trustKeys(result.data) };
+  const ctx: Ctx = { file, homeDir, doc, lines, problems: [] };
+  if (!result.success) {
+    for (const issue of result.error.issues) issueProblems(issue, ctx);
+    throw problemsError(ctx);
+  }
+  const config = resolveConfig(result.data, ctx);
+  if (ctx.problems.length) throw problemsError(ctx);
+  return { config, trustKeys: trustKeys(result.data) };
 }
 
 function trustKeys(raw: RawConfig): string[] {
@@ -51,6 +58,8 @@ function trustKeys(raw: RawConfig): string[] {
   }
   for (const [id, p] of Object.entries(raw.projects ?? {})) if (p.postCreate?.length) keys.push(`projects.${id}.postCreate`);
   if (raw.github?.apiUrl !== undefined) keys.push("github.apiUrl");
+  // A notify command runs; a webhook receives what ao watch sees: both are the user's to choose.
+  for (const [i, n] of (raw.notify ?? []).entries()) if ("command" in n || "webhook" in n) keys.push(`notify[${i}]`);
   return keys;
 }
 
@@ -59,6 +68,14 @@ interface Ctx {
   homeDir: string;
   doc: Document;
   lines: LineCounter;
+  /** Every problem found: a config error lists them all at once. */
+  problems: Problem[];
+}
+
+interface Problem {
+  message: string;
+  line?: number;
+  hint?: string;
 }
 
 function resolveConfig(raw: RawConfig, ctx: Ctx): Config {
@@ -70,7 +87,10 @@ function resolveConfig(raw: RawConfig, ctx: Ctx): Config {
   for (const [name, custom] of Object.entries(raw.agents ?? {})) {
     const preset = isPreset(name) ? agents[name] : undefined;
     const command = custom.command ?? preset?.command;
-    if (!command) throw keyError(`agents.${name}.command is required for a custom agent`, ["agents", name], ctx, true);
+    if (!command) {
+      problem(`agents.${name}.command is required for a custom agent`, ["agents", name], ctx, true);
+      continue;
+    }
     agents[name] = {
       name,
       command,
@@ -83,14 +103,14 @@ function resolveConfig(raw: RawConfig, ctx: Ctx): Config {
     };
   }
   const defaultAgent = raw.defaults?.agent ?? "claude-code";
-  if (!agents[defaultAgent]) throw unknownAgent(defaultAgent, ["defaults", "agent"], agents, ctx);
+  if (!agents[defaultAgent]) unknownAgent(defaultAgent, ["defaults", "agent"], agents, ctx);
 
   const projects: Record<string, ProjectConfig> = {};
   for (const [id, p] of Object.entries(raw.projects ?? {})) {
-    if (p.agent && !agents[p.agent]) throw unknownAgent(p.agent, ["projects", id, "agent"], agents, ctx);
+    if (p.agent && !agents[p.agent]) unknownAgent(p.agent, ["projects", id, "agent"], agents, ctx);
     for (const [i, link] of (p.symlinks ?? []).entries()) {
       if (link.startsWith("/") || link.split("/").includes("..")) {
-        throw keyError(`projects.${id}.symlinks: "${link}" must be a path inside the repository`, ["projects", id, "symlinks", i], ctx);
+        problem(`projects.${id}.symlinks: "${link}" must be a path inside the repository`, ["projects", id, "symlinks", i], ctx);
       }
     }
     projects[id] = {
@@ -116,6 +136,27 @@ function resolveConfig(raw: RawConfig, ctx: Ctx): Config {
     githubCacheTtlMs: parseDuration(raw.github?.cacheTtl ?? "60s"),
     tmuxSocket: raw.tmux?.socket ? expandTilde(raw.tmux.socket, ctx.homeDir) : undefined,
     runtimeDeadAfterMs: parseDuration(raw.cleanup?.runtimeDeadAfter ?? "24h"),
+    transcriptMaxBytes: raw.logs?.maxBytes ?? 8 * 1024 * 1024,
+    watch: watchConfig(raw),
+  };
+}
+
+function watchConfig(raw: RawConfig): Config["watch"] {
+  const r = raw.reactions ?? {};
+  return {
+    intervalMs: Math.max(1000, parseDuration(raw.watch?.interval ?? "5s")),
+    githubIntervalMs: Math.max(1000, parseDuration(raw.watch?.githubInterval ?? "60s")),
+    reactions: {
+      "ci-failed": r["ci-failed"] ?? "send",
+      "changes-requested": r["changes-requested"] ?? "send",
+      conflict: r.conflict ?? "send",
+      waiting: r.waiting ?? "notify",
+      dead: r.dead ?? "notify",
+      ready: r.ready ?? "notify",
+      merged: r.merged ?? "notify",
+      maxSends: r.maxSends ?? 2,
+    },
+    notify: raw.notify ?? [],
   };
 }
 
@@ -132,30 +173,65 @@ function checkPrefixes(projects: Record<string, ProjectConfig>, ctx: Ctx): void 
       const [short, long] = a.sessionPrefix.length <= b.sessionPrefix.length ? [a, b] : [b, a];
       if (long.sessionPrefix !== short.sessionPrefix && !long.sessionPrefix.startsWith(`${short.sessionPrefix}-`)) continue;
       const why = long.sessionPrefix === short.sessionPrefix ? `both use the session prefix "${a.sessionPrefix}"` : `use the session prefixes "${short.sessionPrefix}" and "${long.sessionPrefix}", whose session names can collide`;
-      throw keyError(`Projects "${short.id}" and "${long.id}" ${why}`, ["projects", long.id], ctx, true, `Give one of them its own projects.ID.sessionPrefix (e.g. sessionPrefix: ${long.sessionPrefix === short.sessionPrefix ? `${long.sessionPrefix}2` : long.sessionPrefix.replace(/-/g, "")}).`);
+      problem(`Projects "${short.id}" and "${long.id}" ${why}`, ["projects", long.id], ctx, true, `Give one of them its own projects.ID.sessionPrefix (e.g. sessionPrefix: ${long.sessionPrefix === short.sessionPrefix ? `${long.sessionPrefix}2` : long.sessionPrefix.replace(/-/g, "")}).`);
     }
   }
 }
 
-function issueError(issue: z.core.$ZodIssue, doc: Document, lines: LineCounter, file: string): ConfigError {
-  const ctx = { file, doc, lines, homeDir: "" };
-  if (issue.code === "unrecognized_keys") {
-    const key = issue.keys[0]!;
-    const path = [...issue.path.map(pathPart), key];
-    return keyError(`Unknown key "${dotted(path)}"`, path, ctx, true);
-  }
+/** The problems one zod issue stands for: an unrecognized_keys issue names each key, with the nearest known one. */
+function issueProblems(issue: z.core.$ZodIssue, ctx: Ctx): void {
   const path = issue.path.map(pathPart);
-  const what = path.length ? dotted(path) : "config";
-  return keyError(`Invalid value for "${what}": ${issue.message}`, path, ctx);
+  if (issue.code === "unrecognized_keys") {
+    const known = knownKeys(path);
+    for (const key of issue.keys) {
+      const near = known.length ? closest(key, known) : undefined;
+      const suggest = near && distance(key, near) <= Math.max(2, Math.floor(key.length / 3)) ? `Did you mean "${near}"?` : undefined;
+      problem(`Unknown key "${dotted([...path, key])}"`, [...path, key], ctx, true, suggest);
+    }
+    return;
+  }
+  if (issue.code === "invalid_key" && path.length) {
+    const inner = issue.issues[0];
+    const pattern = inner && "pattern" in inner ? ` (${String(inner.pattern).replace(/^\/\^?|\$?\/$/g, "")})` : "";
+    const what = path[0] === "projects" ? "project id" : path[0] === "agents" ? "agent name" : "key";
+    problem(`Invalid ${what} "${path[path.length - 1]}" under ${dotted(path.slice(0, -1))}: use ${inner?.message ?? "a simple name"}${pattern}`, path, ctx, true);
+    return;
+  }
+  problem(`Invalid value for "${path.length ? dotted(path) : "config"}": ${issue.message}`, path, ctx);
 }
 
-function unknownAgent(name: string, path: Path, agents: Record<string, AgentSpec>, ctx: Ctx): ConfigError {
-  return keyError(`Unknown agent "${name}" at "${dotted(path)}"`, path, ctx, false, `Known agents: ${Object.keys(agents).join(", ")}.`);
+/** The keys the schema allows at `path`, read from the JSON Schema made of the same definition (only on an error). */
+function knownKeys(path: Path): string[] {
+  let node: JsonSchemaNode | undefined = z.toJSONSchema(configSchema, { io: "input" }) as JsonSchemaNode;
+  for (const part of path) node = node?.properties?.[String(part)] ?? (typeof node?.additionalProperties === "object" ? node.additionalProperties : undefined);
+  return Object.keys(node?.properties ?? {});
 }
 
-function keyError(message: string, path: Path, ctx: Ctx, atKey = false, hint?: string): ConfigError {
-  const line = lineOf(path, ctx, atKey);
-  return new ConfigError(`${message} in ${ctx.file}${line ? ` (line ${line})` : ""}`, { hint });
+interface JsonSchemaNode {
+  properties?: Record<string, JsonSchemaNode>;
+  additionalProperties?: JsonSchemaNode | boolean;
+}
+
+function unknownAgent(name: string, path: Path, agents: Record<string, AgentSpec>, ctx: Ctx): void {
+  problem(`Unknown agent "${name}" at "${dotted(path)}"`, path, ctx, false, `Known agents: ${Object.keys(agents).join(", ")}.`);
+}
+
+function problem(message: string, path: Path, ctx: Ctx, atKey = false, hint?: string): void {
+  ctx.problems.push({ message, line: lineOf(path, ctx, atKey), hint });
+}
+
+/**
+ * One problem keeps the one-line form `MESSAGE in FILE (line N)` and its hint;
+ * several are listed in line order under one heading, each with its hint.
+ */
+function problemsError(ctx: Ctx): ConfigError {
+  const list = [...ctx.problems].sort((a, b) => (a.line ?? 0) - (b.line ?? 0));
+  if (list.length === 1) {
+    const [p] = list;
+    return new ConfigError(`${p!.message} in ${ctx.file}${p!.line ? ` (line ${p!.line})` : ""}`, { hint: p!.hint });
+  }
+  const lines = list.map((p) => `  ${p.line ? `line ${p.line}: ` : ""}${p.message}${p.hint ? `. ${p.hint}` : ""}`);
+  return new ConfigError(`${list.length} problems in ${ctx.file}:\n${lines.join("\n")}`);
 }
 
 /** The line of the value at `path`, or of its key when `atKey` (for keys that have no schema). */

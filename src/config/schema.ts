@@ -72,6 +72,32 @@ const project = z.strictObject({
   symlinks: z.array(z.string().min(1)).optional().describe("Paths linked from the main checkout into each worktree"),
 });
 
+const sendOrNotify = z.enum(["send", "notify", "off"]);
+const notifyOnly = z.enum(["notify", "off"]);
+
+/** `ao watch`: how often it looks, and what it does about what it sees (SPEC §4 ao watch). */
+const watch = z.strictObject({
+  interval: duration.optional().describe("How often tmux is looked at (default 5s)"),
+  githubInterval: duration.optional().describe("How often each repository's PRs are asked for (default 60s)"),
+});
+
+const reactions = z.strictObject({
+  "ci-failed": sendOrNotify.optional().describe("Failing checks on the PR head: names, URLs, the end of each failing job's log (default send)"),
+  "changes-requested": sendOrNotify.optional().describe("The review's body and each comment with its path:line (default send)"),
+  conflict: sendOrNotify.optional().describe("The PR cannot merge into its base: rebase on origin/<defaultBranch> (default send)"),
+  waiting: notifyOnly.optional().describe("The agent asks a question: say which ao session reply answers it (default notify)"),
+  dead: z.enum(["notify", "restore", "off"]).optional().describe("The agent's runtime is gone (default notify)"),
+  ready: notifyOnly.optional().describe("Approved and every check green (default notify)"),
+  merged: z.enum(["notify", "cleanup", "off"]).optional().describe("The PR merged or the issue closed (default notify)"),
+  maxSends: z.number().int().min(1).max(100).optional().describe("After this many sends of one kind to one PR, notify instead (default 2)"),
+});
+
+const notifyTarget = z.union([
+  z.strictObject({ webhook: z.url({ protocol: /^https?$/ }).describe("POST {\"text\": …, \"event\": {…}} (Slack-compatible)") }),
+  z.strictObject({ command: z.array(z.string().min(1)).min(1).describe("argv; the text is appended as the last argument; never a shell") }),
+  z.strictObject({ desktop: z.boolean().describe("notify-send or osascript where present") }),
+]);
+
 export const configSchema = z.strictObject({
   $schema: z.string().optional(),
   dataDir: z.string().min(1).optional().describe("Session records and events (env AO_DATA_DIR wins)"),
@@ -81,7 +107,7 @@ export const configSchema = z.strictObject({
     .optional(),
   agents: z.record(z.string().regex(/^[A-Za-z0-9][A-Za-z0-9_.-]*$/, "a simple name"), agent).optional(),
   projects: z
-    .record(z.string().regex(/^[a-z0-9][a-z0-9_-]*$/, "a project id like my-project"), project)
+    .record(z.string().regex(/^[a-z0-9][a-z0-9_-]*$/, "lower-case letters, digits, - and _, starting with a letter or digit, like my-app"), project)
     .optional(),
   github: z
     .strictObject({
@@ -93,6 +119,14 @@ export const configSchema = z.strictObject({
     .strictObject({ socket: z.string().min(1).optional().describe("A separate tmux server (tmux -L NAME)") })
     .optional(),
   cleanup: z.strictObject({ runtimeDeadAfter: duration.optional() }).optional(),
+  logs: z
+    .strictObject({
+      maxBytes: z.int().min(65_536).max(268_435_456).optional().describe("Size at which a session's transcript is rotated; one previous part is kept (default 8 MiB)"),
+    })
+    .optional(),
+  watch: watch.optional(),
+  reactions: reactions.optional(),
+  notify: z.array(notifyTarget).optional().describe("Where ao watch's notifications go, besides its own output"),
 });
 
 export type RawConfig = z.infer<typeof configSchema>;

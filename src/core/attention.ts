@@ -27,8 +27,8 @@ export function attentionOf(v: SessionView): AttentionReason[] {
   const open = v.pr?.state === "OPEN";
   const reasons: AttentionReason[] = [];
   if (v.status === "waiting") reasons.push("waiting");
-  if (open && v.pr?.checks === "failing") reasons.push("checks failing");
-  if (open && v.pr?.review === "changes_requested") reasons.push("changes requested");
+  if (open && v.pr?.checksState === "failing") reasons.push("checks failing");
+  if (open && v.pr?.reviewState === "changes_requested") reasons.push("changes requested");
   if (v.status === "dead") reasons.push("dead");
   return reasons;
 }

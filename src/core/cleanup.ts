@@ -37,15 +37,20 @@ export interface CleanupReport {
   warnings: string[];
 }
 
-export async function cleanup(ctx: Context, opts: { project?: string; dryRun?: boolean }, report: Reporter = {}): Promise<CleanupReport> {
+/**
+ * `projects`: those of this config to look at (default: all it defines); `names`:
+ * only these sessions (ao watch cleans the one whose PR merged, with every
+ * protection of cleanup).
+ */
+export async function cleanup(ctx: Context, opts: { projects?: readonly string[]; dryRun?: boolean; names?: readonly string[] }, report: Reporter = {}): Promise<CleanupReport> {
   const dryRun = opts.dryRun === true;
-  const projects = opts.project ? [projectOrThrow(ctx, opts.project).id] : Object.keys(ctx.config.projects);
+  const projects = opts.projects ? opts.projects.map((p) => projectOrThrow(ctx, p).id) : Object.keys(ctx.config.projects);
   const lock = await waitForJobLock(ctx, "cleanup");
   if ("holder" in lock) return { dryRun, busyPid: lock.holder ?? null, items: [], warnings: [] };
   try {
     const candidates = ctx.store
       .list(projects)
-      .records.filter((r) => !TERMINAL_STATUSES.has(r.status) && r.status !== "paused" && r.status !== "spawning")
+      .records.filter((r) => !TERMINAL_STATUSES.has(r.status) && r.status !== "paused" && r.status !== "spawning" && (!opts.names || opts.names.includes(r.name)))
       .sort((a, b) => naturalCompare(a.project, b.project) || naturalCompare(a.name, b.name));
     const runtime = await runtimeStates(ctx, candidates);
     const { answers, failed, sessionFailed } = await askGitHub(ctx, candidates, { purpose: "cleanup" }, report);

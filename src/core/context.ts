@@ -1,6 +1,7 @@
 /** What the core receives from the outside world. Nothing in core/ imports fs, child_process or octokit. */
 import type { Files } from "../adapters/files.js";
-import type { SessionQuery, SessionResult } from "../adapters/github.js";
+import type { SessionFailure, SessionQuery, SessionResult } from "../adapters/github.js";
+import type { WatchFacts, WatchQuery } from "./watch-facts.js";
 import type { Git } from "../adapters/git.js";
 import type { Store } from "../adapters/store.js";
 import type { Tmux } from "../adapters/tmux.js";
@@ -12,6 +13,12 @@ export interface Adapters {
   tmux: Tmux;
   /** A tmux server by socket path (the one a record names; see core/runtime.ts). */
   tmuxFor(socket: string): Tmux;
+  /**
+   * The context of another config that a session recorded (SPEC §1 "From
+   * anywhere"), over this context's dataDir and tmux servers. Its trust is
+   * checked as for a config found from a session's worktree.
+   */
+  contextOf(configPath: string): Promise<Context>;
   git: Git;
   files: Files;
   /** Runs a config-authored command through /bin/sh in `cwd`. */
@@ -35,8 +42,8 @@ export interface Adapters {
 }
 
 export interface GitHubCallOptions {
-  /** list: one quick attempt; cleanup: retries within a bounded total time. */
-  purpose: "list" | "cleanup";
+  /** list: one quick attempt; cleanup: retries within a bounded total time; watch: one attempt (the next pass asks again). */
+  purpose: "list" | "cleanup" | "watch";
 }
 
 export interface GitHubPort {
@@ -46,6 +53,10 @@ export interface GitHubPort {
   sessions(repo: string, queries: readonly SessionQuery[]): Promise<Map<string, SessionResult>>;
   /** null when the number is no issue of the repository. */
   issueTitle(repo: string, issueNumber: number): Promise<string | null>;
+  /** ao watch: every session's PR facts in one request per repository (by query key). */
+  watch(repo: string, queries: readonly WatchQuery[]): Promise<Map<string, WatchFacts | SessionFailure>>;
+  /** ao watch: a failing GitHub Actions job's log. */
+  jobLog(repo: string, jobId: number): Promise<string>;
 }
 
 export interface Context extends Adapters {

@@ -50,6 +50,14 @@ export class ConfigError extends AoError {
   }
 }
 
+/** No config was found (SPEC §1): commands on existing sessions may go on with the records' own configs. */
+export class NoConfigError extends ConfigError {
+  constructor(hint: string) {
+    super("No agent-orchestrator.yaml found", { hint });
+    this.name = "NoConfigError";
+  }
+}
+
 /** A process that ran and failed, or could not start. Decisions read the fields, never the message. */
 export class CommandError extends Error {
   readonly args: readonly string[];

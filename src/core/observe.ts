@@ -6,14 +6,25 @@
  * kept in `<dataDir>/projects/<p>/observed.json`. A status that differs from the
  * one last seen is logged once as a `status_changed` event.
  */
+import type { SessionState } from "../adapters/tmux.js";
 import type { Context } from "./context.js";
 import { isLive, observe, type SessionView } from "./plan.js";
 import { TERMINAL_STATUSES, type SessionRecord } from "./record.js";
 import { runtimeStates, tmuxOf } from "./runtime.js";
 import { classifyScreen, hasPatterns, stillValid, type ObservedEntry, type ScreenObservation, type StatusPatterns } from "./screen.js";
 
-export async function observeRecords(ctx: Context, records: readonly SessionRecord[], spawnerAlive: (r: SessionRecord) => boolean): Promise<SessionView[]> {
-  const state = await runtimeStates(ctx, records.filter((r) => !TERMINAL_STATUSES.has(r.status)));
+/**
+ * `runtime`: the tmux states when the caller has read them already (one
+ * list-panes for sessions of several configs); `onScreen` receives each screen
+ * read in this call (ao watch reads the question off a waiting one).
+ */
+export async function observeRecords(
+  ctx: Context,
+  records: readonly SessionRecord[],
+  spawnerAlive: (r: SessionRecord) => boolean,
+  opts: { runtime?: (r: SessionRecord) => SessionState | undefined; onScreen?: (r: SessionRecord, screen: string) => void } = {},
+): Promise<SessionView[]> {
+  const state = opts.runtime ?? (await runtimeStates(ctx, records.filter((r) => !TERMINAL_STATUSES.has(r.status))));
   const now = ctx.now();
   const nowSec = Math.floor(now / 1000);
   const live = records.filter((r) => isLive(r.status));
@@ -40,7 +51,9 @@ export async function observeRecords(ctx: Context, records: readonly SessionReco
     const text = await tmux.captureScreens(batch.map((t) => t.record.tmuxSession));
     for (const t of batch) {
       const screen = text.get(t.record.tmuxSession);
-      if (screen !== undefined) screens.set(key(t.record), { status: classifyScreen(screen, t.patterns), activity: t.activity, readAt: nowSec });
+      if (screen === undefined) continue;
+      screens.set(key(t.record), { status: classifyScreen(screen, t.patterns), activity: t.activity, readAt: nowSec });
+      opts.onScreen?.(t.record, screen);
     }
   }
 

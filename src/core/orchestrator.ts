@@ -6,7 +6,7 @@ import { isAbsolute, join, resolve as resolvePath, sep } from "node:path";
 import type { RecordError } from "../adapters/store.js";
 import { SessionHandle } from "./handle.js";
 import type { Context, Reporter } from "./context.js";
-import { AoError, CommandError, UnsavedWorkError, UsageError } from "./errors.js";
+import { AoError, CommandError, ConfigError, errorMessage, NoConfigError, UnsavedWorkError, UsageError } from "./errors.js";
 import { checkMessage } from "./message.js";
 import { cleanTitle, matchSession, naturalCompare } from "./naming.js";
 import { matchesFilter, type ListFilter, type SessionView } from "./plan.js";
@@ -16,14 +16,16 @@ import { TERMINAL_STATUSES, type SessionEvent, type SessionRecord } from "./reco
 import { cleanup, type CleanupReport } from "./cleanup.js";
 import { pauseSession, resumeSession, type Resumed } from "./pause.js";
 import { prepareWait, type TurnResult } from "./wait.js";
+import type { WatchOptions } from "./watch.js";
 import { doctor, type Finding } from "./doctor.js";
 import { askGitHub, saveAnswers, sessionKey, withAnswer } from "./github-sync.js";
 import { agentOrThrow, projectOrThrow, spawnSession, startAgent, type SpawnOptions, type SpawnResult } from "./spawn.js";
 import { pressKeys, readyForInput } from "./input.js";
 import { runtimeStates, tmuxOf } from "./runtime.js";
 import { WatchFeed } from "./watch-feed.js";
-import { PaneDeadError } from "../adapters/tmux.js";
-import { checkOwnWorktree, describeWork, endSession, inspectWork, recoverHint, transcriptPath } from "./workspace.js";
+import { PaneDeadError, type SessionState } from "../adapters/tmux.js";
+import { checkOwnWorktree, describeWork, endSession, inspectWork, recoverHint } from "./workspace.js";
+import { followSessionTranscript, sessionTranscript } from "./transcript.js";
 
 export interface ListResult {
   sessions: SessionView[];
@@ -45,10 +47,75 @@ const ENDING_GRACE_MS = 2_000;
 
 
 export class Orchestrator {
+  /** The orchestrators of other configs that sessions recorded, by config path (see ownerOf). */
+  private readonly owners = new Map<string, Promise<Orchestrator>>();
+
   constructor(readonly ctx: Context) {}
 
   get config() {
     return this.ctx.config;
+  }
+
+  /**
+   * The orchestrator of the config that created `record` (SPEC §1 "From
+   * anywhere"): a session listed from cron's $HOME, another repository or under
+   * a shared dataDir is acted on with its own projects, agents and GitHub
+   * settings. This one when the record names this config (or no config: records
+   * from before the field), or when the recorded file is gone and this config
+   * defines the project; otherwise one over the recorded config, on this dataDir
+   * and the same tmux servers, whose trust is checked as usual.
+   */
+  async ownerOf(record: SessionRecord): Promise<Orchestrator> {
+    const path = record.configPath;
+    if (!path || path === this.config.path) return this;
+    if (!this.ctx.files.exists(path)) {
+      if (this.config.projects[record.project]) return this;
+      throw new ConfigError(`Config file not found: ${path} (recorded by session ${record.name})`, { hint: `Pass --config PATH of a config that defines project ${record.project}.` });
+    }
+    let owner = this.owners.get(path);
+    if (!owner) this.owners.set(path, (owner = this.ctx.contextOf(path).then((ctx) => new Orchestrator(ctx))));
+    return owner;
+  }
+
+  /** The owner of the session `query` names, when it is not this orchestrator. */
+  private async routed(query: string): Promise<Orchestrator | undefined> {
+    const owner = await this.ownerOf(this.resolve(query));
+    return owner === this ? undefined : owner;
+  }
+
+  /** Records grouped by the orchestrator that owns them; a record whose config cannot be opened stays with this one and its reason is noted once. */
+  async sessionsByOwner(records: readonly SessionRecord[], report: Reporter = {}): Promise<Map<Orchestrator, SessionRecord[]>> {
+    const groups = new Map<Orchestrator, SessionRecord[]>();
+    const noted = new Set<string>();
+    for (const r of records) {
+      let owner: Orchestrator = this;
+      try {
+        owner = await this.ownerOf(r);
+      } catch (err) {
+        const why = errorMessage(err).split("\n")[0]!;
+        if (!noted.has(why)) report.note?.(`${why}; its sessions are shown with what this config knows.`);
+        noted.add(why);
+      }
+      groups.set(owner, [...(groups.get(owner) ?? []), r]);
+    }
+    return groups;
+  }
+
+  /**
+   * The tmux state of every live session of `groups`, by sessionKey: one
+   * list-panes per server for all of them, whichever config each has (a record
+   * from before `tmuxSocket` is on its own config's server).
+   */
+  private async runtimeOf(groups: ReadonlyMap<Orchestrator, readonly SessionRecord[]>): Promise<Map<string, SessionState | undefined>> {
+    const live = [...groups].flatMap(([owner, rs]) => rs.filter((r) => !TERMINAL_STATUSES.has(r.status)).map((r) => ({ ...r, tmuxSocket: tmuxOf(owner.ctx, r).socketPath })));
+    const state = await runtimeStates(this.ctx, live);
+    return new Map(live.map((r) => [sessionKey(r), state(r)]));
+  }
+
+  /** A project this config defines, or one whose sessions are in this dataDir (each acted on with its own config). */
+  private knownProject(id: string): void {
+    if (this.config.projects[id] || this.ctx.store.list([id]).records.length) return;
+    projectOrThrow(this.ctx, id);
   }
 
   /**
@@ -57,11 +124,17 @@ export class Orchestrator {
    * refreshed in one request per repository; on failure the cache is shown.
    */
   async list(filter: ListFilter = {}, opts: { github?: "refresh" | "offline" } = {}, report: Reporter = {}): Promise<ListResult> {
-    if (filter.project) projectOrThrow(this.ctx, filter.project);
+    if (filter.project) this.knownProject(filter.project);
     const listed = this.ctx.store.list(filter.project ? [filter.project] : undefined);
     const { errors } = listed;
-    const records = opts.github === "refresh" ? await this.refreshGitHub(listed.records, report) : listed.records;
-    const sessions = (await observeRecords(this.ctx, records, (r) => this.spawnerAlive(r)))
+    const groups = await this.sessionsByOwner(listed.records, report);
+    const state = await this.runtimeOf(groups);
+    const views: SessionView[] = [];
+    for (const [owner, group] of groups) {
+      const records = opts.github === "refresh" ? await owner.refreshGitHub(group, report) : group;
+      views.push(...(await observeRecords(owner.ctx, records, (r) => this.spawnerAlive(r), { runtime: (r) => state.get(sessionKey(r)) })));
+    }
+    const sessions = views
       .filter((v) => matchesFilter(v, filter))
       .sort((a, b) => naturalCompare(a.project, b.project) || naturalCompare(a.name, b.name));
     return { sessions, errors };
@@ -69,6 +142,7 @@ export class Orchestrator {
 
   /** Checks everything ao depends on; `fix` applies only fixes that cannot lose work. */
   doctor(opts: { fix?: boolean } = {}): Promise<Finding[]> {
+    if (this.config.missing) throw new NoConfigError(this.config.missing.hint);
     return doctor(this.ctx, {
       kill: (name) => this.kill(name, { force: true }),
       pause: (name, releaseWorktree) => this.pause(name, { releaseWorktree }),
@@ -77,9 +151,27 @@ export class Orchestrator {
   }
 
   /** Ends finished sessions (SPEC §4 cleanup); see core/cleanup.ts. */
-  cleanup(opts: { project?: string; dryRun?: boolean } = {}, report?: Reporter): Promise<CleanupReport> {
-    if (opts.project) projectOrThrow(this.ctx, opts.project);
-    return cleanup(this.ctx, opts, report);
+  async cleanup(opts: { project?: string; dryRun?: boolean; names?: readonly string[] } = {}, report?: Reporter): Promise<CleanupReport> {
+    if (opts.project) this.knownProject(opts.project);
+    // Each config decides about the projects it created sessions for; a run with no config has none of its own.
+    const records = this.ctx.store.list(opts.project ? [opts.project] : undefined).records;
+    const mine = this.config.missing ? [] : opts.project ? [opts.project].filter((p) => this.config.projects[p]) : Object.keys(this.config.projects);
+    const parts = new Map<Orchestrator, Set<string>>([[this, new Set(mine)]]);
+    for (const [owner, group] of await this.sessionsByOwner(records.filter((r) => !TERMINAL_STATUSES.has(r.status)), report)) {
+      const projects = parts.get(owner) ?? new Set<string>();
+      for (const r of group) if (owner.config.projects[r.project]) projects.add(r.project);
+      parts.set(owner, projects);
+    }
+    const whole: CleanupReport = { dryRun: opts.dryRun === true, items: [], warnings: [] };
+    for (const [owner, projects] of parts) {
+      if (!projects.size) continue;
+      const part = await cleanup(owner.ctx, { projects: [...projects], dryRun: opts.dryRun, names: opts.names }, report);
+      if (part.busyPid !== undefined) return part;
+      whole.items.push(...part.items);
+      whole.warnings.push(...part.warnings);
+    }
+    whole.items.sort((a, b) => naturalCompare(a.project, b.project) || naturalCompare(a.name, b.name));
+    return whole;
   }
 
   /**
@@ -121,6 +213,8 @@ export class Orchestrator {
 
   /** One session by exact name or unique prefix, observed live. */
   async get(query: string): Promise<SessionView> {
+    const owner = await this.routed(query);
+    if (owner) return owner.get(query);
     const [view] = await observeRecords(this.ctx, [this.resolve(query)], (r) => this.spawnerAlive(r));
     return view!;
   }
@@ -158,6 +252,8 @@ export class Orchestrator {
    */
   async sendAndWait(query: string, text: string, wait?: { timeoutMs: number }, opts: { force?: boolean } = {}): Promise<{ session: SessionRecord; turn?: TurnResult }> {
     checkMessage(text);
+    const owner = await this.routed(query);
+    if (owner) return owner.sendAndWait(query, text, wait, opts);
     const bytes = Buffer.byteLength(text);
     const record = this.resolve(query);
     const agent = agentOrThrow(this.ctx, record.agent);
@@ -185,6 +281,8 @@ export class Orchestrator {
    * work makes it refuse; with `force` that work is saved to a ref first.
    */
   async kill(query: string, opts: { force?: boolean } = {}): Promise<KillResult> {
+    const owner = await this.routed(query);
+    if (owner) return owner.kill(query, opts);
     const record = this.resolve(query);
     const project = projectOrThrow(this.ctx, record.project);
     return this.ctx.store.withLock(record.project, record.name, async () => {
@@ -213,6 +311,8 @@ export class Orchestrator {
 
   /** Recreates the tmux session in the existing worktree with the agent's resume command. */
   async restore(query: string): Promise<SessionRecord> {
+    const owner = await this.routed(query);
+    if (owner) return owner.restore(query);
     const record = this.resolve(query);
     const agent = agentOrThrow(this.ctx, record.agent);
     return this.ctx.store.withLock(record.project, record.name, async () => {
@@ -225,7 +325,7 @@ export class Orchestrator {
       if (!this.ctx.files.exists(current.workspacePath)) throw new AoError(`Workspace missing: ${current.workspacePath}`, { bare: true, hint: `Create a new session: ao spawn ${current.project}${current.issue ? ` ${current.issue}` : ""}` });
       // A tmux session whose agent exited is still there (remain-on-exit): replace it.
       if (state) await tmux.killSession(current.tmuxSession);
-      const tmuxSocket = await startAgent(this.ctx, current, agent.resumeCommand ?? agent.command);
+      const tmuxSocket = await startAgent(this.ctx, current, agent.resumeCommand ?? agent.command, "restored");
       const now = new Date(this.ctx.now()).toISOString();
       const next: SessionRecord = { ...current, tmuxSocket, status: "working", updatedAt: now, lastActivityAt: now };
       delete next.spawnPid;
@@ -243,10 +343,11 @@ export class Orchestrator {
    * it runs but whose runtime is gone. Failures come back per session.
    */
   async restoreAll(): Promise<{ name: string; restored?: SessionRecord; error?: string }[]> {
-    const working = this.ctx.store.list(Object.keys(this.ctx.config.projects)).records.filter((r) => r.status === "working");
-    const runtime = await runtimeStates(this.ctx, working);
+    // Every session of this dataDir, each with its own config (ownerOf).
+    const working = this.ctx.store.list().records.filter((r) => r.status === "working");
+    const runtime = await this.runtimeOf(await this.sessionsByOwner(working));
     const dead = working
-      .filter((r) => !runtime(r)?.alive)
+      .filter((r) => !runtime.get(sessionKey(r))?.alive)
       .sort((a, b) => naturalCompare(a.project, b.project) || naturalCompare(a.name, b.name));
     const results: { name: string; restored?: SessionRecord; error?: string }[] = [];
     for (const r of dead) {
@@ -260,13 +361,15 @@ export class Orchestrator {
   }
 
   /** Stops the agent and frees its tmux session; `releaseWorktree` also frees the branch (work saved to a ref). */
-  pause(query: string, opts: { releaseWorktree?: boolean } = {}): Promise<SessionRecord> {
-    return pauseSession(this.ctx, this.resolve(query), opts);
+  async pause(query: string, opts: { releaseWorktree?: boolean } = {}): Promise<SessionRecord> {
+    const owner = await this.routed(query);
+    return owner ? owner.pause(query, opts) : pauseSession(this.ctx, this.resolve(query), opts);
   }
 
   /** Warm when the tmux session is still alive, cold (relaunch, worktree re-created if released) otherwise. */
-  resume(query: string): Promise<Resumed> {
-    return resumeSession(this.ctx, this.resolve(query));
+  async resume(query: string): Promise<Resumed> {
+    const owner = await this.routed(query);
+    return owner ? owner.resume(query) : resumeSession(this.ctx, this.resolve(query));
   }
 
   /** Answers the agent's permission prompt with the keys its agent defines. */
@@ -280,6 +383,8 @@ export class Orchestrator {
   }
 
   private async pressKeys(query: string, which: "once" | "always" | "reject" | "abort", event: "replied" | "aborted", what: string, force = false): Promise<SessionRecord> {
+    const owner = await this.routed(query);
+    if (owner) return owner.pressKeys(query, which, event, what, force);
     const record = this.resolve(query);
     const agent = agentOrThrow(this.ctx, record.agent);
     const keys = agent.keys[which];
@@ -373,39 +478,29 @@ export class Orchestrator {
   }
 
   /**
-   * The agent's screen and scrollback as plain text: live from tmux while the
-   * session exists (also after the agent exited), else the transcript kept when
-   * the session was killed or cleaned.
+   * The whole life of the session as plain text (core/transcript.ts): from its
+   * spawn, across pause, resume and restore, also once it was killed.
    */
-  async transcript(query: string): Promise<{ text: string; live: boolean }> {
-    const record = this.resolve(query);
-    const tmux = tmuxOf(this.ctx, record);
-    if ((await tmux.listSessions()).has(record.tmuxSession)) {
-      return { text: await tmux.captureHistory(record.tmuxSession), live: true };
-    }
-    const kept = this.ctx.files.read(transcriptPath(this.ctx, record));
-    if (kept === undefined) throw new AoError(`No transcript for ${record.name}: its tmux session is gone and none was kept`, { hint: "Transcripts are kept when a session is killed or cleaned by ao." });
-    return { text: kept, live: false };
+  transcript(query: string): Promise<{ text: string; live: boolean }> {
+    return sessionTranscript(this.ctx, this.resolve(query));
   }
 
   /**
-   * Lines the agent prints from now on (after the `from` lines already seen),
-   * until its runtime ends or `signal` aborts. A TUI that redraws its screen is
-   * followed by line count, so only growth is shown.
+   * The transcript's lines after the first `from` (or only its last `tail`),
+   * then each line the agent prints, until its runtime ends or `signal` aborts.
    */
-  async *followTranscript(query: string, opts: { from: number; signal?: AbortSignal; pollMs?: number }): AsyncGenerator<string> {
-    const record = this.resolve(query);
-    let seen = opts.from;
-    const tmux = tmuxOf(this.ctx, record);
-    while (!opts.signal?.aborted) {
-      const state = (await tmux.listSessions()).get(record.tmuxSession);
-      const text = state ? await tmux.captureHistory(record.tmuxSession).catch(() => "") : "";
-      const lines = text ? text.replace(/\n$/, "").split("\n") : [];
-      for (const line of lines.slice(seen)) yield line;
-      seen = Math.max(seen, lines.length);
-      if (!state?.alive) return;
-      await new Promise((r) => setTimeout(r, opts.pollMs ?? 300));
-    }
+  followTranscript(query: string, opts: { from?: number; tail?: number; signal?: AbortSignal; pollMs?: number }): AsyncGenerator<string> {
+    return followSessionTranscript(this.ctx, this.resolve(query), opts);
+  }
+
+  /**
+   * Watches every session until `signal` aborts (or one pass with `once`) and
+   * reacts as configured (SPEC §4 ao watch; core/watch.ts). One per dataDir.
+   */
+  async watch(opts: WatchOptions = {}): Promise<void> {
+    if (opts.project) this.knownProject(opts.project);
+    const { runWatch } = await import("./watch.js");
+    return runWatch(this, opts);
   }
 
   /** A page of a session's persisted events: ids > `after`, at most `limit`. */

@@ -122,7 +122,7 @@ export async function resumeSession(ctx: Context, record: SessionRecord): Promis
       }
       ctx.crashPoint("resume:applied");
     }
-    current = { ...current, tmuxSocket: await startAgent(ctx, current, agent.resumeCommand ?? agent.command) };
+    current = { ...current, tmuxSocket: await startAgent(ctx, current, agent.resumeCommand ?? agent.command, "resumed") };
     ctx.crashPoint("resume:agent");
     return finish("cold", { restoredRef, ...(conflicts.length ? { conflicts } : {}) });
   });

@@ -76,9 +76,15 @@ export interface PendingOp {
 export interface SessionEvent {
   id: number;
   at: string;
-  type: "spawned" | "message_sent" | "status_changed" | "killed" | "restored" | "work_saved" | "pr_changed" | "cleaned" | "updated" | "paused" | "resumed" | "replied" | "aborted";
+  type: "spawned" | "message_sent" | "status_changed" | "killed" | "restored" | "work_saved" | "pr_changed" | "cleaned" | "updated" | "paused" | "resumed" | "replied" | "aborted" | WatchEventType;
   [key: string]: unknown;
 }
+
+/**
+ * What `ao watch` logs in a session's history, each with `cause` (the key that
+ * makes it happen once) and a human-readable `text` (ao dash shows it).
+ */
+export type WatchEventType = "watch_detected" | "watch_queued" | "watch_sent" | "watch_notified" | "watch_dropped" | "watch_acted";
 
 /** A full commit id, as GitHub's headRefOid must be. */
 export const COMMIT_OID_RE = /^[0-9a-f]{40}$/;
@@ -104,7 +110,7 @@ const ISSUE_STATES: ReadonlySet<unknown> = new Set(["OPEN", "CLOSED", null]);
 export function isCachedPr(pr: unknown): pr is PullRequestInfo {
   if (typeof pr !== "object" || pr === null) return false;
   const p = pr as Record<string, unknown>;
-  return Number.isInteger(p.number) && isHttpsUrl(p.url) && PR_STATES.has(p.state) && typeof p.merged === "boolean" && (p.mergedAt === null || typeof p.mergedAt === "string") && typeof p.headRefOid === "string" && COMMIT_OID_RE.test(p.headRefOid) && typeof p.isDraft === "boolean" && (p.checks === undefined || CHECKS.has(p.checks)) && (p.review === undefined || REVIEWS.has(p.review));
+  return Number.isInteger(p.number) && isHttpsUrl(p.url) && PR_STATES.has(p.state) && typeof p.merged === "boolean" && (p.mergedAt === null || typeof p.mergedAt === "string") && typeof p.headRefOid === "string" && COMMIT_OID_RE.test(p.headRefOid) && typeof p.isDraft === "boolean" && (p.checksState === undefined || CHECKS.has(p.checksState)) && (p.reviewState === undefined || REVIEWS.has(p.reviewState));
 }
 const CHECKS: ReadonlySet<unknown> = new Set(["passing", "failing", "pending"]);
 const REVIEWS: ReadonlySet<unknown> = new Set(["approved", "changes_requested", "review_required"]);

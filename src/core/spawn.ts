@@ -8,7 +8,7 @@ import { join } from "node:path";
 import type { AgentSpec } from "../config/presets.js";
 import type { ProjectConfig } from "../config/types.js";
 import type { Context, Reporter } from "./context.js";
-import { AoError, errorMessage, UsageError } from "./errors.js";
+import { AoError, errorMessage, NoConfigError, UsageError } from "./errors.js";
 import { checkMessage } from "./message.js";
 import { branchName, candidateNames, cleanTitle, normalizeIssue, titleFromPrompt, worktreeName } from "./naming.js";
 import { SCHEMA_VERSION, type SessionRecord } from "./record.js";
@@ -19,6 +19,7 @@ import { tmuxOf } from "./runtime.js";
 import { recentFailure, rememberFailures } from "./github-sync.js";
 import { classifyScreen, hasPatterns, type ScreenStatus } from "./screen.js";
 import { lastLine } from "./wait.js";
+import { beginLife, type LifeStart } from "./transcript.js";
 
 export interface SpawnOptions {
   project: string;
@@ -39,6 +40,7 @@ const FETCH_TIMEOUT_MS = 15_000;
 
 export function projectOrThrow(ctx: Context, id: string): ProjectConfig {
   const project = ctx.config.projects[id];
+  if (!project && ctx.config.missing) throw new NoConfigError(ctx.config.missing.hint);
   if (!project) {
     const known = Object.keys(ctx.config.projects);
     throw new AoError(`Unknown project: ${id}`, { bare: true, hint: known.length ? `Projects: ${known.join(", ")}` : "No projects are configured." });
@@ -157,7 +159,7 @@ export async function spawnSession(ctx: Context, opts: SpawnOptions, report: Rep
       extraEnv = { AO_PROMPT_FILE: promptFile };
     }
     undo.push({ step, run: () => ctx.tmux.killSession(record.name) });
-    record.tmuxSocket = await startAgent(ctx, record, script, extraEnv);
+    record.tmuxSocket = await startAgent(ctx, record, script, "started", extraEnv);
     ctx.store.write(record); // the record names the server before anything else happens there
     ctx.crashPoint("tmux");
 
@@ -309,11 +311,14 @@ export function paneEnv(r: Pick<SessionRecord, "name" | "project">): Record<stri
 
 /**
  * Starts `script` in a new tmux session on the server the record names (the
- * configured one for a new session); resolves to that server's socket path.
+ * configured one for a new session), its output appended to the session's
+ * transcript from the first byte (`kind` marks the start there); resolves to
+ * that server's socket path.
  */
-export async function startAgent(ctx: Context, r: SessionRecord, script: string, extraEnv: Record<string, string> = {}): Promise<string> {
+export async function startAgent(ctx: Context, r: SessionRecord, script: string, kind: LifeStart, extraEnv: Record<string, string> = {}): Promise<string> {
   const tmux = tmuxOf(ctx, r);
-  const socket = await tmux.newSession({ name: r.tmuxSession, cwd: r.workspacePath, env: { ...paneEnv(r), ...extraEnv }, script: `(\n${script}\n)\n${EXIT_LINE_SCRIPT}` });
+  const pipe = beginLife(ctx, r, kind);
+  const socket = await tmux.newSession({ name: r.tmuxSession, cwd: r.workspacePath, env: { ...paneEnv(r), ...extraEnv }, script: `(\n${script}\n)\n${EXIT_LINE_SCRIPT}`, pipe });
   return socket || r.tmuxSocket || tmux.socketPath;
 }
 

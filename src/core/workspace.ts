@@ -16,6 +16,8 @@ import type { Context } from "./context.js";
 import { fnv1a64 } from "./hash.js";
 import { TERMINAL_STATUSES, type PendingOp, type SessionRecord } from "./record.js";
 import { tmuxOf } from "./runtime.js";
+import { transcriptPaths } from "./transcript.js";
+import { keptTextPath } from "./transcript-legacy.js";
 
 /** What removing a worktree would lose. */
 export interface Work {
@@ -238,10 +240,13 @@ export async function endSession(
   if (ctx.files.exists(current.workspacePath) && ctx.files.exists(join(current.workspacePath, ".git"))) await ctx.git.head(current.workspacePath);
   const op = end.op ?? "kill";
   const retired = await retireWorktree(ctx, repo, current, { op, status: end.status, ...(end.reason ? { reason: end.reason } : {}) }, async () => {
-    // Keep the agent's final screen and scrollback for `ao session logs`.
+    // The transcript (<name>.log) stays for `ao session logs`; a session started
+    // before there were transcripts keeps its final screen and scrollback instead.
     const tmux = tmuxOf(ctx, current);
-    const transcript = await tmux.captureHistory(current.tmuxSession).catch(() => undefined); // no tmux session: nothing to keep
-    if (transcript) ctx.files.writePrivate(transcriptPath(ctx, current), transcript);
+    if (!ctx.files.exists(transcriptPaths(ctx, current).current)) {
+      const transcript = await tmux.captureHistory(current.tmuxSession).catch(() => undefined); // no tmux session: nothing to keep
+      if (transcript) ctx.files.writePrivate(keptTextPath(ctx, current), transcript);
+    }
     await tmux.killSession(current.tmuxSession);
   });
   const now = new Date(ctx.now()).toISOString();
@@ -257,9 +262,4 @@ export async function endSession(
   ctx.store.write(record);
   ctx.store.appendEvent(current.project, current.name, "status_changed", { from: current.status, to: end.status, ...(end.reason ? { reason: end.reason } : {}) });
   return { record, savedRef: retired.savedRef, nested: retired.nested };
-}
-
-/** Where an ended session's last transcript is kept. */
-export function transcriptPath(ctx: Context, r: Pick<SessionRecord, "project" | "name">): string {
-  return join(ctx.store.sessionsDir(r.project), `${r.name}.transcript.txt`);
 }

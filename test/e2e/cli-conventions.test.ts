@@ -33,11 +33,22 @@ describe("the ao command line", () => {
   it("text that starts with '-' gets a hint to put it after --, and then goes through", async () => {
     const r = await s.ao(["send", "ma-1", "-x is broken"]);
     expect(r.code).toBe(2);
-    expect(r.stderr).toContain("error: unknown option '-x is broken'");
+    expect(r.stderr).toContain("Error: unknown option '-x is broken'");
     expect(r.stderr).toContain("goes after --, e.g. ao send ma-1 -- '-x is broken'");
     const after = await s.ao(["send", "ma-1", "--", "-x is broken"]);
     expect(after.stderr).toContain("Session not found"); // parsed as the message, not as an option
     expect(after.code).toBe(1);
+  });
+
+  it("every error has the one 'Error: ' prefix, commander's own included; a wrong option gets no '--' hint", async () => {
+    const wrong = await s.ao(["session", "ls", "--bogus"]);
+    expect(wrong.code).toBe(2);
+    expect(wrong.stderr).toBe("Error: unknown option '--bogus'\n(add --help for usage)\n");
+    const missing = await s.ao(["spawn"]);
+    expect(missing.code).toBe(2);
+    expect(missing.stderr.split("\n")[0]).toBe("Error: missing required argument 'project'");
+    const unknown = await s.ao(["bogus"]);
+    expect(unknown.stderr.split("\n")[0]).toBe("Error: unknown command 'bogus'");
   });
 
   it("NO_COLOR counts only when non-empty; FORCE_COLOR=0 turns colour off", () => {

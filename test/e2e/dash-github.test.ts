@@ -24,9 +24,9 @@ describe("ao dash with GitHub", () => {
     expect((await s.ao(["session", "ls"])).code).toBe(0); // the server's first GraphQL answer (schema loading) is slow
     await new Promise((r) => setTimeout(r, 1_100)); // past the cache TTL
     gh.repos.get("acme/app")!.pulls.push(
-      { number: 12, headRefName: "2-fix-the-login-redirect-loop", headRefOid: "b".repeat(40), state: "OPEN", checks: "FAILURE" },
-      { number: 13, headRefName: "3-document-the-config-file", headRefOid: "c".repeat(40), state: "OPEN", checks: "SUCCESS", reviewDecision: "CHANGES_REQUESTED" },
-      { number: 14, headRefName: "4-upgrade-the-test-runner", headRefOid: "d".repeat(40), state: "OPEN", isDraft: true, checks: "PENDING", reviewDecision: "REVIEW_REQUIRED" },
+      { number: 12, headRefName: "2-fix-the-login-redirect-loop", headRefOid: "b".repeat(40), state: "OPEN", checks: [{ kind: "run", name: "test", conclusion: "FAILURE" }] },
+      { number: 13, headRefName: "3-document-the-config-file", headRefOid: "c".repeat(40), state: "OPEN", checks: [{ kind: "run", name: "test" }], reviewDecision: "CHANGES_REQUESTED" },
+      { number: 14, headRefName: "4-upgrade-the-test-runner", headRefOid: "d".repeat(40), state: "OPEN", isDraft: true, checks: [{ kind: "status", context: "ci/build", state: "PENDING" }], reviewDecision: "REVIEW_REQUIRED" },
     );
     gh.state.delayMs = 2_500; // a slow GitHub: the dash must not wait for it
     await startDash(s, { env: { AO_GITHUB_TIMEOUT: "20s" } }); // slow, not failing, on a loaded machine

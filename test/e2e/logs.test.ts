@@ -1,4 +1,4 @@
-import { statSync } from "node:fs";
+import { rmSync, statSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { waitFor } from "../helpers/proc.js";
@@ -33,7 +33,7 @@ describe("ao session logs", () => {
     expect(kept.code).toBe(0);
     expect(kept.stdout).toContain("Prompt: first task");
     expect(kept.stdout).toContain("Agent exiting (3)");
-    expect(statSync(join(s.dataDir, "projects", "my-app", "sessions", "ma-1.transcript.txt")).mode & 0o777).toBe(0o600);
+    expect(statSync(join(s.dataDir, "projects", "my-app", "sessions", "ma-1.log")).mode & 0o777).toBe(0o600);
   });
 
   it("--follow prints new output and ends by itself when the runtime ends", async () => {
@@ -46,8 +46,10 @@ describe("ao session logs", () => {
     expect(follow.output()).toContain("Agent exiting (0)");
   });
 
-  it("says so when there is no transcript", async () => {
+  it("keeps the transcript of a tmux session killed behind ao's back, and says so when there is none", async () => {
     await s.tmux.tmux("kill-session", "-t", "=ma-1");
+    expect((await logs()).stdout).toContain("Prompt: first task");
+    rmSync(join(s.sessionsDir, "ma-1.log"));
     const r = await logs();
     expect(r.code).toBe(1);
     expect(r.stderr).toContain("No transcript for ma-1");

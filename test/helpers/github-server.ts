@@ -20,9 +20,28 @@ export interface FakePr {
   mergedAt?: string | null;
   /** owner/name of the head repository; a fork when it differs. */
   headRepo?: string;
-  /** The head commit's check rollup and the review decision (null when unset, as GitHub answers). */
-  checks?: "SUCCESS" | "FAILURE" | "ERROR" | "PENDING" | "EXPECTED";
-  reviewDecision?: "APPROVED" | "CHANGES_REQUESTED" | "REVIEW_REQUIRED";
+  baseRefName?: string;
+  baseRefOid?: string;
+  mergeable?: "MERGEABLE" | "CONFLICTING" | "UNKNOWN";
+  reviewDecision?: "APPROVED" | "CHANGES_REQUESTED" | "REVIEW_REQUIRED" | null;
+  /** The head's statusCheckRollup contexts: check runs and commit status contexts. */
+  checks?: FakeCheck[];
+  reviews?: FakeReview[];
+}
+
+export type FakeCheck =
+  | { kind: "run"; name: string; status?: "QUEUED" | "IN_PROGRESS" | "COMPLETED"; conclusion?: "SUCCESS" | "FAILURE" | "NEUTRAL" | "SKIPPED" | "CANCELLED" | "TIMED_OUT" | null; detailsUrl?: string | null; databaseId?: number; app?: string }
+  | { kind: "status"; context: string; state: "SUCCESS" | "FAILURE" | "ERROR" | "PENDING" | "EXPECTED"; targetUrl?: string | null };
+
+export interface FakeReview {
+  id: string;
+  state: "CHANGES_REQUESTED" | "APPROVED" | "COMMENTED" | "DISMISSED" | "PENDING";
+  body: string;
+  author?: string;
+  /** GitHub's CommentAuthorAssociation; default MEMBER. */
+  association?: "OWNER" | "MEMBER" | "COLLABORATOR" | "CONTRIBUTOR" | "NONE";
+  submittedAt?: string;
+  comments?: { path: string; line: number | null; body: string }[];
 }
 
 export interface FakeRepo {
@@ -30,6 +49,8 @@ export interface FakeRepo {
   issues: Record<number, "OPEN" | "CLOSED">;
   /** Titles of some of those issues (answered by the REST issue endpoint). */
   issueTitles?: Record<number, string>;
+  /** GitHub Actions job logs by job id (GET /repos/o/r/actions/jobs/ID/logs redirects to them). */
+  jobLogs?: Record<number, string>;
   private?: boolean;
 }
 
@@ -82,9 +103,30 @@ export async function githubServer() {
         isDraft: p.isDraft ?? false,
         createdAt: p.createdAt,
         headRepository: { nameWithOwner: p.headRepo ?? full },
+        baseRefName: p.baseRefName ?? "main",
+        baseRefOid: p.baseRefOid ?? "0".repeat(40),
+        mergeable: p.mergeable ?? "MERGEABLE",
         reviewDecision: p.reviewDecision ?? null,
-        statusCheckRollup: p.checks ? { state: p.checks } : null,
+        statusCheckRollup: p.checks?.length ? { state: rollupState(p.checks), contexts: ({ first }: { first: number }) => ({ nodes: p.checks!.slice(0, first).map(checkNode) }) } : null,
+        reviews: ({ last, states }: { last?: number; states?: string[] }) => {
+          const list = (p.reviews ?? []).filter((r) => !states || states.includes(r.state));
+          return { nodes: list.slice(-(last ?? list.length)).map(reviewNode) };
+        },
       }));
+
+  /** GitHub's rollup of all contexts: any failure fails it, else anything unfinished keeps it pending. */
+  const rollupState = (checks: FakeCheck[]) => {
+    const states = checks.map((c) => (c.kind === "status" ? c.state : c.status && c.status !== "COMPLETED" ? "PENDING" : ["FAILURE", "TIMED_OUT", "CANCELLED"].includes(c.conclusion ?? "SUCCESS") ? "FAILURE" : "SUCCESS"));
+    return states.find((x) => x === "FAILURE" || x === "ERROR") ?? states.find((x) => x === "PENDING" || x === "EXPECTED") ?? "SUCCESS";
+  };
+  const checkNode = (c: FakeCheck) =>
+    c.kind === "run"
+      ? { __typename: "CheckRun", name: c.name, status: c.status ?? "COMPLETED", conclusion: c.status && c.status !== "COMPLETED" ? null : (c.conclusion ?? "SUCCESS"), detailsUrl: c.detailsUrl ?? null, databaseId: c.databaseId ?? null, checkSuite: { app: { slug: c.app ?? "github-actions" } } }
+      : { __typename: "StatusContext", context: c.context, state: c.state, targetUrl: c.targetUrl ?? null };
+  const reviewNode = (r: FakeReview) => ({
+    id: r.id, state: r.state, body: r.body, submittedAt: r.submittedAt ?? "2026-01-03T00:00:00Z", authorAssociation: r.association ?? "MEMBER", author: { __typename: "User", login: r.author ?? "reviewer" },
+    comments: ({ first }: { first: number }) => ({ nodes: (r.comments ?? []).slice(0, first).map((c) => ({ ...c, originalLine: c.line })) }),
+  });
 
   async function handle(req: IncomingMessage, res: ServerResponse, body: string) {
     const url = new URL(req.url ?? "/", "http://127.0.0.1");
@@ -150,6 +192,21 @@ export async function githubServer() {
         }));
       return send(res, 200, list, {}, { kind: "rest", path });
     }
+    const jobLog = /^\/repos\/([^/]+)\/([^/]+)\/actions\/jobs\/(\d+)\/logs$/.exec(path);
+    if (req.method === "GET" && jobLog) {
+      const repo = repoOf(jobLog[1]!, jobLog[2]!, authed);
+      if (!repo || repo.jobLogs?.[Number(jobLog[3])] === undefined) return send(res, 404, { message: "Not Found" });
+      // As GitHub does: a redirect to the log's storage, which answers plain text.
+      res.writeHead(302, { location: `${origin()}/_job-logs/${jobLog[1]}/${jobLog[2]}/${jobLog[3]}` });
+      return res.end();
+    }
+    const blob = /^\/_job-logs\/([^/]+)\/([^/]+)\/(\d+)$/.exec(path);
+    if (req.method === "GET" && blob) {
+      const text = repos.get(`${blob[1]}/${blob[2]}`.toLowerCase())?.jobLogs?.[Number(blob[3])];
+      if (text === undefined) return send(res, 404, { message: "Not Found" });
+      res.writeHead(200, { "content-type": "text/plain; charset=utf-8" });
+      return res.end(text);
+    }
     const issue = /^\/repos\/([^/]+)\/([^/]+)\/issues\/(\d+)$/.exec(path);
     if (req.method === "GET" && issue) {
       const repo = repoOf(issue[1]!, issue[2]!, authed);
@@ -174,6 +231,9 @@ export async function githubServer() {
   });
   await new Promise<void>((r) => server.listen(0, "127.0.0.1", r));
   const { port } = server.address() as AddressInfo;
+  function origin() {
+    return `http://127.0.0.1:${port}`;
+  }
 
   return {
     url: `http://127.0.0.1:${port}`,

@@ -126,3 +126,69 @@ describe("GitHubClient", () => {
     expect(gh.requests.map((r) => r.path)).toEqual(["/api/graphql"]);
   });
 });
+
+
+describe("GitHubClient.watch (ao watch)", () => {
+  const A = "a".repeat(40);
+  // One attempt, as ao watch asks (the next pass asks again); the first query also builds the schema.
+  const watchClient = (over: Partial<ConstructorParameters<typeof GitHubClient>[0]> = {}) => client({ timeoutMs: 10_000, totalMs: 10_000, retries: 0, ...over });
+  it("answers checks, reviews with comments, reviewDecision, mergeable and the base commit in one request for every session", async () => {
+    gh.addRepo("acme/app", {
+      issues: { 5: "CLOSED" },
+      pulls: [
+        {
+          number: 4, headRefName: "feat", headRefOid: A, state: "OPEN", baseRefOid: "b".repeat(40), mergeable: "CONFLICTING", reviewDecision: "CHANGES_REQUESTED",
+          checks: [
+            { kind: "run", name: "build", conclusion: "FAILURE", detailsUrl: "https://github.com/acme/app/actions/runs/1/job/77", databaseId: 77 },
+            { kind: "run", name: "external", conclusion: "TIMED_OUT", detailsUrl: null, databaseId: 5, app: "circleci" },
+            { kind: "run", name: "slow", status: "IN_PROGRESS" },
+            { kind: "status", context: "ci/legacy", state: "ERROR", targetUrl: "https://ci.example.com/1" },
+            { kind: "status", context: "ci/ok", state: "SUCCESS" },
+          ],
+          reviews: [
+            { id: "R2", state: "CHANGES_REQUESTED", body: "Second", submittedAt: "2026-01-05T00:00:00Z", comments: [{ path: "b.ts", line: null, body: "outdated" }] },
+            { id: "R1", state: "CHANGES_REQUESTED", body: "First", author: "alice", submittedAt: "2026-01-04T00:00:00Z", comments: [{ path: "a.ts", line: 3, body: "rename" }] },
+            { id: "R0", state: "APPROVED", body: "ok" },
+            { id: "R3", state: "CHANGES_REQUESTED", body: "drive-by", association: "NONE", submittedAt: "2026-01-06T00:00:00Z" },
+          ],
+        },
+      ],
+    });
+    const answers = await watchClient().watch("acme/app", [{ key: "x", branch: "feat", issueNumber: 5 }, { key: "y", branch: "none" }]);
+    expect(gh.graphqlRequests()).toBe(1);
+    const x = answers.get("x") as any;
+    if ("failed" in x) throw new Error(x.failed);
+    expect(x.issueState).toBe("CLOSED");
+    expect(x.pr).toMatchObject({ number: 4, headRefOid: A, baseRefOid: "b".repeat(40), baseRefName: "main", mergeable: "CONFLICTING", reviewDecision: "CHANGES_REQUESTED" });
+    expect(x.pr.checks).toEqual([
+      { name: "build", outcome: "failure", url: "https://github.com/acme/app/actions/runs/1/job/77", jobId: 77 },
+      { name: "external", outcome: "failure", url: null },
+      { name: "slow", outcome: "pending", url: null },
+      { name: "ci/legacy", outcome: "failure", url: "https://ci.example.com/1" },
+      { name: "ci/ok", outcome: "success", url: null },
+    ]);
+    expect(x.pr.reviews.map((r: any) => [r.id, r.author, r.trusted, r.comments])).toEqual([
+      ["R1", "alice", true, [{ path: "a.ts", line: 3, body: "rename" }]],
+      ["R2", "reviewer", true, [{ path: "b.ts", line: null, body: "outdated" }]],
+      ["R3", "reviewer", false, []],
+    ]);
+    expect(answers.get("y")).toEqual({ pr: null, issueState: null });
+  });
+
+  it("refuses an answer with a hostile URL, for that session only", async () => {
+    gh.addRepo("acme/app", { pulls: [{ number: 4, headRefName: "feat", headRefOid: A, state: "OPEN", checks: [{ kind: "run", name: "b", conclusion: "FAILURE", detailsUrl: "https://x/\u001b]0;pwned\u0007" }] }] });
+    const answers = await watchClient().watch("acme/app", [{ key: "x", branch: "feat" }]);
+    expect(answers.get("x")).toEqual({ failed: expect.stringContaining("malformed") });
+  });
+
+  it("needs a token", async () => {
+    gh.addRepo("acme/app");
+    await expect(watchClient({ token: undefined }).watch("acme/app", [{ key: "x", branch: "feat" }])).rejects.toThrow("needs a token");
+  });
+
+  it("fetches a job's log through GitHub's redirect", async () => {
+    gh.addRepo("acme/app", { jobLogs: { 77: "2026-01-01T00:00:00.0000000Z step 1\nerror: boom\n" } });
+    expect(await watchClient().jobLog("acme/app", 77)).toBe("2026-01-01T00:00:00.0000000Z step 1\nerror: boom\n");
+    await expect(watchClient().jobLog("acme/app", 78)).rejects.toThrow();
+  });
+});

@@ -67,7 +67,7 @@ describe("hostile names", () => {
     writeFileSync(s.configPath, readFileSync(s.configPath, "utf8").replace("  my-app:\n", "  ../escape:\n"));
     const r = await s.ao(["session", "ls"]);
     expect(r.code).toBe(1);
-    expect(r.stderr).toMatch(/^Error: Invalid value for "projects\.\.\.\/escape"/);
+    expect(r.stderr).toMatch(/^Error: Invalid project id "\.\.\/escape" under projects: use lower-case letters/);
     expectCleanError(r);
   });
 

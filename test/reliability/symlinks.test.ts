@@ -81,7 +81,7 @@ describe("symlinks inside dataDir are never followed", () => {
     await s.ao(["doctor", "--fix"]);
     untouched(text);
 
-    replaceWithLink(join(s.sessionsDir, "ma-2.transcript.txt"));
+    replaceWithLink(join(s.sessionsDir, "ma-2.log"));
     const logs = await s.ao(["session", "logs", "ma-2"]);
     expect(logs.code).toBe(1);
     expect(logs.stdout + logs.stderr).not.toContain(MARK);

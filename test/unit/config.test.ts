@@ -58,6 +58,34 @@ describe("parseConfig", () => {
     expect(() => parse("projects:\n  app:\n    repo: o/r\n")).toThrow(/"projects.app.path"/);
   });
 
+  it("lists every problem of the file at once, in line order, with the nearest known key", () => {
+    let message = "";
+    try {
+      parse("projets:\n  x: 1\ndefaults:\n  agnet: codex\nprojects:\n  My_App:\n    path: /x\n  ok:\n    path: /x\n    sessionPrefx: ok\n    defaultBranch: 5\n");
+    } catch (err) {
+      message = (err as Error).message;
+    }
+    expect(message.split("\n")).toEqual([
+      "5 problems in /etc/ao/agent-orchestrator.yaml:",
+      '  line 1: Unknown key "projets". Did you mean "projects"?',
+      '  line 4: Unknown key "defaults.agnet". Did you mean "agent"?',
+      '  line 6: Invalid project id "My_App" under projects: use lower-case letters, digits, - and _, starting with a letter or digit, like my-app ([a-z0-9][a-z0-9_-]*)',
+      '  line 10: Unknown key "projects.ok.sessionPrefx". Did you mean "sessionPrefix"?',
+      '  line 11: Invalid value for "projects.ok.defaultBranch": Invalid input: expected string, received number',
+    ]);
+  });
+
+  it("lists problems found after validation too (unknown agents), and suggests nothing for a key unlike any", () => {
+    expect(() => parse("defaults:\n  agent: nope\nprojects:\n  a:\n    path: /x\n    agent: nope2\n")).toThrow(/^2 problems in .*\n  line 2: Unknown agent "nope" at "defaults.agent"\. Known agents: .*\n  line 6: Unknown agent "nope2"/);
+    let hint: string | undefined = "unset";
+    try {
+      parse("zzzzzzzz: 1\n");
+    } catch (err) {
+      hint = (err as { hint?: string }).hint;
+    }
+    expect(hint).toBeUndefined();
+  });
+
   it("reports invalid YAML with line and column", () => {
     expect(() => parse("projects:\n  app:\n    path: [unclosed\n")).toThrow(/Invalid YAML .* at line \d+, column \d+/);
   });

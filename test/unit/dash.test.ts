@@ -14,9 +14,9 @@ describe("what needs the user (core/attention.ts)", () => {
   it("is a question, failing checks, requested changes or a dead runtime; the rest is not", () => {
     expect(attentionOf(view("a", "waiting"))).toEqual(["waiting"]);
     expect(attentionOf(view("a", "dead"))).toEqual(["dead"]);
-    expect(attentionOf(view("a", "idle", { pr: pr({ checks: "failing", review: "changes_requested" }) }))).toEqual(["checks failing", "changes requested"]);
-    expect(attentionOf(view("a", "idle", { pr: pr({ checks: "failing", state: "MERGED", merged: true }) }))).toEqual([]); // only an open PR
-    expect(attentionOf(view("a", "working", { pr: pr({ checks: "passing", review: "approved" }) }))).toEqual([]);
+    expect(attentionOf(view("a", "idle", { pr: pr({ checksState: "failing", reviewState: "changes_requested" }) }))).toEqual(["checks failing", "changes requested"]);
+    expect(attentionOf(view("a", "idle", { pr: pr({ checksState: "failing", state: "MERGED", merged: true }) }))).toEqual([]); // only an open PR
+    expect(attentionOf(view("a", "working", { pr: pr({ checksState: "passing", reviewState: "approved" }) }))).toEqual([]);
   });
 
   it("orders the most urgent first, then natural order; groups that need the user first", () => {
@@ -24,9 +24,9 @@ describe("what needs the user (core/attention.ts)", () => {
       view("ma-10", "idle"),
       view("ma-2", "idle"),
       view("ma-3", "dead"),
-      view("ma-4", "idle", { pr: pr({ review: "changes_requested" }) }),
+      view("ma-4", "idle", { pr: pr({ reviewState: "changes_requested" }) }),
       view("ma-5", "waiting"),
-      view("ma-6", "working", { pr: pr({ checks: "failing" }) }),
+      view("ma-6", "working", { pr: pr({ checksState: "failing" }) }),
       view("zz-1", "waiting", { project: "zz" }),
       view("aa-1", "idle", { project: "aa" }),
     ];
@@ -66,7 +66,7 @@ describe("the dash's layout (cli/dash/layout.ts)", () => {
   });
 
   it("draws a row with status, age, branch, PR, checks and review, in the terminal's width", () => {
-    const entry = dashGroups([view("ma-1", "idle", { pr: pr({ checks: "failing", review: "changes_requested" }), title: "Fix \u001b[2Jthe login" })])[0]!.entries[0]!;
+    const entry = dashGroups([view("ma-1", "idle", { pr: pr({ checksState: "failing", reviewState: "changes_requested" }), title: "Fix \u001b[2Jthe login" })])[0]!.entries[0]!;
     const c = columns(100, [{ kind: "session", entry }]);
     const row = sessionRow(entry, c, NOW, true);
     const text = row.map((s) => s.text).join("");

@@ -31,6 +31,26 @@ describe("ls rendering (SPEC §4, exact)", () => {
     );
   });
 
+  it("on a terminal, lines the columns up across projects (padding outside the colour codes)", async () => {
+    const sessions = [
+      view("ao-int-1234", "agent-orchestrator", 120_000, "int-1234-fix-errors", "working", "https://github.com/owner/repo/pull/156"),
+      view("ao-int-1235", "agent-orchestrator", 900_000, "int-1235-add-tests", "idle"),
+      view("ma-1", "my-app", 3_600_000 * 30, "b", "dead", "https://github.com/owner/app/pull/2"),
+    ];
+    expect(renderSessionList(sessions, NOW, noStyle, { align: true })).toBe(
+      [
+        "agent-orchestrator:",
+        "  ao-int-1234  (2m)   int-1234-fix-errors  [working]  https://github.com/owner/repo/pull/156",
+        "  ao-int-1235  (15m)  int-1235-add-tests   [idle]",
+        "",
+        "my-app:",
+        "  ma-1         (1d)   b                    [dead]     https://github.com/owner/app/pull/2",
+      ].join("\n"),
+    );
+    const coloured = renderSessionList(sessions, NOW, await loadStyle(true), { align: true });
+    expect(coloured.replace(/\u001b\[[0-9;]*m/g, "")).toBe(renderSessionList(sessions, NOW, noStyle, { align: true }));
+  });
+
   it("colours only when wanted", async () => {
     expect(colorWanted({}, { isTTY: true }, {})).toBe(true);
     expect(colorWanted({}, { isTTY: false }, {})).toBe(false);

@@ -3,7 +3,7 @@ import { AoError, UsageError } from "../../core/errors.js";
 import { canonicalStatus, KNOWN_STATUSES } from "../../core/plan.js";
 import type { ListResult } from "../../core/orchestrator.js";
 import type { Cli } from "../context.js";
-import { renderSessionDetail, renderSessionList, sessionJson } from "../render/sessions.js";
+import { actionJson, renderSessionDetail, renderSessionList, sessionJson } from "../render/sessions.js";
 
 interface LsOptions {
   offline?: boolean;
@@ -22,7 +22,7 @@ export async function lsCommand(cli: Cli, opts: LsOptions): Promise<void> {
   await warnListProblems(cli, { sessions, errors });
   if (opts.json) return cli.json(sessions.map(sessionJson));
   if (sessions.length === 0) return cli.out(opts.all || status ? "No sessions." : "No sessions. (--all includes ended ones)");
-  cli.out(renderSessionList(sessions, Date.now(), await cli.style(), { titles: wideTerminal() }));
+  cli.out(renderSessionList(sessions, Date.now(), await cli.style(), { titles: wideTerminal(), align: process.stdout.isTTY === true }));
 }
 
 /** The Title column joins the exact `ls` shape only on a terminal wide enough for it. */
@@ -30,9 +30,10 @@ function wideTerminal(): boolean {
   return process.stdout.isTTY === true && (process.stdout.columns ?? 0) >= 120;
 }
 
-export async function pauseCommand(cli: Cli, query: string, opts: { releaseWorktree?: boolean }): Promise<void> {
+export async function pauseCommand(cli: Cli, query: string, opts: { releaseWorktree?: boolean; json?: boolean }): Promise<void> {
   const ao = await cli.orchestrator();
   const r = await ao.pause(query, { releaseWorktree: opts.releaseWorktree });
+  if (opts.json) return cli.json(actionJson("paused", r, { worktreeReleased: Boolean(r.released), savedRef: r.released?.savedRef ?? null }));
   cli.out(`Session ${r.name} paused.`);
   if (r.released) {
     cli.out(`  Worktree removed; branch ${r.branch} is free to check out elsewhere.`);
@@ -41,9 +42,10 @@ export async function pauseCommand(cli: Cli, query: string, opts: { releaseWorkt
   cli.out(`  Resume: ao session resume ${r.name}`);
 }
 
-export async function resumeCommand(cli: Cli, query: string): Promise<void> {
+export async function resumeCommand(cli: Cli, query: string, opts: { json?: boolean } = {}): Promise<void> {
   const ao = await cli.orchestrator();
   const { session, mode, restoredRef, conflicts } = await ao.resume(query);
+  if (opts.json) return cli.json(actionJson("resumed", session, { mode, restoredRef: restoredRef ?? null, conflicts: conflicts ?? [] }));
   cli.out(`Session ${session.name} resumed (${mode === "warm" ? "warm: its tmux session was still running" : "cold: the agent was relaunched"}).`);
   if (restoredRef) cli.out(`  Worktree re-created; saved work from ${restoredRef} put back onto the branch's current HEAD.`);
   if (restoredRef && conflicts?.length) {
@@ -53,16 +55,18 @@ export async function resumeCommand(cli: Cli, query: string): Promise<void> {
   cli.out(`  Attach:   tmux attach -t ${session.tmuxSession}`);
 }
 
-export async function replyCommand(cli: Cli, query: string, answer: string, opts: { force?: boolean } = {}): Promise<void> {
+export async function replyCommand(cli: Cli, query: string, answer: string, opts: { force?: boolean; json?: boolean } = {}): Promise<void> {
   if (answer !== "once" && answer !== "always" && answer !== "reject") throw new UsageError(`Answer once, always or reject, not ${JSON.stringify(answer)}`);
   const ao = await cli.orchestrator();
   const r = await ao.reply(query, answer, { force: opts.force });
+  if (opts.json) return cli.json(actionJson("replied", r, { answer, forced: opts.force === true }));
   cli.out(`Replied ${answer} to ${r.name}.`);
 }
 
-export async function abortCommand(cli: Cli, query: string): Promise<void> {
+export async function abortCommand(cli: Cli, query: string, opts: { json?: boolean } = {}): Promise<void> {
   const ao = await cli.orchestrator();
   const r = await ao.abort(query);
+  if (opts.json) return cli.json(actionJson("aborted", r));
   cli.out(`Interrupted ${r.name}.`);
 }
 
@@ -91,7 +95,7 @@ export async function statusCommand(cli: Cli, opts: { project?: string; json?: b
   for (const s of sessions) counts.set(s.status, (counts.get(s.status) ?? 0) + 1);
   const summary = [...counts].map(([k, n]) => `${n} ${k}`).join(", ");
   const withPr = sessions.filter((s) => s.prUrl).length;
-  cli.out(`${renderSessionList(sessions, Date.now(), await cli.style(), { prState: true, titles: wideTerminal() })}\n\n${sessions.length} session${sessions.length === 1 ? "" : "s"}: ${summary}; ${withPr} with a PR`);
+  cli.out(`${renderSessionList(sessions, Date.now(), await cli.style(), { prState: true, titles: wideTerminal(), align: process.stdout.isTTY === true })}\n\n${sessions.length} session${sessions.length === 1 ? "" : "s"}: ${summary}; ${withPr} with a PR`);
 }
 
 export async function getCommand(cli: Cli, query: string, opts: { json?: boolean }): Promise<void> {
@@ -112,12 +116,13 @@ export async function attachCommand(cli: Cli, query: string): Promise<void> {
   await ao.attach(query);
 }
 
-export async function killCommand(cli: Cli, query: string, opts: { force?: boolean }): Promise<void> {
+export async function killCommand(cli: Cli, query: string, opts: { force?: boolean; json?: boolean }): Promise<void> {
   const ao = await cli.orchestrator();
   let name = query;
   try {
     name = ao.resolve(query).name;
     const result = await ao.kill(name, { force: opts.force });
+    if (opts.json) return cli.json(actionJson("killed", result.session, { savedRef: result.savedRef ?? null, nested: result.nested ?? [], recover: result.recover ?? null }));
     cli.out(`Session ${name} killed.`);
     if (result.savedRef) {
       cli.out(`  Saved uncommitted work to ${result.savedRef}`);
@@ -130,12 +135,17 @@ export async function killCommand(cli: Cli, query: string, opts: { force?: boole
   }
 }
 
-export async function restoreCommand(cli: Cli, query: string | undefined, opts: { all?: boolean }): Promise<void> {
+export async function restoreCommand(cli: Cli, query: string | undefined, opts: { all?: boolean; json?: boolean }): Promise<void> {
   if (opts.all && query) throw new UsageError("Give a session or --all, not both.");
   if (!opts.all && !query) throw new UsageError("Which session? Give its name, or --all to restore every dead session.");
   const ao = await cli.orchestrator();
   if (opts.all) {
     const results = await ao.restoreAll();
+    if (opts.json) {
+      cli.json({ action: "restored", sessions: results.map((r) => (r.restored ? actionJson("restored", r.restored) : { action: "failed", name: r.name, error: r.error })) });
+      if (results.some((r) => r.error)) throw new AoError("some sessions could not be restored", { quiet: true });
+      return;
+    }
     if (results.length === 0) return cli.out("No dead sessions to restore.");
     for (const r of results) cli.out(r.restored ? `Session ${r.name} restored.` : `Failed to restore ${r.name}: ${r.error}`);
     const failed = results.filter((r) => r.error).length;
@@ -144,6 +154,7 @@ export async function restoreCommand(cli: Cli, query: string | undefined, opts: 
   }
   query = query!;
   const r = await ao.restore(query);
+  if (opts.json) return cli.json(actionJson("restored", r));
   cli.out([`Session ${r.name} restored.`, `  Worktree: ${r.workspacePath}`, `  Branch:   ${r.branch}`, `  Attach:   tmux attach -t ${r.tmuxSession}`].join("\n"));
   // The server the session lives on, which a record keeps even when the config's changed.
   socketNote(cli, r.tmuxSocket && !r.tmuxSocket.endsWith("/default") ? r.tmuxSocket : r.tmuxSocket ? undefined : ao.config.tmuxSocket, r.tmuxSession);

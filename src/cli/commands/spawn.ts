@@ -2,6 +2,7 @@
 import { readFileSync } from "node:fs";
 import { UsageError } from "../../core/errors.js";
 import type { Cli } from "../context.js";
+import { actionJson } from "../render/sessions.js";
 import { socketNote } from "./session.js";
 
 interface SpawnOpts {
@@ -11,6 +12,7 @@ interface SpawnOpts {
   title?: string;
   branch?: string;
   base?: string;
+  json?: boolean;
 }
 
 export async function spawnCommand(cli: Cli, project: string, issue: string | undefined, opts: SpawnOpts): Promise<void> {
@@ -20,6 +22,7 @@ export async function spawnCommand(cli: Cli, project: string, issue: string | un
     { project, issue, agent: opts.agent, prompt, title: opts.title, branch: opts.branch, base: opts.base },
     { warn: (m) => void cli.warn(m) },
   );
+  if (opts.json) return cli.json(actionJson("spawned", session, { issue: session.issue ?? null, agent: session.agent, title: session.title ?? null }));
   cli.out([`Session ${session.name} spawned.`, `  Worktree: ${session.workspacePath}`, `  Branch:   ${session.branch}`, `  Attach:   tmux attach -t ${session.tmuxSession}`].join("\n"));
   socketNote(cli, ao.config.tmuxSocket, session.tmuxSession);
 }

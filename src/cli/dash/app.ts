@@ -181,7 +181,7 @@ export function App(props: AppProps): ReactElement {
         : snap?.problem
           ? [{ text: snap.problem, color: "yellow" }]
           : snap?.watch
-            ? [{ text: `watch: ${snap.watch.session}: ${snap.watch.text}`, color: "magenta" }]
+            ? [{ text: `watch: ${snap.watch.text.startsWith(`${snap.watch.session}:`) ? snap.watch.text : `${snap.watch.session}: ${snap.watch.text}`}`, color: "magenta" }]
             : [{ text: snap?.damaged ? `${snap.damaged} damaged session record(s) skipped: see ao session ls` : "", dim: true }];
 
   const lines: Line[] = [header, headerRow(cols), ...(empty ? [[{ text: empty, dim: true }]] : visible)];

@@ -108,8 +108,8 @@ export function sessionRow(entry: DashEntry, c: Columns, now: number, selected: 
   const pr = v.pr ?? null;
   const open = pr?.state === "OPEN";
   const prText = pr ? `#${pr.number}${pr.state === "MERGED" ? "m" : pr.state === "CLOSED" ? "c" : pr.isDraft ? "d" : ""}` : "-";
-  const checks = (open && pr?.checks && CHECKS[pr.checks]) || { text: "-" };
-  const review = (open && pr?.review && REVIEW[pr.review]) || { text: "-" };
+  const checks = (open && pr?.checksState && CHECKS[pr.checksState]) || { text: "-" };
+  const review = (open && pr?.reviewState && REVIEW[pr.reviewState]) || { text: "-" };
   const row: Line = [
     { text: selected ? "> " : "  ", bold: true },
     { text: fit(v.name, c.name), bold: selected },
