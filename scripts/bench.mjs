@@ -224,3 +224,4 @@ for (const mib of [1, 16]) {
 }
 // ao watch's figures (scripts/bench-watch.mjs), kept in their own file.
 spawnSync(process.execPath, [join(root, "scripts", "bench-watch.mjs")], { stdio: "inherit", env: process.env });
+spawnSync(process.execPath, [join(root, "scripts", "bench-dash.mjs")], { stdio: "inherit" }); // ao dash: first frame and idle CPU

@@ -38,7 +38,9 @@ export type { Reporter } from "./core/context.js";
 export type { Config, ProjectConfig } from "./config/types.js";
 export type { AgentSpec, PresetName } from "./config/presets.js";
 export { PRESETS } from "./config/presets.js";
-export { AoError, UsageError, ConfigError, CommandError } from "./core/errors.js";
+export { AoError, UsageError, ConfigError, CommandError, UnsavedWorkError } from "./core/errors.js";
+export { attentionOf, dashGroups, type AttentionReason, type DashGroup } from "./core/attention.js";
+export type { WatchNote } from "./core/watch-feed.js";
 export { loadConfig, findConfigPath } from "./config/load.js";
 
 export interface OpenOptions extends LoadOptions {}

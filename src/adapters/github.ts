@@ -44,7 +44,13 @@ export interface PullRequestInfo {
   mergedAt: string | null;
   headRefOid: string;
   isDraft: boolean;
+  /** The head commit's checks, rolled up (absent in records cached before it was asked). */
+  checksState?: ChecksState | null;
+  /** GitHub's review decision for the PR (absent in older records). */
+  reviewState?: ReviewState | null;
 }
+export type ChecksState = "passing" | "failing" | "pending";
+export type ReviewState = "approved" | "changes_requested" | "review_required";
 export type IssueState = "OPEN" | "CLOSED";
 
 export interface SessionQuery {
@@ -91,7 +97,7 @@ export interface ClientOptions {
 }
 
 const CHUNK = 50;
-const PR_FIELDS = "number url state merged mergedAt headRefOid isDraft createdAt headRepository { nameWithOwner }";
+const PR_FIELDS = "number url state merged mergedAt headRefOid isDraft createdAt headRepository { nameWithOwner } reviewDecision statusCheckRollup { state }";
 
 /**
  * Every answer is validated before anything acts on it or caches it: a head that
@@ -113,6 +119,9 @@ const rawPrSchema = z
     isDraft: z.boolean(),
     createdAt: isoDate,
     headRepository: z.object({ nameWithOwner: z.string() }).nullable(),
+    // Shown by the dash only; an older GitHub Enterprise may not know them.
+    reviewDecision: z.enum(["APPROVED", "CHANGES_REQUESTED", "REVIEW_REQUIRED"]).nullable().optional(),
+    statusCheckRollup: z.object({ state: z.enum(["ERROR", "EXPECTED", "FAILURE", "PENDING", "SUCCESS"]) }).nullable().optional(),
   })
   .refine((p) => p.merged === (p.state === "MERGED"), "merged and state disagree");
 const graphqlSessionSchema = z.object({ nodes: z.array(rawPrSchema) });
@@ -188,8 +197,13 @@ export function pickPullRequest(repo: string, nodes: readonly RawPr[]): PullRequ
     .filter((n) => n.headRepository?.nameWithOwner.toLowerCase() === repo.toLowerCase())
     .sort((a, b) => Date.parse(b.createdAt) - Date.parse(a.createdAt))[0];
   if (!own) return null;
-  return { number: own.number, url: own.url, state: own.state, merged: own.merged, mergedAt: own.mergedAt, headRefOid: own.headRefOid, isDraft: own.isDraft };
+  const checks = own.statusCheckRollup ? CHECKS_STATE[own.statusCheckRollup.state] : undefined;
+  const review = own.reviewDecision ? (own.reviewDecision.toLowerCase() as ReviewState) : undefined;
+  return { number: own.number, url: own.url, state: own.state, merged: own.merged, mergedAt: own.mergedAt, headRefOid: own.headRefOid, isDraft: own.isDraft, ...(checks ? { checksState: checks } : {}), ...(review ? { reviewState: review } : {}) };
 }
+
+/** GitHub's rollup of the head commit's checks and statuses, as the dash shows it. */
+const CHECKS_STATE: Record<string, ChecksState> = { SUCCESS: "passing", FAILURE: "failing", ERROR: "failing", PENDING: "pending", EXPECTED: "pending" };
 
 export class GitHubClient {
   private readonly octokit: Octokit;

@@ -290,6 +290,20 @@ export class Store {
     });
   }
 
+  /**
+   * A stamp (size and mtime) of a session's events file that changes whenever an
+   * event is appended, so a long-running reader (the dash) reads the file only
+   * then. undefined: no events yet. lstat: a link is never followed.
+   */
+  eventsStamp(project: string, name: string): string | undefined {
+    try {
+      const st = lstatSync(this.file(project, name, ".events.jsonl"));
+      return st.isFile() ? `${st.size}:${st.mtimeMs}` : undefined;
+    } catch {
+      return undefined; // none yet (or unreadable): nothing new to read
+    }
+  }
+
   /** Events with id > `after`, in order. */
   events(project: string, name: string, after = 0): SessionEvent[] {
     this.checkDirs(project);

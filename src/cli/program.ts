@@ -250,6 +250,16 @@ export async function runCli(argv: string[], version: string): Promise<number> {
 
   example(
     program
+      .command("dash")
+      .description("Live full-screen view of every session: the ones that need you first, a preview, keys to act")
+      .option("-p, --project <id>", "only this project")
+      .action(lazy(async () => (await import("./commands/dash.js")).dashCommand)),
+    "ao dash",
+    "ao dash --project my-app",
+  );
+
+  example(
+    program
       .command("doctor")
       .description("Check tools, config, dataDir, locks, worktrees and tmux sessions; --fix repairs what cannot lose work")
       .option("--fix", "apply the fixes that cannot lose work")

@@ -32,6 +32,17 @@ export class UsageError extends AoError {
   }
 }
 
+/**
+ * A kill refused because the worktree holds work that is not saved anywhere else.
+ * Its own type so a caller (the dash) can offer `--force` without reading the message.
+ */
+export class UnsavedWorkError extends AoError {
+  constructor(message: string, hint: string) {
+    super(message, { hint });
+    this.name = "UnsavedWorkError";
+  }
+}
+
 export class ConfigError extends AoError {
   constructor(message: string, options: { hint?: string; cause?: unknown } = {}) {
     super(message, options);

@@ -6,7 +6,7 @@ import { isAbsolute, join, resolve as resolvePath, sep } from "node:path";
 import type { RecordError } from "../adapters/store.js";
 import { SessionHandle } from "./handle.js";
 import type { Context, Reporter } from "./context.js";
-import { AoError, CommandError, ConfigError, errorMessage, NoConfigError, UsageError } from "./errors.js";
+import { AoError, CommandError, ConfigError, errorMessage, NoConfigError, UnsavedWorkError, UsageError } from "./errors.js";
 import { checkMessage } from "./message.js";
 import { cleanTitle, matchSession, naturalCompare } from "./naming.js";
 import { matchesFilter, type ListFilter, type SessionView } from "./plan.js";
@@ -22,6 +22,7 @@ import type { SpawnOptions, SpawnResult } from "./spawn.js";
 import { agentOrThrow, projectOrThrow } from "./lookup.js";
 import { pressKeys, readyForInput } from "./input.js";
 import { runtimeStates, tmuxOf } from "./runtime.js";
+import { WatchFeed } from "./watch-feed.js";
 import { PaneDeadError, type SessionState } from "../adapters/tmux.js";
 
 // What only some commands need is imported when they run: `ls` and `send` load
@@ -178,6 +179,26 @@ export class Orchestrator {
     return whole;
   }
 
+  /**
+   * Refreshes the cached PR/issue state the way `ls` does (only what is older than
+   * github.cacheTtl, one request per repository), without observing tmux: for a
+   * long-running view (the dash) that lists offline every second and refreshes
+   * GitHub in the background.
+   */
+  async refreshGitHubCache(report: Reporter = {}): Promise<void> {
+    await this.refreshGitHub(this.ctx.store.list().records, report);
+  }
+
+  /** The visible screen of a listed session (one capture-pane): the dash's preview. */
+  async screen(view: Pick<SessionRecord, "tmuxSession" | "tmuxSocket">): Promise<string> {
+    return tmuxOf(this.ctx, view).capture(view.tmuxSession);
+  }
+
+  /** A reader of what `ao watch` said about the sessions, for a long-running view. */
+  watchFeed(): WatchFeed {
+    return new WatchFeed(this.ctx.store);
+  }
+
   private async refreshGitHub(records: SessionRecord[], report: Reporter): Promise<SessionRecord[]> {
     const now = this.ctx.now();
     const live = records.filter((r) => !TERMINAL_STATUSES.has(r.status) && this.ctx.config.projects[r.project]?.repo);
@@ -286,9 +307,7 @@ export class Orchestrator {
       if (hasWorktree && !opts.force && !resuming && this.ctx.files.exists(join(current.workspacePath, ".git"))) {
         const work = await inspectWork(this.ctx, current.workspacePath);
         if (work.needsSave) {
-          throw new AoError(describeWork(current.workspacePath, work), {
-            hint: `Commit or stash them, or run 'ao session kill ${record.name} --force' to save them to a git ref first.`,
-          });
+          throw new UnsavedWorkError(describeWork(current.workspacePath, work), `Commit or stash them, or run 'ao session kill ${record.name} --force' to save them to a git ref first.`);
         }
       }
       const pending = resuming ? current.pending : undefined;

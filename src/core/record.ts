@@ -117,8 +117,10 @@ const ISSUE_STATES: ReadonlySet<unknown> = new Set(["OPEN", "CLOSED", null]);
 export function isCachedPr(pr: unknown): pr is PullRequestInfo {
   if (typeof pr !== "object" || pr === null) return false;
   const p = pr as Record<string, unknown>;
-  return Number.isInteger(p.number) && isHttpsUrl(p.url) && PR_STATES.has(p.state) && typeof p.merged === "boolean" && (p.mergedAt === null || typeof p.mergedAt === "string") && typeof p.headRefOid === "string" && COMMIT_OID_RE.test(p.headRefOid) && typeof p.isDraft === "boolean";
+  return Number.isInteger(p.number) && isHttpsUrl(p.url) && PR_STATES.has(p.state) && typeof p.merged === "boolean" && (p.mergedAt === null || typeof p.mergedAt === "string") && typeof p.headRefOid === "string" && COMMIT_OID_RE.test(p.headRefOid) && typeof p.isDraft === "boolean" && (p.checksState === undefined || CHECKS.has(p.checksState)) && (p.reviewState === undefined || REVIEWS.has(p.reviewState));
 }
+const CHECKS: ReadonlySet<unknown> = new Set(["passing", "failing", "pending"]);
+const REVIEWS: ReadonlySet<unknown> = new Set(["approved", "changes_requested", "review_required"]);
 
 /** The record with any malformed cached GitHub state dropped (it is fetched again). */
 export function withSaneCache(r: SessionRecord): SessionRecord {

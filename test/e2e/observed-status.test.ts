@@ -1,9 +1,9 @@
-import { execFileSync } from "node:child_process";
-import { chmodSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { waitFor } from "../helpers/proc.js";
-import { agentReady, useSandbox, type Sandbox } from "../helpers/sandbox.js";
+import { countingTmux } from "../helpers/tmux.js";
+import { agentReady, useSandbox } from "../helpers/sandbox.js";
 
 // demo-status is the demo agent with status patterns (scripts/demo-config.mjs), as the presets have for real agents.
 const s = useSandbox({}, async (s) => {
@@ -18,18 +18,6 @@ const status = async (name = "ma-1", env?: NodeJS.ProcessEnv) => {
 };
 const eventually = (want: string, name = "ma-1") => waitFor(async () => (await status(name)) === want, `${name} ${want}`);
 const observed = () => JSON.parse(readFileSync(join(s.dataDir, "projects", "my-app", "observed.json"), "utf8"));
-
-/** A `tmux` first on PATH that logs each invocation, then runs the real one. */
-function countingTmux(sb: Sandbox): { env: NodeJS.ProcessEnv; calls(): string[] } {
-  const real = execFileSync("sh", ["-c", "command -v tmux"], { encoding: "utf8" }).trim();
-  const dir = join(sb.root, "bin");
-  const log = join(sb.root, "tmux-calls.log");
-  mkdirSync(dir, { recursive: true });
-  writeFileSync(join(dir, "tmux"), `#!/bin/sh\nprintf '%s\\n' "$*" >> "${log}"\nexec "${real}" "$@"\n`);
-  chmodSync(join(dir, "tmux"), 0o755);
-  writeFileSync(log, "");
-  return { env: { PATH: `${dir}:${sb.env.PATH}` }, calls: () => readFileSync(log, "utf8").split("\n").filter(Boolean) };
-}
 
 describe("observed status from the agent's screen", () => {
   it("reads idle, waiting and working off the screen, and a reply takes it back to idle", async () => {

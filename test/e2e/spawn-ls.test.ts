@@ -256,7 +256,7 @@ describe("errors and usage", () => {
   });
 
   it("help shows a description and an example for every command", async () => {
-    const commands = [[], ["init"], ["trust"], ["spawn"], ["send"], ["status"], ["session"], ["session", "ls"], ["session", "get"], ["session", "attach"], ["session", "kill"], ["session", "restore"], ["session", "cleanup"], ["session", "exec"], ["doctor"], ["watch"]];
+    const commands = [[], ["init"], ["trust"], ["spawn"], ["send"], ["status"], ["session"], ["session", "ls"], ["session", "get"], ["session", "attach"], ["session", "kill"], ["session", "restore"], ["session", "cleanup"], ["session", "exec"], ["doctor"], ["watch"], ["dash"]];
     for (const c of commands) {
       const r = await s.ao([...c, "--help"]);
       expect(r.code, c.join(" ")).toBe(0);

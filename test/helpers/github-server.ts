@@ -107,13 +107,18 @@ export async function githubServer() {
         baseRefOid: p.baseRefOid ?? "0".repeat(40),
         mergeable: p.mergeable ?? "MERGEABLE",
         reviewDecision: p.reviewDecision ?? null,
-        statusCheckRollup: p.checks?.length ? { contexts: ({ first }: { first: number }) => ({ nodes: p.checks!.slice(0, first).map(checkNode) }) } : null,
+        statusCheckRollup: p.checks?.length ? { state: rollupState(p.checks), contexts: ({ first }: { first: number }) => ({ nodes: p.checks!.slice(0, first).map(checkNode) }) } : null,
         reviews: ({ last, states }: { last?: number; states?: string[] }) => {
           const list = (p.reviews ?? []).filter((r) => !states || states.includes(r.state));
           return { nodes: list.slice(-(last ?? list.length)).map(reviewNode) };
         },
       }));
 
+  /** GitHub's rollup of all contexts: any failure fails it, else anything unfinished keeps it pending. */
+  const rollupState = (checks: FakeCheck[]) => {
+    const states = checks.map((c) => (c.kind === "status" ? c.state : c.status && c.status !== "COMPLETED" ? "PENDING" : ["FAILURE", "TIMED_OUT", "CANCELLED"].includes(c.conclusion ?? "SUCCESS") ? "FAILURE" : "SUCCESS"));
+    return states.find((x) => x === "FAILURE" || x === "ERROR") ?? states.find((x) => x === "PENDING" || x === "EXPECTED") ?? "SUCCESS";
+  };
   const checkNode = (c: FakeCheck) =>
     c.kind === "run"
       ? { __typename: "CheckRun", name: c.name, status: c.status ?? "COMPLETED", conclusion: c.status && c.status !== "COMPLETED" ? null : (c.conclusion ?? "SUCCESS"), detailsUrl: c.detailsUrl ?? null, databaseId: c.databaseId ?? null, checkSuite: { app: { slug: c.app ?? "github-actions" } } }

@@ -1,4 +1,5 @@
-import { rmSync } from "node:fs";
+import { execFileSync } from "node:child_process";
+import { chmodSync, mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { runProc } from "./proc.js";
 
@@ -28,4 +29,16 @@ export function tmuxServer() {
       rmSync(socketPath(socket), { force: true });
     },
   };
+}
+
+/** A `tmux` first on PATH (in `root`/bin) that logs each invocation, then runs the real one. */
+export function countingTmux(sb: { root: string; env: NodeJS.ProcessEnv }): { env: NodeJS.ProcessEnv; calls(): string[]; reset(): void } {
+  const real = execFileSync("sh", ["-c", "command -v tmux"], { encoding: "utf8" }).trim();
+  const dir = join(sb.root, "bin");
+  const log = join(sb.root, "tmux-calls.log");
+  mkdirSync(dir, { recursive: true });
+  writeFileSync(join(dir, "tmux"), `#!/bin/sh\nprintf '%s\\n' "$*" >> "${log}"\nexec "${real}" "$@"\n`);
+  chmodSync(join(dir, "tmux"), 0o755);
+  writeFileSync(log, "");
+  return { env: { PATH: `${dir}:${sb.env.PATH}` }, calls: () => readFileSync(log, "utf8").split("\n").filter(Boolean), reset: () => writeFileSync(log, "") };
 }

@@ -1,0 +1,122 @@
+#!/usr/bin/env node
+// `ao dash` timing (run by `npm run bench`, or alone after `npm run build`):
+// start to first full frame, and CPU per idle refresh, with N live sessions
+// (real tmux sessions on a private socket, real worktrees). The dash runs in a
+// tmux pane of 100x30, a real terminal; its screen is read with capture-pane.
+//   BENCH_DASH_SIZES=10,200  BENCH_DASH_RUNS=7  BENCH_DASH_IDLE_S=20
+//   BENCH_DASH_ENTRIES=bin/ao.js,dist-bundle/ao.js   (CLI entries to compare, relative to the repo)
+import { execFileSync, spawnSync } from "node:child_process";
+import { mkdtempSync, readFileSync, realpathSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join, resolve } from "node:path";
+
+const root = resolve(import.meta.dirname, "..");
+const entries = (process.env.BENCH_DASH_ENTRIES ?? "bin/ao.js").split(",").map((e) => join(root, e));
+const sizes = (process.env.BENCH_DASH_SIZES ?? "10,200").split(",").map(Number);
+const runs = Number(process.env.BENCH_DASH_RUNS ?? 7);
+const idleSeconds = Number(process.env.BENCH_DASH_IDLE_S ?? 20);
+const { openOrchestrator } = await import(join(root, "dist", "index.js"));
+const CLK_TCK = Number(execFileSync("getconf", ["CLK_TCK"]).toString().trim()) || 100;
+
+const median = (xs) => {
+  const s = [...xs].sort((a, b) => a - b);
+  return s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
+};
+const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
+const git = (cwd, ...args) => execFileSync("git", args, { cwd, stdio: "pipe", env: { ...process.env, GIT_AUTHOR_NAME: "b", GIT_AUTHOR_EMAIL: "b@b", GIT_COMMITTER_NAME: "b", GIT_COMMITTER_EMAIL: "b@b" } });
+
+/** utime+stime of a process and of its reaped children (its tmux calls), in seconds. */
+function cpuSeconds(pid) {
+  const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
+  const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
+  return (Number(fields[11]) + Number(fields[12]) + Number(fields[13]) + Number(fields[14])) / CLK_TCK;
+}
+
+async function measure(n) {
+  const dir = realpathSync(mkdtempSync(join(tmpdir(), "ao-bench-dash-")));
+  const socket = `ao-bench-dash-${process.pid}-${n}`;
+  const tmux = (...args) => spawnSync("tmux", ["-L", socket, ...args], { encoding: "utf8" });
+  try {
+    git(dir, "init", "-q", "--bare", "-b", "main", "origin.git");
+    git(dir, "init", "-q", "-b", "main", "repo");
+    writeFileSync(join(dir, "repo", "README.md"), "bench\n");
+    git(join(dir, "repo"), "add", ".");
+    git(join(dir, "repo"), "commit", "-q", "-m", "init");
+    git(join(dir, "repo"), "remote", "add", "origin", join(dir, "origin.git"));
+    git(join(dir, "repo"), "push", "-q", "origin", "main");
+    const config = join(dir, "agent-orchestrator.yaml");
+    writeFileSync(config, `dataDir: ${dir}/data\nworktreeDir: ${dir}/wt\ndefaults:\n  agent: idle\nagents:\n  idle:\n    command: echo agent ready; exec sleep 86400\nprojects:\n  bench:\n    path: ${dir}/repo\n    sessionPrefix: b\n`);
+    const env = { PATH: process.env.PATH, HOME: dir, TERM: "xterm-256color", AO_CONFIG: config, AO_TMUX_SOCKET: socket, XDG_CACHE_HOME: join(dir, "cache") };
+    const ao = await openOrchestrator({ env });
+    process.stderr.write(`N=${n}: spawning`);
+    for (let i = 0; i < n; i++) {
+      await ao.spawn({ project: "bench", base: "main" });
+      if (i % 25 === 24) process.stderr.write(".");
+    }
+    const lastSpawn = Date.now();
+    process.stderr.write(" measuring\n");
+    const vars = Object.entries(env).map(([k, v]) => `${k}=${v}`);
+    const screen = () => tmux("capture-pane", "-p", "-t", "=dash:").stdout;
+    // The list drawn: the rows of the sessions and the footer; full: also the selected session's preview.
+    const listed = (text) => /^> b-1 /m.test(text) && text.includes("K kill");
+    const full = (text) => listed(text) && text.includes("agent ready"); // only the preview shows an agent's output
+    const results = [];
+    for (const entry of entries) {
+      const start = () => tmux("new-session", "-d", "-s", "dash", "-x", "100", "-y", "30", "env", "-u", "TMUX", ...vars, process.execPath, entry, "dash");
+      const toList = [];
+      const toFull = [];
+      for (let i = 0; i < runs; i++) {
+        const t0 = process.hrtime.bigint();
+        const ms = () => Number(process.hrtime.bigint() - t0) / 1e6;
+        start();
+        let list;
+        for (;;) {
+          const text = screen();
+          if (list === undefined && listed(text)) list = ms();
+          if (list !== undefined && full(text)) break;
+          if (ms() > 30_000) throw new Error(`no full frame in 30 s:\n${text}`);
+          await sleep(5);
+        }
+        toFull.push(ms());
+        toList.push(list);
+        tmux("kill-session", "-t", "=dash");
+        await sleep(200);
+      }
+
+      // Idle: the dash's own CPU (and its tmux calls') over idleSeconds, once it has settled;
+      // first while the youngest ages still count seconds (a frame drawn every refresh), then
+      // once every age reads in minutes (a refresh that finds nothing new draws nothing).
+      start();
+      while (!full(screen())) await sleep(20);
+      await sleep(3000);
+      const pid = Number(tmux("display-message", "-p", "-t", "=dash:", "#{pane_pid}").stdout.trim());
+      const idle = async () => {
+        const c0 = cpuSeconds(pid);
+        const w0 = Date.now();
+        await sleep(idleSeconds * 1000);
+        return (cpuSeconds(pid) - c0) / ((Date.now() - w0) / 1000); // CPU seconds per second: one refresh a second
+      };
+      const drawing = Date.now() - lastSpawn < 50_000 ? await idle() : undefined;
+      await sleep(Math.max(0, 61_000 - (Date.now() - lastSpawn)));
+      const quiet = await idle();
+      tmux("kill-session", "-t", "=dash");
+      results.push({ n, entry: entry.slice(root.length + 1), list: median(toList), firstFrame: median(toFull), min: Math.min(...toFull), drawing, quiet });
+    }
+    return results;
+  } finally {
+    tmux("kill-server");
+    rmSync(join(process.env.TMUX_TMPDIR || "/tmp", `tmux-${process.getuid()}`, socket), { force: true });
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+const rows = [];
+for (const n of sizes) rows.push(...(await measure(n)));
+const t0 = process.hrtime.bigint();
+spawnSync(process.execPath, ["-e", ""]);
+const nodeMs = Number(process.hrtime.bigint() - t0) / 1e6;
+console.log(`\nao dash in a 100x30 tmux pane, polled every 5 ms; medians of ${runs} starts. First frame: the list and footer drawn; full: the selected session's preview too. Idle: CPU of the dash and its tmux calls over ${idleSeconds} s, while the youngest age still counts seconds (a frame each refresh) and once nothing on screen changes. node ${process.version}; bare \`node -e ''\` took ${nodeMs.toFixed(0)} ms.\n`);
+console.log("| N | entry | first frame (list) | full frame (with preview) | fastest full | idle, a frame each refresh | idle, nothing changed |");
+console.log("|---|---|---|---|---|---|---|");
+const cpu = (x) => (x === undefined ? "-" : `${(x * 100).toFixed(1)}% of a core (${(x * 1000).toFixed(1)} ms per refresh)`);
+for (const r of rows) console.log(`| ${r.n} | ${r.entry} | ${r.list.toFixed(0)} ms | ${r.firstFrame.toFixed(0)} ms | ${r.min.toFixed(0)} ms | ${cpu(r.drawing)} | ${cpu(r.quiet)} |`);

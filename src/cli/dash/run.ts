@@ -1,0 +1,65 @@
+/**
+ * Mounts the dash on the terminal's alternate screen and takes it down again:
+ * to attach to a session (tmux gets the terminal; on detach the dash comes back
+ * where it was) and on quit (the terminal as it was before).
+ */
+import { createElement as h } from "react";
+import { render } from "ink";
+import { errorMessage } from "../../core/errors.js";
+import type { ListResult, Orchestrator } from "../../core/orchestrator.js";
+import { App, type AppProps } from "./app.js";
+
+const ENTER_ALT = "\x1b[?1049h\x1b[H\x1b[2J";
+const LEAVE_ALT = "\x1b[?25h\x1b[?1049l";
+
+export async function runDash(ao: Orchestrator, opts: { color: boolean; project?: string; env: NodeJS.ProcessEnv; first?: Promise<ListResult> }): Promise<void> {
+  const out = process.stdout;
+  let onAlt = false;
+  const leaveAlt = () => {
+    if (onAlt) out.write(LEAVE_ALT);
+    onAlt = false;
+  };
+  // However the process ends (a signal, a crash), the user's screen comes back.
+  process.on("exit", leaveAlt);
+  const onSignal = (signal: NodeJS.Signals) => process.exit(128 + (signal === "SIGHUP" ? 1 : 15));
+  process.once("SIGTERM", onSignal);
+  process.once("SIGHUP", onSignal);
+  let state: AppProps["initial"] = { filter: "" };
+  try {
+    for (;;) {
+      out.write(ENTER_ALT);
+      onAlt = true;
+      let next: Parameters<AppProps["onLeave"]>[0] | undefined;
+      const app = render(h(App, { ao, color: opts.color, project: opts.project, first: opts.first, initial: state, onLeave: (n) => (next = n) }), { exitOnCtrlC: true, patchConsole: false });
+      opts.first = undefined; // a listing is fresh only once
+      await app.waitUntilExit();
+      if (!next?.attach) return;
+      state = { selected: next.selected, filter: next.filter };
+      state.status = await attach(ao, next.attach, opts.env, leaveAlt);
+    }
+  } finally {
+    leaveAlt();
+    process.off("exit", leaveAlt);
+    process.off("SIGTERM", onSignal);
+    process.off("SIGHUP", onSignal);
+  }
+}
+
+/**
+ * Outside tmux the terminal is handed to `tmux attach` on the session's own
+ * server until the user detaches. Inside tmux the client switches to the
+ * session (the dash keeps running in its pane), and the status line says how
+ * to come back.
+ */
+async function attach(ao: Orchestrator, target: { name: string; socket?: string }, env: NodeJS.ProcessEnv, leaveAlt: () => void): Promise<string> {
+  const { name } = target;
+  leaveAlt();
+  try {
+    await ao.attach(name);
+    // $TMUX is "socket,pid,session": on the session's own server the client was switched; else a nested client ran until detached.
+    const switched = env.TMUX !== undefined && env.TMUX.split(",")[0] === (target.socket ?? ao.ctx.tmux.socketPath);
+    return switched ? `Switched to ${name}; come back with your tmux prefix + L (switch-client -l).` : `Back from ${name}.`;
+  } catch (err) {
+    return `${name}: ${errorMessage(err).split("\n")[0]}`;
+  }
+}

@@ -1,0 +1,53 @@
+/**
+ * The newest event `ao watch` wrote for any session (types starting "watch_",
+ * with a `text`), for the dash's status line. A long-running reader: a session's
+ * events file is read again only when its stamp (size, mtime) changed.
+ */
+import type { Store } from "../adapters/store.js";
+import { cleanTitle } from "./naming.js";
+import type { SessionRecord } from "./record.js";
+
+export interface WatchNote {
+  project: string;
+  session: string;
+  at: string;
+  type: string;
+  text: string;
+}
+
+export class WatchFeed {
+  private readonly seen = new Map<string, { stamp: string; note?: WatchNote }>();
+  constructor(private readonly store: Pick<Store, "eventsStamp" | "events">) {}
+
+  /** The newest watch note across `sessions`, or undefined when watch has said nothing. */
+  newest(sessions: readonly Pick<SessionRecord, "project" | "name">[]): WatchNote | undefined {
+    let best: WatchNote | undefined;
+    for (const s of sessions) {
+      const note = this.noteOf(s.project, s.name);
+      if (note && (!best || note.at > best.at)) best = note;
+    }
+    return best;
+  }
+
+  private noteOf(project: string, name: string): WatchNote | undefined {
+    const key = `${project}/${name}`;
+    const stamp = this.store.eventsStamp(project, name);
+    if (stamp === undefined) return undefined;
+    const cached = this.seen.get(key);
+    if (cached?.stamp === stamp) return cached.note;
+    let note: WatchNote | undefined;
+    try {
+      const events = this.store.events(project, name);
+      for (let i = events.length - 1; i >= 0 && !note; i--) {
+        const e = events[i]!;
+        // Cleaned: the text may quote what an agent or GitHub wrote; it must not steer the terminal.
+        const text = typeof e.type === "string" && e.type.startsWith("watch_") && typeof e.text === "string" ? cleanTitle(e.text) : undefined;
+        if (text) note = { project, session: name, at: e.at, type: e.type, text };
+      }
+    } catch {
+      // A damaged or unreadable log: no note from it, and the dash goes on.
+    }
+    this.seen.set(key, { stamp, note });
+    return note;
+  }
+}
