@@ -56,7 +56,7 @@ describe("the bundled CLI", () => {
       const { sources, packages } = inputsOf(outputs);
       expect(packages).toEqual(["commander"]);
       expect(sources).toContain("src/core/orchestrator.ts");
-      for (const cold of ["src/adapters/github.ts", "src/cli/commands/cleanup.ts", "src/core/cleanup.ts", "src/config/parse.ts", "src/config/schema.ts", "src/core/spawn.ts", "src/core/workspace.ts"]) {
+      for (const cold of ["src/adapters/github.ts", "src/cli/commands/cleanup.ts", "src/core/cleanup.ts", "src/config/parse.ts", "src/config/schema.ts", "src/core/spawn.ts", "src/core/workspace.ts", "src/cli/dash/run.ts", "src/cli/dash/app.ts", "src/core/watch.ts", "src/core/transcript.ts", "src/core/terminal-text.ts"]) {
         expect(sources, `${args.join(" ")} loads ${cold}`).not.toContain(cold);
       }
     }
