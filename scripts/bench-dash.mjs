@@ -6,9 +6,9 @@
 //   BENCH_DASH_SIZES=10,200  BENCH_DASH_RUNS=7  BENCH_DASH_IDLE_S=20
 //   BENCH_DASH_ENTRIES=bin/ao.js,dist-bundle/ao.js   (CLI entries to compare, relative to the repo)
 import { execFileSync, spawnSync } from "node:child_process";
-import { mkdtempSync, readFileSync, realpathSync, rmSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { readFileSync, rmSync, writeFileSync } from "node:fs";
 import { join, resolve } from "node:path";
+import { benchRepo } from "./bench-repo.mjs";
 
 const root = resolve(import.meta.dirname, "..");
 const entries = (process.env.BENCH_DASH_ENTRIES ?? "bin/ao.js").split(",").map((e) => join(root, e));
@@ -23,7 +23,6 @@ const median = (xs) => {
   return s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
 };
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
-const git = (cwd, ...args) => execFileSync("git", args, { cwd, stdio: "pipe", env: { ...process.env, GIT_AUTHOR_NAME: "b", GIT_AUTHOR_EMAIL: "b@b", GIT_COMMITTER_NAME: "b", GIT_COMMITTER_EMAIL: "b@b" } });
 
 /** utime+stime of a process and of its reaped children (its tmux calls), in seconds. */
 function cpuSeconds(pid) {
@@ -33,17 +32,10 @@ function cpuSeconds(pid) {
 }
 
 async function measure(n) {
-  const dir = realpathSync(mkdtempSync(join(tmpdir(), "ao-bench-dash-")));
+  const dir = benchRepo("ao-bench-dash-");
   const socket = `ao-bench-dash-${process.pid}-${n}`;
   const tmux = (...args) => spawnSync("tmux", ["-L", socket, ...args], { encoding: "utf8" });
   try {
-    git(dir, "init", "-q", "--bare", "-b", "main", "origin.git");
-    git(dir, "init", "-q", "-b", "main", "repo");
-    writeFileSync(join(dir, "repo", "README.md"), "bench\n");
-    git(join(dir, "repo"), "add", ".");
-    git(join(dir, "repo"), "commit", "-q", "-m", "init");
-    git(join(dir, "repo"), "remote", "add", "origin", join(dir, "origin.git"));
-    git(join(dir, "repo"), "push", "-q", "origin", "main");
     const config = join(dir, "agent-orchestrator.yaml");
     writeFileSync(config, `dataDir: ${dir}/data\nworktreeDir: ${dir}/wt\ndefaults:\n  agent: idle\nagents:\n  idle:\n    command: echo agent ready; exec sleep 86400\nprojects:\n  bench:\n    path: ${dir}/repo\n    sessionPrefix: b\n`);
     const env = { PATH: process.env.PATH, HOME: dir, TERM: "xterm-256color", AO_CONFIG: config, AO_TMUX_SOCKET: socket, XDG_CACHE_HOME: join(dir, "cache") };

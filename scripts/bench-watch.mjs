@@ -8,14 +8,14 @@
 //   - the time from a CI failure appearing on GitHub to the message in the
 //     agent's pane (interval 1s, githubInterval 5s here).
 //   BENCH_SIZES=10,50,200
-import childProcess, { execFileSync, spawnSync } from "node:child_process";
+import childProcess, { spawnSync } from "node:child_process";
 import { randomBytes } from "node:crypto";
 import { createServer } from "node:http";
-import { existsSync, mkdtempSync, readFileSync, realpathSync, rmSync, writeFileSync } from "node:fs";
+import { existsSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { syncBuiltinESMExports } from "node:module";
-import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { demoAgentYaml } from "./demo-config.mjs";
+import { benchRepo } from "./bench-repo.mjs";
 
 const root = resolve(import.meta.dirname, "..");
 const sizes = (process.env.BENCH_SIZES ?? "10,50,200").split(",").map(Number);
@@ -34,7 +34,6 @@ syncBuiltinESMExports();
 const { openOrchestrator } = await import(join(root, "dist", "index.js"));
 
 const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor((xs.length - 1) / 2)];
-const git = (cwd, ...args) => execFileSync("git", args, { cwd, stdio: "pipe", env: { ...process.env, GIT_AUTHOR_NAME: "b", GIT_AUTHOR_EMAIL: "b@b", GIT_COMMITTER_NAME: "b", GIT_COMMITTER_EMAIL: "b@b" } });
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 const oid = (i) => i.toString(16).padStart(40, "0");
 
@@ -81,16 +80,9 @@ async function pass(ao) {
 
 const rows = [];
 for (const n of sizes) {
-  const dir = realpathSync(mkdtempSync(join(tmpdir(), "ao-bench-watch-")));
+  const dir = benchRepo("ao-bench-watch-");
   const socket = `ao-bench-watch-${process.pid}-${n}`;
   try {
-    git(dir, "init", "-q", "--bare", "-b", "main", "origin.git");
-    git(dir, "init", "-q", "-b", "main", "repo");
-    writeFileSync(join(dir, "repo", "README.md"), "bench\n");
-    git(join(dir, "repo"), "add", ".");
-    git(join(dir, "repo"), "commit", "-q", "-m", "init");
-    git(join(dir, "repo"), "remote", "add", "origin", join(dir, "origin.git"));
-    git(join(dir, "repo"), "push", "-q", "origin", "main");
     const agents = `agents:\n  idle:\n    command: sleep 86400\n    status: { idle: ["^$"] }\n${demoAgentYaml("demo", join(root, "scripts", "demo-agent.mjs"))}`;
     const base = `dataDir: ${dir}/data\nworktreeDir: ${dir}/wt\ndefaults:\n  agent: idle\n${agents}projects:\n  bench:\n    path: ${dir}/repo\n    sessionPrefix: b\n`;
     const watch = `watch:\n  interval: ${INTERVAL_S}s\n  githubInterval: ${GITHUB_INTERVAL_S}s\nreactions:\n  maxSends: 100\n`;

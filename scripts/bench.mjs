@@ -8,9 +8,10 @@
 // NODE_OPTIONS make bare node itself slower and would hide ao's own cost.
 import { execFileSync, spawn, spawnSync } from "node:child_process";
 import { createServer } from "node:http";
-import { mkdtempSync, readFileSync, realpathSync, rmSync, writeFileSync } from "node:fs";
+import { readFileSync, rmSync, writeFileSync } from "node:fs";
 import { loadavg, tmpdir } from "node:os";
 import { join, resolve } from "node:path";
+import { benchRepo } from "./bench-repo.mjs";
 
 const root = resolve(import.meta.dirname, "..");
 const aoBin = join(root, "bin", "ao.js");
@@ -71,7 +72,6 @@ function children(args, env) {
   return lines;
 }
 
-const git = (cwd, ...args) => execFileSync("git", args, { cwd, stdio: "pipe", env: { ...process.env, GIT_AUTHOR_NAME: "b", GIT_AUTHOR_EMAIL: "b@b", GIT_COMMITTER_NAME: "b", GIT_COMMITTER_EMAIL: "b@b" } });
 
 const rows = [];
 /** The pause between paste and Enter in Tmux.paste (src/adapters/tmux.ts). */
@@ -117,16 +117,9 @@ async function timeWithRequests(args, env) {
   return { ms: median(samples), requests };
 }
 for (const n of sizes) {
-  const dir = realpathSync(mkdtempSync(join(tmpdir(), "ao-bench-")));
+  const dir = benchRepo("ao-bench-");
   const socket = `ao-bench-${process.pid}-${n}`;
   try {
-    git(dir, "init", "-q", "--bare", "-b", "main", "origin.git");
-    git(dir, "init", "-q", "-b", "main", "repo");
-    writeFileSync(join(dir, "repo", "README.md"), "bench\n");
-    git(join(dir, "repo"), "add", ".");
-    git(join(dir, "repo"), "commit", "-q", "-m", "init");
-    git(join(dir, "repo"), "remote", "add", "origin", join(dir, "origin.git"));
-    git(join(dir, "repo"), "push", "-q", "origin", "main");
     const config = join(dir, "agent-orchestrator.yaml");
     writeFileSync(config, `dataDir: ${dir}/data\nworktreeDir: ${dir}/wt\ndefaults:\n  agent: idle\nagents:\n  idle:\n    command: sleep 86400\nprojects:\n  bench:\n    path: ${dir}/repo\n    sessionPrefix: b\n`);
     const env = cleanEnv({ AO_CONFIG: config, AO_TMUX_SOCKET: socket, HOME: dir });
