@@ -86,12 +86,13 @@ for (const n of sizes) {
     const agents = `agents:\n  idle:\n    command: sleep 86400\n    status: { idle: ["^$"] }\n${demoAgentYaml("demo", join(root, "scripts", "demo-agent.mjs"))}`;
     const base = `dataDir: ${dir}/data\nworktreeDir: ${dir}/wt\ndefaults:\n  agent: idle\n${agents}projects:\n  bench:\n    path: ${dir}/repo\n    sessionPrefix: b\n`;
     const watch = `watch:\n  interval: ${INTERVAL_S}s\n  githubInterval: ${GITHUB_INTERVAL_S}s\nreactions:\n  maxSends: 100\n`;
-    writeFileSync(join(dir, "tmux-only.yaml"), base + watch);
-    writeFileSync(join(dir, "github.yaml"), base.replace("    sessionPrefix: b\n", "    sessionPrefix: b\n    repo: bench/repo\n") + watch);
+    // One config file, first without a repository, then with one: a session is watched with the
+    // config recorded when it was spawned (SPEC §1 "From anywhere"), so both phases use the same path.
+    const config = join(dir, "agent-orchestrator.yaml");
+    writeFileSync(config, base + watch);
     const agentLog = join(dir, "agent.log");
     const env = { ...process.env, AO_TMUX_SOCKET: socket, HOME: dir, XDG_CACHE_HOME: join(dir, "cache"), GITHUB_API_URL: githubUrl, GITHUB_TOKEN: "bench-token", DEMO_AGENT_LOG: agentLog };
-    const tmuxOnly = await openOrchestrator({ env: { ...env, AO_CONFIG: join(dir, "tmux-only.yaml") } });
-    const withGitHub = await openOrchestrator({ env: { ...env, AO_CONFIG: join(dir, "github.yaml") } });
+    const tmuxOnly = await openOrchestrator({ env: { ...env, AO_CONFIG: config } });
     process.stderr.write(`watch N=${n}: spawning`);
     const demo = (await tmuxOnly.spawn({ project: "bench", base: "main", agent: "demo" })).session;
     pr.branch = demo.branch;
@@ -104,6 +105,8 @@ for (const n of sizes) {
     const first = await pass(tmuxOnly);
     const steady = [];
     for (let i = 0; i < 5; i++) steady.push(await pass(tmuxOnly));
+    writeFileSync(config, base.replace("    sessionPrefix: b\n", "    sessionPrefix: b\n    repo: bench/repo\n") + watch);
+    const withGitHub = await openOrchestrator({ env: { ...env, AO_CONFIG: config } });
     const requestsBefore = graphqlRequests;
     const gh = [];
     for (let i = 0; i < 3; i++) gh.push(await pass(withGitHub));
