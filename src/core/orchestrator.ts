@@ -72,7 +72,8 @@ export class Orchestrator {
   async ownerOf(record: SessionRecord): Promise<Orchestrator> {
     const path = record.configPath;
     if (!path || path === this.config.path) return this;
-    if (!this.ctx.files.exists(path)) {
+    // ao records absolute paths only; anything else (a damaged or edited record) names no usable config.
+    if (!isAbsolute(path) || !this.ctx.files.exists(path)) {
       if (this.config.projects[record.project]) return this;
       throw new ConfigError(`Config file not found: ${path} (recorded by session ${record.name})`, { hint: `Pass --config PATH of a config that defines project ${record.project}.` });
     }
