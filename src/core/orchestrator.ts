@@ -73,7 +73,7 @@ export class Orchestrator {
     const path = record.configPath;
     if (!path || path === this.config.path) return this;
     // ao records absolute paths only; anything else (a damaged or edited record) names no usable config.
-    if (!isAbsolute(path) || !this.ctx.files.exists(path)) {
+    if (!this.owners.has(path) && (!isAbsolute(path) || !this.ctx.files.exists(path))) {
       if (this.config.projects[record.project]) return this;
       throw new ConfigError(`Config file not found: ${path} (recorded by session ${record.name})`, { hint: `Pass --config PATH of a config that defines project ${record.project}.` });
     }
