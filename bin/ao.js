@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 // CommonJS on purpose (bin/package.json): Node starts a CommonJS entry sooner
 // than an ES module, and that difference is most of `ao --version`, which is
-// answered here. Everything else runs the bundle, an ES module: dist/bin/ao.mjs.
+// answered here. Everything else runs the bundle: dist/bin/ao.cjs (scripts/build-cli.mjs).
 "use strict";
 const argv = process.argv.slice(2);
 if (argv.length === 1 && (argv[0] === "--version" || argv[0] === "-V")) {
@@ -10,5 +10,5 @@ if (argv.length === 1 && (argv[0] === "--version" || argv[0] === "-V")) {
   });
   process.stdout.write(`${require("../package.json").version}\n`);
 } else {
-  import("../dist/bin/ao.mjs");
+  require("../dist/bin/ao.cjs");
 }

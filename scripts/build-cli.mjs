@@ -1,22 +1,36 @@
 #!/usr/bin/env node
-// The CLI as users run it: src/cli/main.ts bundled and minified by esbuild into
-// dist/bin/ao.mjs, with every `await import()` of ao's own code split into chunks
-// (dist/bin/chunks/) that load only when a command reaches them. A new command
-// file needs no entry here: program.ts imports it lazily, and esbuild gives it
-// its own chunk. Node's ESM loader resolving and compiling ~100 small modules
-// was most of `ao session ls`'s start-up; a few minified files are not.
+// The CLI as users run it, built by esbuild from src/ in two parts:
+//
+// - dist/bin/ao.cjs: ONE minified CommonJS file with everything the hot paths
+//   (`ls`, `status`, `get`, `send`, `kill`…) reach statically from HOT_ROOTS.
+//   bin/ao.js require()s it. Node loads a CommonJS file without its ES module
+//   loader (resolving, linking, an async job per file, a facade per built-in),
+//   which was a third of `ao session ls`'s own start-up.
+// - dist/bin/chunks/*.mjs: every other module ao imports lazily (`await
+//   import()`: cleanup, spawn, watch, dash, GitHub, config parsing…), as ES
+//   modules split into chunks, loaded only when a command reaches them.
+//
+// A lazy chunk uses the SAME instances of the hot modules it imports (one
+// Store, one AoError class for instanceof): the hot file publishes the
+// namespaces of those modules on globalThis[Symbol.for("ao.hot")] before
+// anything runs, and the chunks' imports of them are rewritten to read that
+// registry. A new command file needs no entry here: program.ts imports it
+// lazily and it becomes a chunk.
 //
 // The library (package.json "exports": dist/index.js and its .d.ts) stays tsc's
 // output: importers get ESM with types and bundle it themselves.
 //
-// Writes .build/cli-meta.json (esbuild's metafile, not shipped): which sources
-// went into which output file; test/e2e/bundle.test.ts reads it.
+// Writes .build/cli-meta.json (esbuild's metafiles of both parts, not shipped):
+// which sources went into which output file; test/e2e/bundle.test.ts reads it.
 import { build } from "esbuild";
-import { mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
-import { join, resolve } from "node:path";
+import { mkdirSync, rmSync, writeFileSync } from "node:fs";
+import { join, relative, resolve } from "node:path";
 
 const root = resolve(import.meta.dirname, "..");
 const outdir = join(root, "dist", "bin");
+
+/** The hot paths: these sources and everything they import statically go into dist/bin/ao.cjs. */
+const HOT_ROOTS = ["src/cli/main.ts", "src/cli/program.ts", "src/cli/commands/session.ts", "src/cli/commands/send.ts", "src/index.ts"];
 
 /**
  * Loaded from node_modules at run time rather than bundled: packages that may
@@ -26,68 +40,100 @@ const outdir = join(root, "dist", "bin");
  */
 const EXTERNAL = ["ink", "ink-*", "react", "react/*", "react-dom", "react-devtools-core", "yoga-layout", "yoga-layout/*", "yoga-wasm-web", "*.node", "*.wasm"];
 
-/**
- * The hot paths (`ls`, `status`, `get`, `send`): these sources and everything
- * they import statically are bundled into ONE chunk. Left to itself, esbuild
- * puts each set of modules shared by a different set of lazy imports into its
- * own chunk, and `ls` loaded 21 files; each costs Node's loader ~0.6 ms.
- */
-const HOT = ["src/cli/program.ts", "src/cli/commands/session.ts", "src/cli/commands/send.ts", "src/index.ts"];
+const REGISTRY = 'globalThis[Symbol.for("ao.hot")]';
+const common = { absWorkingDir: root, bundle: true, platform: "node", target: "node20", minify: true, legalComments: "eof", external: EXTERNAL, metafile: true, logLevel: "warning" };
+const rel = (path) => relative(root, path);
 
-const ENTRY = "src/cli/main.ts";
-/**
- * Bundled CommonJS packages (commander, simple-git) call require() for Node's
- * own modules, and ESM has none: the entry makes one, once, before any chunk
- * loads (esbuild's require shim looks for a global one when called). A banner
- * would make one per output file, each paying for createRequire and import.meta.
- */
-const REQUIRE = 'import{createRequire as __aoRequire}from"node:module";globalThis.require??=__aoRequire(import.meta.url);';
+/** Resolves an import as esbuild would without this plugin; undefined when esbuild should handle it (a built-in, an external, an error). */
+async function resolved(b, args) {
+  if (args.pluginData?.aoInner) return undefined;
+  const r = await b.resolve(args.path, { kind: args.kind, importer: args.importer, resolveDir: args.resolveDir, pluginData: { aoInner: true } });
+  return r.errors.length || r.external ? undefined : r.path;
+}
 
-const options = {
-  absWorkingDir: root,
-  entryPoints: { ao: ENTRY },
+/**
+ * The hot part. Its entry loads the registry (once the chunks are known) and
+ * then src/cli/main.ts. A dynamic import of a module outside the hot set stays
+ * an import() of that module's chunk; `lazy` collects those modules.
+ */
+function hotPart({ hot, chunkOf, registered }) {
+  const lazy = new Set();
+  const plugin = {
+    name: "ao-hot",
+    setup(b) {
+      b.onResolve({ filter: /^ao:/ }, (args) => ({ path: args.path, namespace: "ao" }));
+      b.onLoad({ filter: /^ao:entry$/, namespace: "ao" }, () => ({ contents: `import "ao:registry";\nimport ${JSON.stringify(join(root, "src/cli/main.ts"))};`, resolveDir: root, loader: "js" }));
+      b.onLoad({ filter: /^ao:registry$/, namespace: "ao" }, () => {
+        const mods = [...(registered ?? [])];
+        const lines = mods.map((m, i) => `import * as m${i} from ${JSON.stringify(join(root, m))};`);
+        lines.push(`${REGISTRY} = { ${mods.map((m, i) => `${JSON.stringify(m)}: m${i}`).join(", ")} };`);
+        return { contents: lines.join("\n"), resolveDir: root, loader: "js" };
+      });
+      b.onResolve({ filter: /.*/ }, async (args) => {
+        if (args.kind !== "dynamic-import") return undefined;
+        const path = await resolved(b, args);
+        if (!path || HOT_ROOTS.includes(rel(path)) || hot?.has(rel(path))) return undefined;
+        lazy.add(path);
+        return { path: chunkOf ? `./${chunkOf.get(path)}` : `lazy:${rel(path)}`, external: true };
+      });
+    },
+  };
+  return {
+    lazy,
+    options: {
+      ...common,
+      entryPoints: { ao: "ao:entry" },
+      outfile: join(outdir, "ao.cjs"),
+      format: "cjs",
+      // main.ts finds package.json from its own URL; in CommonJS that is the file's.
+      define: { "import.meta.url": "__aoUrl" },
+      // The chunks are ES modules: their bundled CommonJS packages call require() for Node's own modules, and find it here.
+      banner: { js: 'var __aoUrl=require("node:url").pathToFileURL(__filename).href;globalThis.require??=require;' },
+      plugins: [plugin],
+    },
+  };
+}
+
+// Pass 1: the hot set (every input of the hot file) and the modules loaded lazily from it.
+const probe = hotPart({});
+const hot = new Set(Object.keys((await build({ ...probe.options, write: false })).metafile.inputs));
+
+// Pass 2: the lazy chunks. Imports of hot sources read the registry; `registered` collects them.
+rmSync(outdir, { recursive: true, force: true });
+const registered = new Set();
+const redirect = {
+  name: "ao-registry",
+  setup(b) {
+    b.onResolve({ filter: /.*/ }, async (args) => {
+      const path = await resolved(b, args);
+      if (!path || !hot.has(rel(path)) || !rel(path).startsWith("src/")) return undefined;
+      registered.add(rel(path));
+      return { path: rel(path), namespace: "ao-hot" };
+    });
+    b.onLoad({ filter: /.*/, namespace: "ao-hot" }, (args) => ({ contents: `module.exports = ${REGISTRY}[${JSON.stringify(args.path)}];`, loader: "js" }));
+  },
+};
+const entries = Object.fromEntries([...probe.lazy].map((path) => [rel(path).replace(/^(src|node_modules)\//, "").replace(/\.[cm]?[jt]sx?$/, "").replace(/[^\w.-]+/g, "-"), path]));
+const chunks = await build({
+  ...common,
+  entryPoints: entries,
   outdir,
+  entryNames: "chunks/[name]-[hash]",
   chunkNames: "chunks/[name]-[hash]",
   // .mjs: Node knows the format from the name; for .js it reads the nearest package.json per file.
   outExtension: { ".js": ".mjs" },
-  bundle: true,
   splitting: true,
   format: "esm",
-  platform: "node",
-  target: "node20",
-  minify: true,
-  legalComments: "eof",
-  external: EXTERNAL,
-  metafile: true,
-  logLevel: "warning",
-};
+  plugins: [redirect],
+});
+const chunkOf = new Map(Object.entries(chunks.metafile.outputs).filter(([, o]) => o.entryPoint).map(([file, o]) => [join(root, o.entryPoint), relative(outdir, join(root, file))]));
 
-// Pass 1: which of ao's sources are loaded lazily (targets of `await import()`).
-const graph = (await build({ ...options, write: false })).metafile;
-const lazy = new Set(Object.values(graph.inputs).flatMap((i) => i.imports.filter((m) => m.kind === "dynamic-import" && m.path.startsWith("src/")).map((m) => m.path)));
+// Pass 3: the hot file, with the registry and the chunks' names.
+const final = hotPart({ hot, chunkOf, registered });
+const main = await build(final.options);
+const missing = [...final.lazy].filter((p) => !chunkOf.has(p));
+if (missing.length) throw new Error(`lazily imported but not built as a chunk: ${missing.map(rel).join(", ")}`);
 
-/**
- * Pass 2: every lazily loaded source of ao's first imports a hub of the hot
- * sources. Every hot module is then reached from the same set of lazy imports,
- * and esbuild gives them all one chunk. The hub adds nothing to run: a lazy
- * module is only ever loaded after program.ts, which has loaded the hot ones.
- * main.ts does not import it, so `ao --version` still loads one file.
- */
-const hub = {
-  name: "ao-hot-hub",
-  setup(b) {
-    b.onResolve({ filter: /^ao:hot$/ }, () => ({ path: "hot", namespace: "ao" }));
-    b.onLoad({ filter: /.*/, namespace: "ao" }, () => ({ contents: HOT.map((f) => `import ${JSON.stringify(join(root, f))};`).join("\n"), resolveDir: root, loader: "js" }));
-    b.onLoad({ filter: /\.tsx?$/ }, (args) => {
-      const file = args.path.slice(root.length + 1);
-      if (file === ENTRY) return { contents: `${REQUIRE}\n${readFileSync(args.path, "utf8")}`, loader: "ts" };
-      if (!lazy.has(file)) return undefined;
-      return { contents: `import "ao:hot";\n${readFileSync(args.path, "utf8")}`, loader: file.endsWith("x") ? "tsx" : "ts" };
-    });
-  },
-};
-
-rmSync(outdir, { recursive: true, force: true });
-const result = await build({ ...options, plugins: [hub] });
 mkdirSync(join(root, ".build"), { recursive: true });
-writeFileSync(join(root, ".build", "cli-meta.json"), JSON.stringify(result.metafile));
+const meta = { inputs: { ...chunks.metafile.inputs, ...main.metafile.inputs }, outputs: { ...chunks.metafile.outputs, ...main.metafile.outputs } };
+writeFileSync(join(root, ".build", "cli-meta.json"), JSON.stringify(meta));

@@ -22,6 +22,8 @@ function version(): string {
 if (argv.length === 1 && (argv[0] === "--version" || argv[0] === "-V")) {
   process.stdout.write(`${version()}\n`);
 } else {
-  const { runCli } = await import("./program.js");
-  process.exitCode = await runCli(argv, version());
+  // No top-level await: the bundle that runs this is a CommonJS file (scripts/build-cli.mjs).
+  void import("./program.js").then(async ({ runCli }) => {
+    process.exitCode = await runCli(argv, version());
+  });
 }

@@ -1,7 +1,8 @@
 /**
  * What users run is the esbuild bundle (scripts/build-cli.mjs): bin/ao.js (a
- * CommonJS file) answers `ao --version` itself and loads dist/bin/ao.mjs for
- * everything else; a listing loads only the chunks it needs. The bundle's metafile says which sources and packages each chunk holds,
+ * CommonJS file) answers `ao --version` itself and loads dist/bin/ao.cjs (one
+ * CommonJS file with the hot paths) for everything else; other commands load
+ * the chunks (dist/bin/chunks/*.mjs) they need. The bundle's metafile says which sources and packages each chunk holds,
  * so these tests name what must stay out of the hot paths, not chunk names.
  */
 import { existsSync, readFileSync, rmSync } from "node:fs";
@@ -18,7 +19,7 @@ interface Metafile {
 }
 const meta = JSON.parse(readFileSync(join(ROOT, ".build", "cli-meta.json"), "utf8")) as Metafile;
 
-/** The files (relative to the checkout) that `ao args` loads as ES modules, besides bin/ao.js. */
+/** The files (relative to the checkout) that `ao args` loads, besides bin/ao.js. */
 async function loaded(args: string[]): Promise<string[]> {
   const file = join(s.root, "loaded.txt");
   rmSync(file, { force: true });
@@ -29,7 +30,7 @@ async function loaded(args: string[]): Promise<string[]> {
   return readFileSync(file, "utf8").split("\n").filter(Boolean)
     .map((url) => relative(ROOT, fileURLToPath(url)))
     // With --import, Node hands the entry itself (bin/ao.js, CommonJS) to the hooks too.
-    .filter((f) => f !== join("test", "helpers", "record-loads.mjs") && f !== join("bin", "ao.js"));
+    .filter((f) => f !== join("test", "helpers", "record-loads.mjs") && f !== join("bin", "ao.js") && f !== "package.json");
 }
 
 /** The sources and packages bundled into the given output files. */
@@ -40,7 +41,7 @@ function inputsOf(outputs: string[]): { sources: string[]; packages: string[] } 
 }
 
 describe("the bundled CLI", () => {
-  it("answers --version from bin/ao.js alone, loading no ES module", async () => {
+  it("answers --version from bin/ao.js alone, loading no other file", async () => {
     expect(await loaded(["--version"])).toEqual([]);
     const r = await s.ao(["--version"]);
     expect(r.stdout).toBe(`${JSON.parse(readFileSync(join(ROOT, "package.json"), "utf8")).version}\n`);
@@ -51,8 +52,8 @@ describe("the bundled CLI", () => {
     await s.ao(["session", "ls"]); // the first run after a config change validates it and caches the result
     for (const args of [["session", "ls"], ["session", "ls", "--json"]]) {
       const outputs = await loaded(args);
-      expect(outputs[0]).toBe(join("dist", "bin", "ao.mjs"));
-      for (const f of outputs) expect(f.startsWith(join("dist", "bin") + "/"), f).toBe(true);
+      // One file: the hot CommonJS bundle, and no chunk.
+      expect(outputs, args.join(" ")).toEqual([join("dist", "bin", "ao.cjs")]);
       const { sources, packages } = inputsOf(outputs);
       expect(packages).toEqual(["commander"]);
       expect(sources).toContain("src/core/orchestrator.ts");
@@ -60,5 +61,20 @@ describe("the bundled CLI", () => {
         expect(sources, `${args.join(" ")} loads ${cold}`).not.toContain(cold);
       }
     }
+  });
+
+  it("bundles each of ao's sources once: a lazy chunk uses the hot file's modules, never a copy", async () => {
+    const owners = new Map<string, string[]>();
+    for (const [file, out] of Object.entries(meta.outputs)) {
+      for (const input of Object.keys(out.inputs)) if (input.startsWith("src/")) owners.set(input, [...(owners.get(input) ?? []), file]);
+    }
+    expect(owners.get("src/core/errors.ts")).toEqual([join("dist", "bin", "ao.cjs")]);
+    expect(owners.get("src/core/cleanup.ts")?.every((f) => f.startsWith(join("dist", "bin", "chunks") + "/"))).toBe(true);
+    expect([...owners].filter(([, files]) => files.length > 1)).toEqual([]);
+    // A lazy command works: the spawn chunk's UsageError is the hot file's class, which maps it to exit 2.
+    const r = await s.ao(["spawn", "my-app", "--base", "no-such-ref"]);
+    expect(r.code, r.stderr).toBe(2);
+    expect(r.stderr).toMatch(/^Error: Base ref not found: no-such-ref/m);
+    expect(r.stderr).not.toMatch(/\n\s+at /);
   });
 });

@@ -42,7 +42,7 @@ describe("ao dash without a terminal, and what other commands load", () => {
     const trace = join(s.root, "imports.log");
     const loaded = async (args: string[]) => {
       writeFileSync(trace, "");
-      const r = await runProc(process.execPath, ["--import", join(ROOT, "test", "helpers", "trace-imports.mjs"), AO_BIN, ...args], { env: { ...s.env, AO_TRACE_IMPORTS: trace } });
+      const r = await runProc(process.execPath, ["--import", join(ROOT, "test", "helpers", "record-loads.mjs"), AO_BIN, ...args], { env: { ...s.env, AO_LOADED_FILE: trace } });
       expect(r.code, r.stderr).toBe(0);
       return readFileSync(trace, "utf8");
     };
@@ -50,7 +50,7 @@ describe("ao dash without a terminal, and what other commands load", () => {
       const urls = await loaded(args);
       // The bundle loads ink and react from node_modules (external): the trace sees them if they load.
       // Which chunks hold the dash's own code is checked on the bundle's metafile (bundle.test.ts).
-      if (args[0] !== "--version") expect(urls, args.join(" ")).toContain("/dist/bin/ao.mjs");
+      if (args[0] !== "--version") expect(urls, args.join(" ")).toContain("/dist/bin/ao.cjs");
       expect(urls, args.join(" ")).not.toMatch(/node_modules\/(ink|react|react-reconciler|yoga-layout)\//);
     }
   });
