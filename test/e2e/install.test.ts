@@ -20,7 +20,7 @@ describe("the packed tarball", () => {
     const tarball = readdirSync(dir).find((f) => f.endsWith(".tgz"))!;
     // The bundle users run (bin/ao.js loads it), and not the build's metafile.
     const listing = execFileSync("tar", ["-tzf", join(dir, tarball)], { encoding: "utf8" }).split("\n");
-    expect(listing).toContain("package/dist/bin/ao.mjs");
+    expect(listing).toContain("package/dist/bin/ao.cjs");
     expect(listing.some((f) => f.startsWith("package/dist/bin/chunks/") && f.endsWith(".mjs"))).toBe(true);
     expect(listing.some((f) => f.includes(".build/"))).toBe(false);
     const prefix = join(dir, "prefix");
