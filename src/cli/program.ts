@@ -9,6 +9,7 @@ type Loader = () => Promise<(cli: Cli, ...args: any[]) => Promise<void>>;
 
 export async function runCli(argv: string[], version: string): Promise<number> {
   const program = new Command("ao");
+  const { wants, wantsSub } = route(argv);
   let cli: Cli | undefined;
   const getCli = () => (cli ??= new Cli(program.opts<GlobalOptions>()));
   /** Wraps a lazily imported handler; commander passes (args…, options, command). */
@@ -34,7 +35,7 @@ export async function runCli(argv: string[], version: string): Promise<number> {
     });
   example(program, "ao spawn my-app INT-123 --prompt 'Fix the login bug'", "ao session ls");
 
-  example(
+  if (wants("init")) example(
     program
       .command("init")
       .description("Write agent-orchestrator.yaml for the git repository in the current directory")
@@ -43,7 +44,7 @@ export async function runCli(argv: string[], version: string): Promise<number> {
     "cd ~/code/my-app && ao init",
   );
 
-  example(
+  if (wants("trust")) example(
     program
       .command("trust")
       .description("Obey this content of a config found by walking up that defines commands or github.apiUrl")
@@ -52,7 +53,7 @@ export async function runCli(argv: string[], version: string): Promise<number> {
     "ao trust ~/code/my-app/agent-orchestrator.yaml",
   );
 
-  example(
+  if (wants("spawn")) example(
     program
       .command("spawn")
       .description("Start an agent on a new worktree and branch in its own tmux session")
@@ -69,10 +70,10 @@ export async function runCli(argv: string[], version: string): Promise<number> {
     "ao spawn my-app INT-123 --title 'Fix errors' --prompt 'Fix the errors in the log'",
   );
 
-  const session = program.command("session").description("List and manage sessions");
-  example(session, "ao session ls");
+  const session = wants("session") ? program.command("session").description("List and manage sessions") : undefined;
+  if (session) example(session, "ao session ls");
   const load = async () => import("./commands/session.js");
-  example(
+  if (session && wantsSub("ls")) example(
     session
       .command("ls")
       .description("List sessions with branch, activity, status and PR")
@@ -85,7 +86,7 @@ export async function runCli(argv: string[], version: string): Promise<number> {
       .action(lazy(async () => (await load()).lsCommand)),
     "ao session ls --project my-app --status working",
   );
-  example(
+  if (session && wantsSub("get")) example(
     session
       .command("get")
       .description("Show every recorded field of a session, its live status and PR")
@@ -94,7 +95,7 @@ export async function runCli(argv: string[], version: string): Promise<number> {
       .action(lazy(async () => (await load()).getCommand)),
     "ao session get ma-int",
   );
-  example(
+  if (session && wantsSub("attach")) example(
     session
       .command("attach")
       .description("Attach this terminal to the session's tmux session")
@@ -102,7 +103,7 @@ export async function runCli(argv: string[], version: string): Promise<number> {
       .action(lazy(async () => (await load()).attachCommand)),
     "ao session attach ma-int-123",
   );
-  example(
+  if (session && wantsSub("kill", "end")) example(
     session
       .command("kill")
       .alias("end")
@@ -114,7 +115,7 @@ export async function runCli(argv: string[], version: string): Promise<number> {
     "ao session kill ma-int-123",
     "ao session end ma-int-123 --force",
   );
-  example(
+  if (session && wantsSub("pause")) example(
     session
       .command("pause")
       .description("Stop the agent and free its tmux session; keep the worktree (or release it too)")
@@ -125,7 +126,7 @@ export async function runCli(argv: string[], version: string): Promise<number> {
     "ao session pause ma-int-123",
     "ao session pause ma-int-123 --release-worktree",
   );
-  example(
+  if (session && wantsSub("resume")) example(
     session
       .command("resume")
       .description("Resume a paused session: warm if its tmux session still runs, else relaunch the agent")
@@ -134,7 +135,7 @@ export async function runCli(argv: string[], version: string): Promise<number> {
       .action(lazy(async () => (await load()).resumeCommand)),
     "ao session resume ma-int-123",
   );
-  example(
+  if (session && wantsSub("reply")) example(
     session
       .command("reply")
       .description("Answer the agent's permission prompt with the keys its agent defines")
@@ -145,7 +146,7 @@ export async function runCli(argv: string[], version: string): Promise<number> {
       .action(lazy(async () => (await load()).replyCommand)),
     "ao session reply ma-int-123 once",
   );
-  example(
+  if (session && wantsSub("abort")) example(
     session
       .command("abort")
       .description("Interrupt the agent's current turn (Esc or Ctrl-C, per agent)")
@@ -154,7 +155,7 @@ export async function runCli(argv: string[], version: string): Promise<number> {
       .action(lazy(async () => (await load()).abortCommand)),
     "ao session abort ma-int-123",
   );
-  example(
+  if (session && wantsSub("update")) example(
     session
       .command("update")
       .description("Change a session's title")
@@ -163,7 +164,7 @@ export async function runCli(argv: string[], version: string): Promise<number> {
       .action(lazy(async () => (await load()).updateCommand)),
     "ao session update ma-int-123 --title 'Fix the login errors'",
   );
-  example(
+  if (session && wantsSub("logs")) example(
     session
       .command("logs")
       .description("Print the agent's screen and scrollback as plain text (kept after kill and cleanup)")
@@ -174,7 +175,7 @@ export async function runCli(argv: string[], version: string): Promise<number> {
     "ao session logs ma-int-123 --lines 40",
     "ao session logs ma-int-123 --follow",
   );
-  example(
+  if (session && wantsSub("events")) example(
     session
       .command("events")
       .description("Show a session's event history (spawned, messages, status changes, PR, restored, killed, cleaned)")
@@ -187,7 +188,7 @@ export async function runCli(argv: string[], version: string): Promise<number> {
     "ao session events ma-int-123 --limit 20",
     "ao session events ma-int-123 --follow --json",
   );
-  example(
+  if (session && wantsSub("exec")) example(
     session
       .command("exec")
       .description("Run a command in the session's worktree (no shell) and exit with its code")
@@ -197,7 +198,7 @@ export async function runCli(argv: string[], version: string): Promise<number> {
     "ao session exec ma-int-123 -- git status --short",
     "ao session exec ma-int-123 -- sh -c 'npm test 2>&1 | tail -5'",
   );
-  example(
+  if (session && wantsSub("cleanup")) example(
     session
       .command("cleanup")
       .description("End sessions whose PR is merged, whose issue is closed, or whose runtime is long dead")
@@ -208,7 +209,7 @@ export async function runCli(argv: string[], version: string): Promise<number> {
     "ao session cleanup --dry-run",
     "ao session cleanup --project my-app --json",
   );
-  example(
+  if (session && wantsSub("restore")) example(
     session
       .command("restore")
       .description("Recreate a dead session's tmux session in its worktree and relaunch the agent")
@@ -220,7 +221,7 @@ export async function runCli(argv: string[], version: string): Promise<number> {
     "ao session restore --all",
   );
 
-  example(
+  if (wants("send")) example(
     program
       .command("send")
       .description("Send a message to an agent as one input, then Enter")
@@ -237,7 +238,7 @@ export async function runCli(argv: string[], version: string): Promise<number> {
     "ao send ma-int-123 --wait --timeout 120 'Run the tests and summarise'",
   );
 
-  example(
+  if (wants("status")) example(
     program
       .command("status")
       .description("Overview of sessions with their status and PR")
@@ -248,7 +249,7 @@ export async function runCli(argv: string[], version: string): Promise<number> {
     "ao status --json | jq -r '.[] | select(.name==\"ma-1\") | .workspacePath'",
   );
 
-  example(
+  if (wants("dash")) example(
     program
       .command("dash")
       .description("Live full-screen view of every session: the ones that need you first, a preview, keys to act")
@@ -258,7 +259,7 @@ export async function runCli(argv: string[], version: string): Promise<number> {
     "ao dash --project my-app",
   );
 
-  example(
+  if (wants("doctor")) example(
     program
       .command("doctor")
       .description("Check tools, config, dataDir, locks, worktrees and tmux sessions; --fix repairs what cannot lose work")
@@ -269,7 +270,7 @@ export async function runCli(argv: string[], version: string): Promise<number> {
     "ao doctor --fix",
   );
 
-  example(
+  if (wants("watch")) example(
     program
       .command("watch")
       .description("Watch every session: feed agents their CI failures, reviews and conflicts; notify when a human is needed")
@@ -283,7 +284,7 @@ export async function runCli(argv: string[], version: string): Promise<number> {
 
   // Bare `ao` and `ao session` ask what there is: help on stdout, exit 0 (as gh does).
   if (argv.length === 0 || (argv.length === 1 && argv[0] === "session")) {
-    (argv.length ? session : program).outputHelp();
+    (argv.length && session ? session : program).outputHelp();
     return ExitCode.ok;
   }
   try {
@@ -292,6 +293,22 @@ export async function runCli(argv: string[], version: string): Promise<number> {
   } catch (err) {
     return report(err, getCli(), argv);
   }
+}
+
+/** ao's commands and `ao session`'s subcommands (with aliases): what route() may pick out of argv. */
+export const COMMANDS = ["init", "trust", "spawn", "session", "send", "status", "dash", "doctor", "watch"];
+export const SESSION_COMMANDS = ["ls", "get", "attach", "kill", "end", "pause", "resume", "reply", "abort", "update", "logs", "events", "exec", "cleanup", "restore"];
+
+/**
+ * Which commands to build: only the one argv names (building commander's whole
+ * tree is ~4 ms of a listing's start-up), or all of them when argv asks for
+ * help, starts with an option, or names no command (commander's help and
+ * "did you mean" need every command).
+ */
+function route(argv: readonly string[]): { wants(name: string): boolean; wantsSub(...names: string[]): boolean } {
+  const all = argv.includes("--help") || argv.includes("-h") || !COMMANDS.includes(argv[0] ?? "");
+  const sub = argv[0] === "session" && !all && SESSION_COMMANDS.includes(argv[1] ?? "") ? argv[1] : undefined;
+  return { wants: (name) => all || argv[0] === name, wantsSub: (...names) => !sub || names.includes(sub) };
 }
 
 function report(err: unknown, cli: Cli, argv: readonly string[]): number {

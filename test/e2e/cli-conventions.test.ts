@@ -1,12 +1,26 @@
 /** Conventions a shell user relies on: help, pipes, colour switches, option-looking text. */
 import { spawn } from "node:child_process";
 import { describe, expect, it } from "vitest";
+import { COMMANDS, SESSION_COMMANDS } from "../../src/cli/program.js";
 import { colorWanted } from "../../src/cli/render/style.js";
 import { AO_BIN, useSandbox } from "../helpers/sandbox.js";
 
 const s = useSandbox();
 
 describe("the ao command line", () => {
+  it("builds only the command argv names, and the help lists the commands that choice knows", async () => {
+    // What `ao --help` and `ao session --help` list (with aliases) is what program.ts's route() picks from.
+    const listed = (help: string) => [...help.split("Commands:\n")[1]!.matchAll(/^  ([a-z|]+)/gm)].flatMap((m) => m[1]!.split("|")).filter((c) => c !== "help");
+    expect(listed((await s.ao(["--help"])).stdout).sort()).toEqual([...COMMANDS].sort());
+    expect(listed((await s.ao(["session", "--help"])).stdout).sort()).toEqual([...SESSION_COMMANDS].sort());
+    // A command built alone still parses and rejects as it does in the whole tree.
+    const alone = await s.ao(["session", "ls", "--bogus"]);
+    expect(alone.stderr).toBe("Error: unknown option '--bogus'\n(add --help for usage)\n");
+    const typo = await s.ao(["session", "lss"]);
+    expect(typo.code).toBe(2);
+    expect(typo.stderr).toContain("Did you mean ls?");
+  });
+
   it("bare ao and ao session print help on stdout and exit 0", async () => {
     const bare = await s.ao([]);
     expect(bare.code).toBe(0);
