@@ -23,7 +23,7 @@ import { agentOrThrow, projectOrThrow } from "./lookup.js";
 import { pressKeys, readyForInput } from "./input.js";
 import { runtimeStates, tmuxOf } from "./runtime.js";
 import { WatchFeed } from "./watch-feed.js";
-import { PaneDeadError, type SessionState } from "../adapters/tmux.js";
+import { PaneDeadError, type SessionState, type Tmux } from "../adapters/tmux.js";
 
 // What only some commands need is imported when they run: `ls` and `send` load
 // neither spawn, cleanup, pause, doctor, worktree removal, transcripts nor GitHub's code.
@@ -111,9 +111,9 @@ export class Orchestrator {
    * list-panes per server for all of them, whichever config each has (a record
    * from before `tmuxSocket` is on its own config's server).
    */
-  private async runtimeOf(groups: ReadonlyMap<Orchestrator, readonly SessionRecord[]>): Promise<Map<string, SessionState | undefined>> {
+  private async runtimeOf(groups: ReadonlyMap<Orchestrator, readonly SessionRecord[]>, started?: ReadonlyMap<Tmux, Promise<Map<string, SessionState>>>): Promise<Map<string, SessionState | undefined>> {
     const live = [...groups].flatMap(([owner, rs]) => rs.filter((r) => !TERMINAL_STATUSES.has(r.status)).map((r) => ({ ...r, tmuxSocket: tmuxOf(owner.ctx, r).socketPath })));
-    const state = await runtimeStates(this.ctx, live);
+    const state = await runtimeStates(this.ctx, live, started);
     return new Map(live.map((r) => [sessionKey(r), state(r)]));
   }
 
@@ -130,10 +130,14 @@ export class Orchestrator {
    */
   async list(filter: ListFilter = {}, opts: { github?: "refresh" | "offline" } = {}, report: Reporter = {}): Promise<ListResult> {
     if (filter.project) this.knownProject(filter.project);
+    // tmux answers while ao reads the records: the configured server (where sessions are, unless the
+    // socket setting changed) is asked first. Unused when no record is live there.
+    const started = this.config.missing || !this.ctx.store.hasSessions() ? undefined : new Map([[this.ctx.tmux, this.ctx.tmux.listSessions()]]);
+    started?.forEach((listing) => listing.catch(() => undefined)); // a failure is reported where it is awaited
     const listed = this.ctx.store.list(filter.project ? [filter.project] : undefined);
     const { errors } = listed;
     const groups = await this.sessionsByOwner(listed.records, report);
-    const state = await this.runtimeOf(groups);
+    const state = await this.runtimeOf(groups, started);
     const views: SessionView[] = [];
     for (const [owner, group] of groups) {
       const records = opts.github === "refresh" ? await owner.refreshGitHub(group, report) : group;

@@ -22,11 +22,16 @@ export function tmuxOf(ctx: Pick<Context, "tmux" | "tmuxFor">, r: OnServer): Tmu
  * records live on (one, unless the socket setting changed), however many
  * sessions there are.
  */
-export async function runtimeStates(ctx: Pick<Context, "tmux" | "tmuxFor">, records: readonly (OnServer & Pick<SessionRecord, "tmuxSession">)[]): Promise<(r: OnServer & Pick<SessionRecord, "tmuxSession">) => SessionState | undefined> {
+export async function runtimeStates(
+  ctx: Pick<Context, "tmux" | "tmuxFor">,
+  records: readonly (OnServer & Pick<SessionRecord, "tmuxSession">)[],
+  /** Listings already under way (started before the records were read), used instead of asking again. */
+  started?: ReadonlyMap<Tmux, Promise<Map<string, SessionState>>>,
+): Promise<(r: OnServer & Pick<SessionRecord, "tmuxSession">) => SessionState | undefined> {
   const servers = new Map<Tmux, Promise<Map<string, SessionState>>>();
   for (const r of records) {
     const tmux = tmuxOf(ctx, r);
-    if (!servers.has(tmux)) servers.set(tmux, tmux.listSessions());
+    if (!servers.has(tmux)) servers.set(tmux, started?.get(tmux) ?? tmux.listSessions());
   }
   const states = new Map<Tmux, Map<string, SessionState>>();
   for (const [tmux, listing] of servers) states.set(tmux, await listing);
