@@ -101,7 +101,9 @@ export class Orchestrator {
         if (!noted.has(why)) report.note?.(`${why}; its sessions are shown with what this config knows.`);
         noted.add(why);
       }
-      groups.set(owner, [...(groups.get(owner) ?? []), r]);
+      const group = groups.get(owner);
+      if (group) group.push(r);
+      else groups.set(owner, [r]);
     }
     return groups;
   }
