@@ -134,6 +134,13 @@ const main = await build(final.options);
 const missing = [...final.lazy].filter((p) => !chunkOf.has(p));
 if (missing.length) throw new Error(`lazily imported but not built as a chunk: ${missing.map(rel).join(", ")}`);
 
+// The start-up file bin/ao.js runs first (src/cli/early.ts): node's own modules only.
+const early = await build({ ...common, entryPoints: [join(root, "src/cli/early.ts")], outfile: join(outdir, "early.cjs"), format: "cjs" });
+// Its modules are in ao.cjs too, as second copies: plain functions and data only, no class that instanceof would tell apart.
+const EARLY = ["src/cli/early.ts", "src/adapters/collect.ts", "src/adapters/tmux-listing.ts", "src/config/home.ts"];
+const strays = Object.keys(early.metafile.inputs).filter((p) => !EARLY.includes(p));
+if (strays.length) throw new Error(`dist/bin/early.cjs must stay small and class-free; it pulled in: ${strays.join(", ")}`);
+
 mkdirSync(join(root, ".build"), { recursive: true });
-const meta = { inputs: { ...chunks.metafile.inputs, ...main.metafile.inputs }, outputs: { ...chunks.metafile.outputs, ...main.metafile.outputs } };
+const meta = { inputs: { ...chunks.metafile.inputs, ...main.metafile.inputs, ...early.metafile.inputs }, outputs: { ...chunks.metafile.outputs, ...main.metafile.outputs, ...early.metafile.outputs } };
 writeFileSync(join(root, ".build", "cli-meta.json"), JSON.stringify(meta));

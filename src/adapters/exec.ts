@@ -7,16 +7,9 @@
 import { spawn } from "node:child_process";
 import { constants } from "node:os";
 import { CommandError } from "../core/errors.js";
+import { collect, type CollectOptions, type Collected } from "./collect.js";
 
-export interface RunOptions {
-  cwd?: string;
-  env?: NodeJS.ProcessEnv;
-  input?: string | Buffer;
-  /** Kill the process (SIGTERM, then SIGKILL) after this many ms. */
-  timeoutMs?: number;
-  /** Let the child use this process's terminal (attach). Output is then not captured. */
-  inheritStdio?: boolean;
-}
+export type RunOptions = CollectOptions;
 
 export interface RunResult {
   stdout: string;
@@ -25,48 +18,14 @@ export interface RunResult {
 }
 
 export function run(file: string, args: readonly string[], opts: RunOptions = {}): Promise<RunResult> {
-  const argv = [file, ...args];
-  return new Promise((resolvePromise, reject) => {
-    const child = spawn(file, args, {
-      cwd: opts.cwd,
-      env: opts.env,
-      stdio: opts.inheritStdio ? "inherit" : [opts.input === undefined ? "ignore" : "pipe", "pipe", "pipe"],
-    });
-    const out: Buffer[] = [];
-    const err: Buffer[] = [];
-    child.stdout?.on("data", (b: Buffer) => out.push(b));
-    child.stderr?.on("data", (b: Buffer) => err.push(b));
-    let timedOut = false;
-    let killTimer: NodeJS.Timeout | undefined;
-    const timer =
-      opts.timeoutMs === undefined
-        ? undefined
-        : setTimeout(() => {
-            timedOut = true;
-            child.kill("SIGTERM");
-            killTimer = setTimeout(() => child.kill("SIGKILL"), 2_000);
-          }, opts.timeoutMs);
-    const done = () => {
-      if (timer) clearTimeout(timer);
-      if (killTimer) clearTimeout(killTimer);
-    };
-    child.on("error", (e: NodeJS.ErrnoException) => {
-      done();
-      reject(new CommandError({ args: argv, exitCode: null, stdout: "", stderr: e.message, spawnErrorCode: e.code ?? "ERROR" }));
-    });
-    child.on("close", (code, signal) => {
-      done();
-      const stdout = Buffer.concat(out).toString("utf8");
-      const stderr = Buffer.concat(err).toString("utf8");
-      if (code === 0 && !timedOut) resolvePromise({ stdout, stderr, exitCode: 0 });
-      else reject(new CommandError({ args: argv, exitCode: code ?? (signal ? 128 : null), stdout, stderr, timedOut }));
-    });
-    if (child.stdin) {
-      // A child that exits without reading its input must not crash us with EPIPE.
-      child.stdin.on("error", () => undefined);
-      child.stdin.end(opts.input);
-    }
-  });
+  return collect(file, args, opts).then(settle);
+}
+
+/** A finished process as run() reports it: its output when it exited 0 in time, else a CommandError. */
+export function settle(c: Collected): RunResult {
+  if (c.spawnError) throw new CommandError({ args: c.argv, exitCode: null, stdout: "", stderr: c.stderr, spawnErrorCode: c.spawnError });
+  if (c.code === 0 && !c.timedOut) return { stdout: c.stdout, stderr: c.stderr, exitCode: 0 };
+  throw new CommandError({ args: c.argv, exitCode: c.code ?? (c.signal ? 128 : null), stdout: c.stdout, stderr: c.stderr, timedOut: c.timedOut });
 }
 
 /**

@@ -4,7 +4,11 @@
  * hit mp-10), `-t =name` is exact; a trailing ":" makes it a pane/window target.
  */
 import { AoError, CommandError } from "../core/errors.js";
-import { run, type RunResult } from "./exec.js";
+import { collect, type Collected } from "./collect.js";
+import { settle, type RunResult } from "./exec.js";
+import { LIST_PANES_ARGS, LIST_PANES_FORMAT, socketArgs, startListing, takeEarly, TMUX_TIMEOUT_MS } from "./tmux-listing.js";
+
+export { LIST_PANES_FORMAT } from "./tmux-listing.js";
 
 export interface PaneState {
   session: string;
@@ -15,12 +19,6 @@ export interface PaneState {
   activity: number;
 }
 
-/**
- * Space-separated, session_name last: the first three fields are numbers, so the
- * name may hold anything. Not tabs: without a UTF-8 locale (cron, env -i) tmux
- * prints a tab in -F output as "_".
- */
-export const LIST_PANES_FORMAT = "#{pane_pid} #{pane_dead} #{window_activity} #{session_name}";
 const PANE_LINE = /^(\d+) ([01]) (\d+) (.*)$/;
 
 export function parseListPanes(stdout: string): PaneState[] {
@@ -119,7 +117,7 @@ export interface NewSessionSpec {
 }
 
 export const tmuxCommands = {
-  listPanes: () => ["list-panes", "-a", "-F", LIST_PANES_FORMAT],
+  listPanes: () => [...LIST_PANES_ARGS],
   listSessionPanes: (name: string) => ["list-panes", "-s", "-t", exact(name), "-F", LIST_PANES_FORMAT],
   /**
    * The pane runs `/bin/sh -c SCRIPT` as argv, so the user's default-shell does not
@@ -169,13 +167,16 @@ export class Tmux {
 
   /** `-L name` for a named server, `-S path` when the setting is a path. */
   get baseArgs(): string[] {
-    if (!this.socket) return [];
-    return this.socket.includes("/") ? ["-S", this.socket] : ["-L", this.socket];
+    return socketArgs(this.socket);
   }
 
-  async run(args: readonly string[], opts: { input?: string; inheritStdio?: boolean; env?: NodeJS.ProcessEnv } = {}): Promise<RunResult> {
+  run(args: readonly string[], opts: { input?: string; inheritStdio?: boolean; env?: NodeJS.ProcessEnv } = {}): Promise<RunResult> {
+    return this.settled(collect("tmux", [...this.baseArgs, ...args], { env: opts.env ?? this.env, input: opts.input, inheritStdio: opts.inheritStdio, timeoutMs: opts.inheritStdio ? undefined : TMUX_TIMEOUT_MS }));
+  }
+
+  private async settled(started: Promise<Collected>): Promise<RunResult> {
     try {
-      return await run("tmux", [...this.baseArgs, ...args], { env: opts.env ?? this.env, input: opts.input, inheritStdio: opts.inheritStdio, timeoutMs: opts.inheritStdio ? undefined : 15_000 });
+      return settle(await started);
     } catch (err) {
       if (err instanceof CommandError && err.spawnErrorCode === "ENOENT") {
         throw new AoError("tmux is not installed (or not on PATH)", { hint: "Install it, e.g. sudo apt-get install tmux; ao needs tmux 3.2 or later.", cause: err });
@@ -188,10 +189,24 @@ export class Tmux {
    * The state of every session from ONE tmux process. `list-panes -a` fails only
    * when it cannot reach a server, which for ao means no session is running.
    */
-  async listSessions(): Promise<Map<string, SessionState>> {
+  listSessions(): Promise<Map<string, SessionState>> {
+    return this.statesOf(this.run(tmuxCommands.listPanes()));
+  }
+
+  /**
+   * listSessions() for a listing that starts before ao reads its records: the
+   * one bin/ao.js started at start-up for `ls` and `status` when it asked this
+   * server with this environment, else one started now. `since` (Unix ms): a
+   * session started after it may be missing (core/runtime.ts asks again then).
+   */
+  startListing(): { since: number; states: Promise<Map<string, SessionState>> } {
+    const started = takeEarly([...this.baseArgs, ...LIST_PANES_ARGS], this.env) ?? startListing(this.socket, this.env);
+    return { since: started.since, states: this.statesOf(this.settled(started.result)) };
+  }
+
+  private async statesOf(listing: Promise<RunResult>): Promise<Map<string, SessionState>> {
     try {
-      const { stdout } = await this.run(tmuxCommands.listPanes());
-      return summarizeSessions(parseListPanes(stdout));
+      return summarizeSessions(parseListPanes((await listing).stdout));
     } catch (err) {
       // A server that is not running is not an error: every session is simply dead.
       if (err instanceof CommandError && err.spawnErrorCode === undefined && !err.timedOut) return new Map();

@@ -4,6 +4,7 @@
  * other module loads.
  */
 import { readFileSync } from "node:fs";
+import { dropEarly } from "../adapters/tmux-listing.js";
 
 const argv = process.argv.slice(2);
 
@@ -25,5 +26,6 @@ if (argv.length === 1 && (argv[0] === "--version" || argv[0] === "-V")) {
   // No top-level await: the bundle that runs this is a CommonJS file (scripts/build-cli.mjs).
   void import("./program.js").then(async ({ runCli }) => {
     process.exitCode = await runCli(argv, version());
+    dropEarly(); // bin/ao.js's early tmux listing, when this command did not use it
   });
 }

@@ -14,9 +14,11 @@
  * session records are read only when the walk meets a worktree.
  */
 import { closeSync, constants, fstatSync, lstatSync, openSync, readdirSync, readFileSync, realpathSync, statSync, type Stats } from "node:fs";
-import { homedir } from "node:os";
 import { basename, dirname, join, resolve, sep } from "node:path";
 import { ConfigError, NoConfigError } from "../core/errors.js";
+import { expandTilde, home } from "./home.js";
+
+export { expandTilde, home } from "./home.js";
 
 const NAMES = ["agent-orchestrator.yaml", "agent-orchestrator.yml"];
 
@@ -176,14 +178,6 @@ function realOrUndefined(p: string): string | undefined {
   } catch {
     return undefined;
   }
-}
-
-export function home(env: NodeJS.ProcessEnv = process.env): string {
-  return env.HOME || homedir();
-}
-
-export function expandTilde(p: string, homeDir: string): string {
-  return p === "~" ? homeDir : p.startsWith("~/") ? join(homeDir, p.slice(2)) : p;
 }
 
 export function statOrUndefined(path: string): Stats | undefined {

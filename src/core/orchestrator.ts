@@ -21,7 +21,7 @@ import type { Finding } from "./doctor.js";
 import type { SpawnOptions, SpawnResult } from "./spawn.js";
 import { agentOrThrow, projectOrThrow } from "./lookup.js";
 import { pressKeys, readyForInput } from "./input.js";
-import { runtimeStates, tmuxOf } from "./runtime.js";
+import { runtimeStates, tmuxOf, type EarlierListing } from "./runtime.js";
 import { WatchFeed } from "./watch-feed.js";
 import { PaneDeadError, type SessionState, type Tmux } from "../adapters/tmux.js";
 
@@ -113,7 +113,7 @@ export class Orchestrator {
    * list-panes per server for all of them, whichever config each has (a record
    * from before `tmuxSocket` is on its own config's server).
    */
-  private async runtimeOf(groups: ReadonlyMap<Orchestrator, readonly SessionRecord[]>, started?: ReadonlyMap<Tmux, Promise<Map<string, SessionState>>>): Promise<Map<string, SessionState | undefined>> {
+  private async runtimeOf(groups: ReadonlyMap<Orchestrator, readonly SessionRecord[]>, started?: ReadonlyMap<Tmux, EarlierListing>): Promise<Map<string, SessionState | undefined>> {
     const live = [...groups].flatMap(([owner, rs]) => rs.filter((r) => !TERMINAL_STATUSES.has(r.status)).map((r) => ({ ...r, tmuxSocket: tmuxOf(owner.ctx, r).socketPath })));
     const state = await runtimeStates(this.ctx, live, started);
     return new Map(live.map((r) => [sessionKey(r), state(r)]));
@@ -134,8 +134,8 @@ export class Orchestrator {
     if (filter.project) this.knownProject(filter.project);
     // tmux answers while ao reads the records: the configured server (where sessions are, unless the
     // socket setting changed) is asked first. Unused when no record is live there.
-    const started = this.config.missing || !this.ctx.store.hasSessions() ? undefined : new Map([[this.ctx.tmux, this.ctx.tmux.listSessions()]]);
-    started?.forEach((listing) => listing.catch(() => undefined)); // a failure is reported where it is awaited
+    const started = this.config.missing || !this.ctx.store.hasSessions() ? undefined : new Map([[this.ctx.tmux, this.ctx.tmux.startListing()]]);
+    started?.forEach((listing) => listing.states.catch(() => undefined)); // a failure is reported where it is awaited
     const listed = this.ctx.store.list(filter.project ? [filter.project] : undefined);
     const { errors } = listed;
     const groups = await this.sessionsByOwner(listed.records, report);

@@ -17,23 +17,40 @@ export function tmuxOf(ctx: Pick<Context, "tmux" | "tmuxFor">, r: OnServer): Tmu
   return r.tmuxSocket ? ctx.tmuxFor(r.tmuxSocket) : ctx.tmux;
 }
 
+/** A listing started before the records were read, and when (Unix ms). */
+export interface EarlierListing {
+  since: number;
+  states: Promise<Map<string, SessionState>>;
+}
+
 /**
  * The tmux state of every record's session: ONE `list-panes` per server the
  * records live on (one, unless the socket setting changed), however many
  * sessions there are.
+ *
+ * A listing in `started` began before the records were read: a session started
+ * (spawn, restore, resume) after it would be missing from it, and shown dead.
+ * A record that it misses and that was written after it began gets its server
+ * asked again.
  */
 export async function runtimeStates(
   ctx: Pick<Context, "tmux" | "tmuxFor">,
-  records: readonly (OnServer & Pick<SessionRecord, "tmuxSession">)[],
-  /** Listings already under way (started before the records were read), used instead of asking again. */
-  started?: ReadonlyMap<Tmux, Promise<Map<string, SessionState>>>,
+  records: readonly (OnServer & Pick<SessionRecord, "tmuxSession" | "updatedAt">)[],
+  started?: ReadonlyMap<Tmux, EarlierListing>,
 ): Promise<(r: OnServer & Pick<SessionRecord, "tmuxSession">) => SessionState | undefined> {
-  const servers = new Map<Tmux, Promise<Map<string, SessionState>>>();
+  const servers = new Map<Tmux, (typeof records)[number][]>();
   for (const r of records) {
     const tmux = tmuxOf(ctx, r);
-    if (!servers.has(tmux)) servers.set(tmux, started?.get(tmux) ?? tmux.listSessions());
+    const on = servers.get(tmux);
+    if (on) on.push(r);
+    else servers.set(tmux, [r]);
   }
+  const listings = new Map([...servers.keys()].map((tmux) => [tmux, started?.get(tmux) ?? { since: -Infinity, states: tmux.listSessions() }]));
   const states = new Map<Tmux, Map<string, SessionState>>();
-  for (const [tmux, listing] of servers) states.set(tmux, await listing);
+  for (const [tmux, listing] of listings) {
+    const found = await listing.states;
+    const newer = servers.get(tmux)!.some((r) => !found.get(r.tmuxSession)?.alive && !(Date.parse(r.updatedAt) < listing.since));
+    states.set(tmux, newer ? await tmux.listSessions() : found);
+  }
   return (r) => states.get(tmuxOf(ctx, r))?.get(r.tmuxSession);
 }

@@ -4,6 +4,7 @@ import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { git } from "../helpers/git.js";
 import { agentReady, baseConfig, useSandbox } from "../helpers/sandbox.js";
+import { countingTmux } from "../helpers/tmux.js";
 
 const s = useSandbox();
 
@@ -50,6 +51,21 @@ describe("ao spawn and ao session ls", () => {
     const [row] = JSON.parse((await s.ao(["session", "ls", "--json"])).stdout);
     expect(row.branch).toBe("agent-renamed");
     expect(JSON.parse(readFileSync(recordPath("ma-1"), "utf8")).branch).toBe("ao/ma-1");
+  });
+
+  it("lists one tmux server per ls; a server set in the config alone (the early listing asked another) still shows them live", async () => {
+    expect((await s.ao(["spawn", "my-app"])).code).toBe(0);
+    const tmux = countingTmux(s);
+    const ls = await s.ao(["session", "ls", "--json"], { env: tmux.env });
+    expect(JSON.parse(ls.stdout).map((r: { status: string }) => r.status)).not.toContain("dead");
+    expect(tmux.calls()).toEqual([expect.stringMatching(/^-L \S+ list-panes -a /)]);
+    // No AO_TMUX_SOCKET: bin/ao.js lists tmux's default server (here a private one under TMUX_TMPDIR) before the config is read.
+    writeFileSync(s.configPath, `${readFileSync(s.configPath, "utf8")}tmux:\n  socket: ${s.tmux.socket}\n`);
+    tmux.reset();
+    const fromConfig = await s.ao(["session", "ls", "--json"], { env: { ...tmux.env, AO_TMUX_SOCKET: undefined, TMUX_TMPDIR: s.root } });
+    expect(fromConfig.code, fromConfig.stderr).toBe(0);
+    expect(JSON.parse(fromConfig.stdout)).toEqual([expect.objectContaining({ name: "ma-1", status: expect.stringMatching(/^(working|idle)$/) })]);
+    expect(tmux.calls().filter((c) => c.includes(`-L ${s.tmux.socket} list-panes -a`))).toHaveLength(1);
   });
 
   it("writes a versioned 0600 record and an event log", async () => {

@@ -1,6 +1,8 @@
 /** The tmux adapter's batched screen read, against a real tmux on a private socket. */
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { PaneDeadError, Tmux } from "../../src/adapters/tmux.js";
+import { dropEarly, LIST_PANES_ARGS, startEarly, takeEarly } from "../../src/adapters/tmux-listing.js";
+import { runtimeStates } from "../../src/core/runtime.js";
 import { waitFor } from "../helpers/proc.js";
 import { tmuxServer } from "../helpers/tmux.js";
 
@@ -68,5 +70,38 @@ describe("Tmux.sessionState", () => {
     expect(await tmux.sessionState("gone")).toBeUndefined();
     await server.kill();
     expect(await tmux.sessionState("s-1")).toBeUndefined();
+  });
+});
+
+describe("a listing started before the records were read (ls, status)", () => {
+  const ctx = () => ({ tmux, tmuxFor: () => tmux });
+  const rec = (tmuxSession: string, updatedAt: number) => ({ tmuxSession, updatedAt: new Date(updatedAt).toISOString() });
+
+  it("bin/ao.js's early listing is taken once, only for the same server and the same environment object", async () => {
+    const env = { ...process.env };
+    startEarly(server.socket, env);
+    expect(new Tmux("another-server", env).startListing().since).toBeGreaterThan(0); // another server: not this one
+    expect(takeEarly([...new Tmux(server.socket, { ...env }).baseArgs, ...LIST_PANES_ARGS], { ...env })).toBeUndefined(); // an equal copy is not the CLI's env
+    const early = new Tmux(server.socket, env).startListing();
+    expect([...(await early.states).keys()].sort()).toEqual(["s-1", "s-10", "s-2"]);
+    expect(takeEarly([...new Tmux(server.socket, env).baseArgs, ...LIST_PANES_ARGS], env)).toBeUndefined(); // taken
+  });
+
+  it("an unused early listing is stopped when the command ends", async () => {
+    startEarly("ao-no-such-server-here", process.env);
+    dropEarly();
+    expect(takeEarly([...new Tmux("ao-no-such-server-here").baseArgs, ...LIST_PANES_ARGS], process.env)).toBeUndefined();
+  });
+
+  it("asks the server again when it misses a session whose record was written after it began", async () => {
+    const before = { since: Date.now(), states: Promise.resolve(new Map()) }; // began before s-1 existed, as far as it knows
+    const state = await runtimeStates(ctx(), [rec("s-1", before.since + 5)], new Map([[tmux, before]]));
+    expect(state({ tmuxSocket: undefined, tmuxSession: "s-1" })?.alive).toBe(true);
+  });
+
+  it("trusts it for a session whose record is older: that session is gone", async () => {
+    const after = { since: Date.now(), states: Promise.resolve(new Map()) };
+    const state = await runtimeStates(ctx(), [rec("s-1", after.since - 60_000)], new Map([[tmux, after]]));
+    expect(state({ tmuxSocket: undefined, tmuxSession: "s-1" })).toBeUndefined();
   });
 });
