@@ -1,8 +1,9 @@
 #!/usr/bin/env node
 // CommonJS on purpose (bin/package.json): Node starts a CommonJS entry sooner
 // than an ES module, and that difference is most of `ao --version`, which is
-// answered here. Everything else runs the bundle: dist/bin/ao.cjs (scripts/build-cli.mjs),
-// after dist/bin/early.cjs has started what `ls` asks tmux (src/cli/early.ts).
+// answered here. Everything else runs the bundle dist/bin/ao.cjs (scripts/build-cli.mjs)
+// through dist/bin/startup.cjs (src/cli/startup.ts): it starts what `ls` asks tmux,
+// then runs the bundle with its V8 code cache.
 "use strict";
 const argv = process.argv.slice(2);
 if (argv.length === 1 && (argv[0] === "--version" || argv[0] === "-V")) {
@@ -11,6 +12,7 @@ if (argv.length === 1 && (argv[0] === "--version" || argv[0] === "-V")) {
   });
   process.stdout.write(`${require("../package.json").version}\n`);
 } else {
-  require("../dist/bin/early.cjs").start(argv);
-  require("../dist/bin/ao.cjs");
+  const startup = require("../dist/bin/startup.cjs");
+  startup.start(argv);
+  startup.runBundle(require("node:path").join(__dirname, "..", "dist", "bin", "ao.cjs"));
 }

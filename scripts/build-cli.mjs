@@ -23,7 +23,10 @@
 // Writes .build/cli-meta.json (esbuild's metafiles of both parts, not shipped):
 // which sources went into which output file; test/e2e/bundle.test.ts reads it.
 import { build } from "esbuild";
-import { mkdirSync, rmSync, writeFileSync } from "node:fs";
+import { execFileSync } from "node:child_process";
+import { createHash } from "node:crypto";
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
 import { join, relative, resolve } from "node:path";
 
 const root = resolve(import.meta.dirname, "..");
@@ -134,13 +137,34 @@ const main = await build(final.options);
 const missing = [...final.lazy].filter((p) => !chunkOf.has(p));
 if (missing.length) throw new Error(`lazily imported but not built as a chunk: ${missing.map(rel).join(", ")}`);
 
-// The start-up file bin/ao.js runs first (src/cli/early.ts): node's own modules only.
-const early = await build({ ...common, entryPoints: [join(root, "src/cli/early.ts")], outfile: join(outdir, "early.cjs"), format: "cjs" });
-// Its modules are in ao.cjs too, as second copies: plain functions and data only, no class that instanceof would tell apart.
-const EARLY = ["src/cli/early.ts", "src/adapters/collect.ts", "src/adapters/tmux-listing.ts", "src/config/home.ts"];
-const strays = Object.keys(early.metafile.inputs).filter((p) => !EARLY.includes(p));
-if (strays.length) throw new Error(`dist/bin/early.cjs must stay small and class-free; it pulled in: ${strays.join(", ")}`);
+// The hot file runs in a vm.Script (src/cli/startup.ts), which has no import() of its own: its
+// dynamic imports (of chunks and of node's modules) call the loader that startup.ts passes in.
+const hotFile = join(outdir, "ao.cjs");
+let hotCode = readFileSync(hotFile, "utf8").replace(/\bimport\(("(?:\.\/chunks\/[\w.-]+\.mjs|node:[\w/]+)")\)/g, "__aoImport($1)");
+const stray = /\bimport\([^)]{0,60}/.exec(hotCode);
+if (stray) throw new Error(`dist/bin/ao.cjs: an import() the start-up loader does not handle: ${stray[0]}`);
+writeFileSync(hotFile, hotCode);
+const hash = createHash("sha256").update(hotCode).digest("hex").slice(0, 16);
+
+// The start-up file bin/ao.js runs first (src/cli/startup.ts): node's own modules and these class-free
+// ones, which are in ao.cjs too as second copies (no class that instanceof would tell apart).
+const STARTUP = ["src/cli/startup.ts", "src/adapters/collect.ts", "src/adapters/tmux-listing.ts", "src/config/home.ts"];
+const startup = await build({ ...common, entryPoints: [join(root, "src/cli/startup.ts")], outfile: join(outdir, "startup.cjs"), format: "cjs", define: { AO_BUNDLE_HASH: JSON.stringify(hash) } });
+const strays = Object.keys(startup.metafile.inputs).filter((p) => !STARTUP.includes(p));
+if (strays.length) throw new Error(`dist/bin/startup.cjs must stay small and class-free; it pulled in: ${strays.join(", ")}`);
+
+// The V8 code cache of the hot file (dist/bin/ao.cjs.cache), from a warm-up run of `ao session ls`
+// over an empty dataDir: the bundle's top level, commander and the listing path, compiled.
+const warm = mkdtempSync(join(tmpdir(), "ao-build-warm-"));
+try {
+  writeFileSync(join(warm, "agent-orchestrator.yaml"), `dataDir: ${warm}/data\nworktreeDir: ${warm}/wt\nprojects: {}\n`);
+  const env = { PATH: process.env.PATH, HOME: warm, XDG_CACHE_HOME: join(warm, "cache"), AO_CONFIG: join(warm, "agent-orchestrator.yaml"), AO_TMUX_SOCKET: join(warm, "no-server") };
+  const code = `process.argv.splice(1, Infinity, "ao", "session", "ls"); require(${JSON.stringify(join(outdir, "startup.cjs"))}).runBundle(${JSON.stringify(hotFile)}, { saveCacheAs: ${JSON.stringify(hash)} });`;
+  for (let i = 0; i < 2; i++) execFileSync(process.execPath, ["-e", code], { env, stdio: ["ignore", "ignore", "inherit"] }); // the second run has the config cached, as users do
+} finally {
+  rmSync(warm, { recursive: true, force: true });
+}
 
 mkdirSync(join(root, ".build"), { recursive: true });
-const meta = { inputs: { ...chunks.metafile.inputs, ...main.metafile.inputs, ...early.metafile.inputs }, outputs: { ...chunks.metafile.outputs, ...main.metafile.outputs, ...early.metafile.outputs } };
+const meta = { inputs: { ...chunks.metafile.inputs, ...main.metafile.inputs, ...startup.metafile.inputs }, outputs: { ...chunks.metafile.outputs, ...main.metafile.outputs, ...startup.metafile.outputs } };
 writeFileSync(join(root, ".build", "cli-meta.json"), JSON.stringify(meta));

@@ -5,7 +5,8 @@
  * the chunks (dist/bin/chunks/*.mjs) they need. The bundle's metafile says which sources and packages each chunk holds,
  * so these tests name what must stay out of the hot paths, not chunk names.
  */
-import { existsSync, readFileSync, rmSync } from "node:fs";
+import { cpSync, existsSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { createRequire } from "node:module";
 import { join, relative } from "node:path";
 import { fileURLToPath } from "node:url";
 import { describe, expect, it } from "vitest";
@@ -52,8 +53,8 @@ describe("the bundled CLI", () => {
     await s.ao(["session", "ls"]); // the first run after a config change validates it and caches the result
     for (const args of [["session", "ls"], ["session", "ls", "--json"]]) {
       const outputs = await loaded(args);
-      // The start-up file that starts the tmux listing (src/cli/early.ts), then the hot CommonJS bundle, and no chunk.
-      expect(outputs, args.join(" ")).toEqual([join("dist", "bin", "early.cjs"), join("dist", "bin", "ao.cjs")]);
+      // The start-up file (src/cli/startup.ts), then the hot CommonJS bundle, and no chunk.
+      expect(outputs, args.join(" ")).toEqual([join("dist", "bin", "startup.cjs"), join("dist", "bin", "ao.cjs")]);
       const { sources, packages } = inputsOf(outputs);
       expect(packages).toEqual(["commander"]);
       expect(sources).toContain("src/core/orchestrator.ts");
@@ -65,11 +66,11 @@ describe("the bundled CLI", () => {
 
   it("bundles each of ao's sources once: a lazy chunk uses the hot file's modules, never a copy", async () => {
     const owners = new Map<string, string[]>();
-    const early = join("dist", "bin", "early.cjs");
+    const startup = join("dist", "bin", "startup.cjs");
     // The start-up file copies a few modules of plain functions (no class), and nothing else.
-    expect(Object.keys(meta.outputs[early]!.inputs).sort()).toEqual(["src/adapters/collect.ts", "src/adapters/tmux-listing.ts", "src/cli/early.ts", "src/config/home.ts"]);
+    expect(Object.keys(meta.outputs[startup]!.inputs).sort()).toEqual(["src/adapters/collect.ts", "src/adapters/tmux-listing.ts", "src/cli/startup.ts", "src/config/home.ts"]);
     for (const [file, out] of Object.entries(meta.outputs)) {
-      if (file === early) continue;
+      if (file === startup) continue;
       for (const input of Object.keys(out.inputs)) if (input.startsWith("src/")) owners.set(input, [...(owners.get(input) ?? []), file]);
     }
     expect(owners.get("src/core/errors.ts")).toEqual([join("dist", "bin", "ao.cjs")]);
@@ -80,5 +81,26 @@ describe("the bundled CLI", () => {
     expect(r.code, r.stderr).toBe(2);
     expect(r.stderr).toMatch(/^Error: Base ref not found: no-such-ref/m);
     expect(r.stderr).not.toMatch(/\n\s+at /);
+  });
+});
+
+describe("the hot file's V8 code cache (src/cli/startup.ts)", () => {
+  const startup = createRequire(import.meta.url)(join(ROOT, "dist", "bin", "startup.cjs")) as typeof import("../../src/cli/startup.js");
+  const hot = join(ROOT, "dist", "bin", "ao.cjs");
+
+  it("is taken by this Node for the bundle the build made it from", () => {
+    expect(startup.compileBundle(hot).cache).toBe("used");
+  });
+
+  it("is not used for another bundle, which is compiled as usual and runs", async () => {
+    const dir = join(s.root, "copy", "dist", "bin");
+    cpSync(join(ROOT, "dist", "bin"), dir, { recursive: true });
+    cpSync(join(ROOT, "package.json"), join(s.root, "copy", "package.json"));
+    const cache = readFileSync(join(dir, "ao.cjs.cache"));
+    writeFileSync(join(dir, "ao.cjs.cache"), Buffer.concat([Buffer.from("0000000000000000"), cache.subarray(16)])); // made from another bundle
+    expect(startup.compileBundle(join(dir, "ao.cjs")).cache).toBe("none");
+    const r = await runProc(process.execPath, ["-e", `process.argv.splice(1, Infinity, "ao", "session", "ls", "--json"); require(${JSON.stringify(join(dir, "startup.cjs"))}).runBundle(${JSON.stringify(join(dir, "ao.cjs"))})`], { cwd: s.root, env: s.env });
+    expect(r.code, r.stderr).toBe(0);
+    expect(JSON.parse(r.stdout)).toEqual([]);
   });
 });

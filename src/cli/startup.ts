@@ -1,0 +1,78 @@
+/**
+ * What bin/ao.js runs before ao itself (built as dist/bin/startup.cjs by
+ * scripts/build-cli.mjs, from node's own modules and a few class-free ones).
+ *
+ * 1. start(): for `ao session ls` and `ao status`, the one `tmux list-panes -a`
+ *    they need is started now, so tmux answers while Node compiles and runs ao
+ *    (most of a listing's time over bare node at 200 sessions). The server is
+ *    the one AO_TMUX_SOCKET names, else tmux's default: the config is not read
+ *    yet. A config that sets `tmux.socket` (with no AO_TMUX_SOCKET) lists
+ *    another server, and this listing goes unused (stopped at exit).
+ *
+ * 2. runBundle(): runs dist/bin/ao.cjs as Node would require() it, but compiled
+ *    with the V8 code cache the build made (dist/bin/ao.cjs.cache): Node 20 has
+ *    no compile cache of its own, and compiling the bundle was a tenth of a
+ *    listing's start-up. The cache is used only for the very bundle it was made
+ *    from (the build bakes the bundle's hash in here) and only when V8 accepts
+ *    it (same Node, same flags); otherwise the bundle is compiled as usual.
+ */
+import { readFileSync, writeFileSync } from "node:fs";
+import { createRequire, Module } from "node:module";
+import { dirname, join } from "node:path";
+import { pathToFileURL } from "node:url";
+import { Script } from "node:vm";
+import { expandTilde, home } from "../config/home.js";
+import { startEarly } from "../adapters/tmux-listing.js";
+
+/** The hash of dist/bin/ao.cjs that dist/bin/ao.cjs.cache was made from (scripts/build-cli.mjs defines it). */
+declare const AO_BUNDLE_HASH: string;
+
+export function start(argv: readonly string[], env: NodeJS.ProcessEnv = process.env): void {
+  const listing = (argv[0] === "session" && argv[1] === "ls") || argv[0] === "status";
+  if (!listing || argv.includes("--help") || argv.includes("-h")) return;
+  startEarly(env.AO_TMUX_SOCKET ? expandTilde(env.AO_TMUX_SOCKET, home(env)) : undefined, env);
+}
+
+/** The parameters of Node's CommonJS wrapper, and `__aoImport`: the bundle's import() (a vm.Script has none of its own). */
+const WRAPPER = "(function (exports, require, module, __filename, __dirname, __aoImport) {";
+
+/**
+ * The bundle compiled, with its code cache when there is one for this very
+ * bundle and V8 takes it. `cache` says which: "used", "rejected" (another Node
+ * or other V8 flags: compiled as usual), "none".
+ */
+export function compileBundle(file: string, opts: { noCache?: boolean } = {}): { script: Script; cache: "used" | "rejected" | "none" } {
+  let cachedData: Buffer | undefined;
+  if (!opts.noCache && typeof AO_BUNDLE_HASH === "string") {
+    try {
+      const cache = readFileSync(`${file}.cache`);
+      // The first line names the bundle the cache was made from.
+      const eol = cache.indexOf(10);
+      if (eol > 0 && cache.toString("latin1", 0, eol) === AO_BUNDLE_HASH) cachedData = cache.subarray(eol + 1);
+    } catch {
+      // No cache: compiled as usual.
+    }
+  }
+  const script = new Script(`${WRAPPER}${readFileSync(file, "utf8")}\n})`, { filename: file, cachedData });
+  return { script, cache: !cachedData ? "none" : script.cachedDataRejected ? "rejected" : "used" };
+}
+
+/**
+ * Runs the bundle. `saveCacheAs` (the build's warm-up run only): the bundle's
+ * hash; once the process ends, the code cache of everything compiled by then is
+ * written under it.
+ */
+export function runBundle(file: string, opts: { saveCacheAs?: string } = {}): void {
+  const hash = opts.saveCacheAs;
+  const { script } = compileBundle(file, { noCache: hash !== undefined });
+  if (hash !== undefined) process.once("exit", () => writeFileSync(`${file}.cache`, Buffer.concat([Buffer.from(`${hash}\n`, "latin1"), script.createCachedData()])));
+  // A module like the one require() would make, in require.cache as require() would put it.
+  const dir = dirname(file);
+  const require = createRequire(file);
+  const module = new Module(file);
+  module.filename = file;
+  module.loaded = true;
+  require.cache[file] = module;
+  const load = (spec: string) => import(spec.startsWith("node:") ? spec : pathToFileURL(join(dir, spec)).href);
+  (script.runInThisContext() as (...args: unknown[]) => void).call(module.exports, module.exports, require, module, file, dir, load);
+}
