@@ -8,7 +8,7 @@
  */
 import { run, runInherited } from "./adapters/exec.js";
 import { nodeFiles } from "./adapters/files.js";
-import { Git, readHeadBranch } from "./adapters/git.js";
+import { Git, readHeadBranch, worktreeGitDir } from "./adapters/git.js";
 import { pidAlive } from "./adapters/lock.js";
 import { Store } from "./adapters/store.js";
 import { Tmux } from "./adapters/tmux.js";
@@ -108,6 +108,7 @@ function makeContext(config: Config, env: NodeJS.ProcessEnv, servers: Map<string
       }
     },
     readHeadBranch,
+    worktreeGitDir,
     now: () => Date.now(),
     processAlive: pidAlive,
     crashPoint: (name) => {

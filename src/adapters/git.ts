@@ -6,6 +6,7 @@
 import { copyFileSync, readFileSync, statSync } from "node:fs";
 import { isAbsolute, join, resolve } from "node:path";
 import { CommandError } from "../core/errors.js";
+import { readText } from "./read-text.js";
 
 export interface WorktreeEntry {
   path: string;
@@ -46,17 +47,42 @@ export function parseHeadFile(content: string): string | undefined {
   return /^[0-9a-f]{7,64}$/.test(text) ? text.slice(0, 7) : undefined;
 }
 
-/** The branch checked out in a worktree, from files only (no git process). */
-export function readHeadBranch(worktreePath: string): string | undefined {
+/**
+ * The git directory of a linked worktree (`…/.git/worktrees/<name>`), from its
+ * `.git` file; undefined when it is gone or not a linked worktree.
+ */
+export function worktreeGitDir(worktreePath: string): string | undefined {
   try {
     // Concatenation, not join(): this runs per session on every ls, and the file system reads "a//b" as "a/b".
-    const dotGit = readFileSync(`${worktreePath}/.git`, "utf8");
-    const m = /^gitdir:\s*(.+)$/m.exec(dotGit);
+    const m = /^gitdir:\s*(.+)$/m.exec(readText(`${worktreePath}/.git`));
     if (!m) return undefined;
-    const gitdir = isAbsolute(m[1]!.trim()) ? m[1]!.trim() : resolve(worktreePath, m[1]!.trim());
-    return parseHeadFile(readFileSync(`${gitdir}/HEAD`, "utf8"));
+    return isAbsolute(m[1]!.trim()) ? m[1]!.trim() : resolve(worktreePath, m[1]!.trim());
   } catch {
-    return undefined; // worktree gone or not a linked worktree: the caller shows the recorded branch
+    return undefined;
+  }
+}
+
+/**
+ * The branch checked out in a worktree, from files only (no git process).
+ * `gitDir`: the worktree's git directory as ao recorded it when it made the
+ * worktree (before any agent ran there), read instead of the worktree's `.git`
+ * file: one file per session on `ls` instead of two. Decisions (cleanup, which
+ * pull request is the session's) pass none and follow the `.git` file.
+ */
+export function readHeadBranch(worktreePath: string, gitDir?: string): string | undefined {
+  if (gitDir) {
+    try {
+      return parseHeadFile(readText(`${gitDir}/HEAD`));
+    } catch {
+      // Gone (the worktree was made again elsewhere): found from the worktree as below.
+    }
+  }
+  const dir = worktreeGitDir(worktreePath);
+  if (!dir) return undefined; // worktree gone or not a linked worktree: the caller shows the recorded branch
+  try {
+    return parseHeadFile(readText(`${dir}/HEAD`));
+  } catch {
+    return undefined;
   }
 }
 

@@ -11,6 +11,7 @@
  */
 import { closeSync, constants, fsyncSync, linkSync, lstatSync, mkdirSync, openSync, readdirSync, readFileSync, renameSync, unlinkSync, writeSync } from "node:fs";
 import { clearStaleLock, lockOwner, openNoFollow, symlinkRefused, tryLock, unlock, waitForLock } from "./lock.js";
+import { readText } from "./read-text.js";
 import { dirname, join } from "node:path";
 import { AoError } from "../core/errors.js";
 import { SCHEMA_VERSION, withSaneCache, type SessionEvent, type SessionRecord } from "../core/record.js";
@@ -443,17 +444,15 @@ function writeCache(path: string, data: unknown): void {
   }
 }
 
-// Node takes fs.open's numeric flags here too; its types name only the string ones.
-const READ_NO_FOLLOW = (constants.O_RDONLY | constants.O_NOFOLLOW) as unknown as string;
+const READ_NO_FOLLOW = constants.O_RDONLY | constants.O_NOFOLLOW;
 
 /**
  * A file's text, never through a symlink; undefined when it does not exist.
- * One call with O_NOFOLLOW (Node opens, reads and closes in native code): it
- * runs per record on every ls.
+ * Three system calls (read-text.ts): it runs per record on every ls.
  */
 function readNoFollow(path: string): string | undefined {
   try {
-    return readFileSync(path, { encoding: "utf8", flag: READ_NO_FOLLOW });
+    return readText(path, READ_NO_FOLLOW);
   } catch (err) {
     const code = (err as NodeJS.ErrnoException).code;
     if (code === "ENOENT") return undefined;

@@ -27,8 +27,10 @@ export interface Adapters {
   runAttached(argv: readonly string[], cwd: string, env: Record<string, string>): Promise<number>;
   /** Runs argv in `cwd` (no shell), capturing its output; a non-zero exit is a result, not an error. */
   runCaptured(argv: readonly string[], cwd: string, env: Record<string, string>): Promise<{ exitCode: number; stdout: string; stderr: string }>;
-  /** The live branch of a worktree from its HEAD file. */
-  readHeadBranch(worktree: string): string | undefined;
+  /** The live branch of a worktree from its HEAD file; `gitDir`: the one ao recorded (adapters/git.ts). */
+  readHeadBranch(worktree: string, gitDir?: string): string | undefined;
+  /** A linked worktree's git directory, from its `.git` file. */
+  worktreeGitDir(worktree: string): string | undefined;
   now(): number;
   /** Whether a process (a lock holder, a spawning ao) still exists. */
   processAlive(pid: number): boolean;

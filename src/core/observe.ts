@@ -58,7 +58,7 @@ export async function observeRecords(
   }
 
   const views = records.map((r) =>
-    observe(r, TERMINAL_STATUSES.has(r.status) ? undefined : state(r), TERMINAL_STATUSES.has(r.status) ? undefined : ctx.readHeadBranch(r.workspacePath), now, {
+    observe(r, TERMINAL_STATUSES.has(r.status) ? undefined : state(r), TERMINAL_STATUSES.has(r.status) ? undefined : ctx.readHeadBranch(r.workspacePath, r.gitDir), now, {
       spawnerAlive: spawnerAlive(r),
       screen: screens.get(key(r))?.status,
     }),

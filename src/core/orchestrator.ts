@@ -95,7 +95,8 @@ export class Orchestrator {
     for (const r of records) {
       let owner: Orchestrator = this;
       try {
-        owner = await this.ownerOf(r);
+        // Most records name this config: no await (a turn of the event loop each) for them.
+        if (r.configPath && r.configPath !== this.config.path) owner = await this.ownerOf(r);
       } catch (err) {
         const why = errorMessage(err).split("\n")[0]!;
         if (!noted.has(why)) report.note?.(`${why}; its sessions are shown with what this config knows.`);

@@ -108,6 +108,10 @@ export async function resumeSession(ctx: Context, record: SessionRecord): Promis
           await ctx.git.addWorktree(project.path, path, current.branch, undefined);
         });
       }
+      // Made by git just now (or by the interrupted resume): no agent has run in it since.
+      const gitDir = ctx.worktreeGitDir(path);
+      current = { ...current, gitDir };
+      if (!gitDir) delete current.gitDir;
       if (interrupted?.step !== "applied") progress("worktree");
       ctx.crashPoint("resume:worktree");
       restoredRef = current.released?.savedRef ?? undefined;

@@ -39,6 +39,13 @@ export interface SessionRecord {
    * uses it (core/runtime.ts). Absent in records from before it was kept.
    */
   tmuxSocket?: string;
+  /**
+   * The worktree's git directory (`<repo>/.git/worktrees/<name>`), read from its
+   * `.git` file when ao made the worktree, before any agent ran in it: `ls` reads
+   * the live branch from `<gitDir>/HEAD` (one file, not two, per session).
+   * Absent in older records; ignored unless absolute.
+   */
+  gitDir?: string;
   status: StoredStatus;
   prUrl: string | null;
   createdAt: string;
@@ -127,8 +134,10 @@ export function withSaneCache(r: SessionRecord): SessionRecord {
   const pr = r.pr === undefined || r.pr === null || isCachedPr(r.pr) ? r.pr : undefined;
   const issueState = r.issueState === undefined || ISSUE_STATES.has(r.issueState) ? r.issueState : undefined;
   const prUrl = r.prUrl === null || isHttpsUrl(r.prUrl) ? r.prUrl : null;
-  if (pr === r.pr && issueState === r.issueState && prUrl === r.prUrl) return r;
-  const clean: SessionRecord = { ...r, pr, issueState, prUrl };
+  const gitDir = r.gitDir === undefined || (typeof r.gitDir === "string" && r.gitDir.startsWith("/")) ? r.gitDir : undefined;
+  if (pr === r.pr && issueState === r.issueState && prUrl === r.prUrl && gitDir === r.gitDir) return r;
+  const clean: SessionRecord = { ...r, pr, issueState, prUrl, gitDir };
+  if (gitDir === undefined) delete clean.gitDir;
   if (pr === undefined) delete clean.pr;
   if (issueState === undefined) delete clean.issueState;
   if (clean.pr === undefined && clean.issueState === undefined) delete clean.checkedAt; // asked again on the next refresh

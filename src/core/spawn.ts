@@ -84,6 +84,8 @@ export async function spawnSession(ctx: Context, opts: SpawnOptions, report: Rep
       ctx.store.write(record);
       report.step?.(`Creating worktree ${record.workspacePath} on ${chosen}`);
       await ctx.git.addWorktree(project.path, record.workspacePath, chosen, isNew ? { base } : undefined);
+      const gitDir = ctx.worktreeGitDir(record.workspacePath); // before any agent runs there
+      if (gitDir) record.gitDir = gitDir;
       return { branch: chosen, created: isNew };
     });
     undo.push({

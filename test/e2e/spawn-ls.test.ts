@@ -50,7 +50,19 @@ describe("ao spawn and ao session ls", () => {
     await git(join(s.worktreeDir, "my-app-1"), "checkout", "-q", "-b", "agent-renamed");
     const [row] = JSON.parse((await s.ao(["session", "ls", "--json"])).stdout);
     expect(row.branch).toBe("agent-renamed");
-    expect(JSON.parse(readFileSync(recordPath("ma-1"), "utf8")).branch).toBe("ao/ma-1");
+    const record = JSON.parse(readFileSync(recordPath("ma-1"), "utf8"));
+    expect(record.branch).toBe("ao/ma-1");
+    // ls reads HEAD in the git directory ao recorded when it made the worktree, not where the worktree's .git points now.
+    expect(record.gitDir).toBe(join(s.repo, ".git", "worktrees", "my-app-1"));
+    const elsewhere = join(s.root, "elsewhere");
+    mkdirSync(elsewhere);
+    writeFileSync(join(elsewhere, "HEAD"), "ref: refs/heads/planted\n");
+    writeFileSync(join(s.worktreeDir, "my-app-1", ".git"), `gitdir: ${elsewhere}\n`);
+    expect(JSON.parse((await s.ao(["session", "ls", "--json"])).stdout)[0].branch).toBe("agent-renamed");
+    // A record without it (older ao) follows the .git file.
+    delete record.gitDir;
+    writeFileSync(recordPath("ma-1"), JSON.stringify(record));
+    expect(JSON.parse((await s.ao(["session", "ls", "--json"])).stdout)[0].branch).toBe("planted");
   });
 
   it("lists one tmux server per ls; a server set in the config alone (the early listing asked another) still shows them live", async () => {

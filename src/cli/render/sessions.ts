@@ -34,7 +34,11 @@ export function renderSessionList(sessions: readonly SessionView[], now: number,
     return `  ${parts.map(([text, paint], i) => paint(text) + (opts.align && i < parts.length - 1 ? " ".repeat(widths[i]! - text.length) : "")).join("  ")}`;
   };
   const groups = new Map<string, string[]>();
-  for (const r of rows) groups.set(r.project, [...(groups.get(r.project) ?? []), line(r.cells)]);
+  for (const r of rows) {
+    const lines = groups.get(r.project);
+    if (lines) lines.push(line(r.cells));
+    else groups.set(r.project, [line(r.cells)]);
+  }
   return [...groups].map(([project, lines]) => `${project}:\n${lines.join("\n")}`).join("\n\n");
 }
 
