@@ -11,7 +11,7 @@
  * It reads the screen once (one tmux process) and again only after clearing,
  * so the paste that follows comes as soon after the check as tmux allows.
  */
-import type { Tmux } from "../adapters/tmux.js";
+import type { PaneSnapshot, Tmux } from "../adapters/tmux.js";
 import { PaneDeadError } from "../adapters/tmux.js";
 import type { AgentSpec } from "../config/presets.js";
 import { AoError } from "./errors.js";
@@ -23,8 +23,8 @@ const CLEAR_ROUNDS = 3;
 const REDRAW_MS = 150;
 const KEY_GAP_MS = 200;
 
-export async function readyForInput(tmux: Tmux, name: string, agent: AgentSpec, opts: { force?: boolean } = {}): Promise<void> {
-  let snap = await tmux.snapshot(name);
+export async function readyForInput(tmux: Tmux, name: string, agent: AgentSpec, opts: { force?: boolean; snapshot?: PaneSnapshot } = {}): Promise<void> {
+  let snap = opts.snapshot ?? (await tmux.snapshot(name));
   if (snap.dead) throw new PaneDeadError(name);
   if (!opts.force && hasPatterns(agent.status) && classifyScreen(snap.screen, agent.status) === "waiting") {
     throw new AoError(`${name} is asking a question, so nothing was sent; answer it with: ao session reply ${name} once|always|reject (or send with --force)`);

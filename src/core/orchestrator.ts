@@ -23,7 +23,7 @@ import { agentOrThrow, projectOrThrow } from "./lookup.js";
 import { pressKeys, readyForInput } from "./input.js";
 import { runtimeStates, tmuxOf, type EarlierListing } from "./runtime.js";
 import { WatchFeed } from "./watch-feed.js";
-import { PaneDeadError, type SessionState, type Tmux } from "../adapters/tmux.js";
+import { PaneDeadError, type PaneSnapshot, type SessionState, type Tmux } from "../adapters/tmux.js";
 
 // What only some commands need is imported when they run: `ls` and `send` load
 // neither spawn, cleanup, pause, doctor, worktree removal, transcripts nor GitHub's code.
@@ -273,18 +273,21 @@ export class Orchestrator {
     const bytes = Buffer.byteLength(text);
     const record = this.resolve(query);
     const agent = agentOrThrow(this.ctx, record.agent);
-    await this.requireRunning(record);
+    requireLive(record);
     const tmux = tmuxOf(this.ctx, record);
     // Under the session's lock: concurrent sends arrive one after the other, each
     // whole, and nothing else types between the screen check and the paste.
     const { session, waiter } = await this.ctx.store.withLock(record.project, record.name, async () => {
       const current = this.ctx.store.read(record.project, record.name) ?? record;
-      if (current.status !== record.status) await this.requireRunning(current);
+      if (current.status !== record.status) requireLive(current);
+      // Whether it runs and what its screen says, from one tmux process: the screen check below reads it.
+      const snapshot = await runningSnapshot(tmux, current);
       // The record is written first: on a full or read-only disk the send fails before anything reaches the agent.
+      // Not fsynced: it moves only the activity times (a crash loses a timestamp, never a message).
       const session: SessionRecord = { ...current, lastActivityAt: new Date(this.ctx.now()).toISOString(), updatedAt: new Date(this.ctx.now()).toISOString() };
-      this.ctx.store.write(session);
+      this.ctx.store.write(session, { durable: false });
       const waiter = wait ? await (await import("./wait.js")).prepareWait(this.ctx, tmux, record.tmuxSession, agent) : undefined;
-      await readyForInput(tmux, record.tmuxSession, agent, opts);
+      await readyForInput(tmux, record.tmuxSession, agent, { ...opts, snapshot });
       await tmux.paste(record.tmuxSession, text);
       this.ctx.store.appendEvent(record.project, record.name, "message_sent", { bytes, ...(opts.force ? { forced: true } : {}) });
       return { session, waiter };
@@ -568,10 +571,34 @@ export class Orchestrator {
   }
 
   private async requireRunning(record: SessionRecord): Promise<void> {
-    if (TERMINAL_STATUSES.has(record.status)) throw new AoError(`Session ${record.name} is ${record.status}`);
-    if (record.status === "paused") throw new AoError(`Session ${record.name} is paused`, { hint: `Resume it: ao session resume ${record.name}` });
-    if (!(await tmuxOf(this.ctx, record).sessionState(record.tmuxSession))?.alive) {
-      throw new AoError(`Session ${record.name} is not running`, { hint: `Restore it: ao session restore ${record.name}` });
-    }
+    requireLive(record);
+    if (!(await tmuxOf(this.ctx, record).sessionState(record.tmuxSession))?.alive) throw notRunning(record);
   }
+}
+
+/** A session whose record says it has ended or is paused gets nothing typed into it. */
+function requireLive(record: SessionRecord): void {
+  if (TERMINAL_STATUSES.has(record.status)) throw new AoError(`Session ${record.name} is ${record.status}`);
+  if (record.status === "paused") throw new AoError(`Session ${record.name} is paused`, { hint: `Resume it: ao session resume ${record.name}` });
+}
+
+function notRunning(record: SessionRecord): AoError {
+  return new AoError(`Session ${record.name} is not running`, { hint: `Restore it: ao session restore ${record.name}` });
+}
+
+/**
+ * The pane's state and screen; a session tmux cannot find (or no server) or
+ * whose agent has exited is "not running", as requireRunning says it.
+ */
+async function runningSnapshot(tmux: Tmux, record: SessionRecord): Promise<PaneSnapshot> {
+  let snapshot: PaneSnapshot;
+  try {
+    snapshot = await tmux.snapshot(record.tmuxSession);
+  } catch (err) {
+    // tmux ran and refused: the session (or its server) is not there, which one more listing confirms.
+    if (err instanceof CommandError && err.spawnErrorCode === undefined && !err.timedOut && !(await tmux.sessionState(record.tmuxSession))?.alive) throw notRunning(record);
+    throw err;
+  }
+  if (snapshot.dead) throw notRunning(record);
+  return snapshot;
 }

@@ -3,6 +3,7 @@ import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { waitFor } from "../helpers/proc.js";
 import { agentReady, useSandbox } from "../helpers/sandbox.js";
+import { countingTmux } from "../helpers/tmux.js";
 
 const s = useSandbox();
 
@@ -93,6 +94,19 @@ describe("ao send", () => {
     expect(log).toContain('"type":"message_sent"');
     expect(log).toContain('"bytes":11');
     expect(log).not.toContain("secret plan");
+  });
+
+  it("asks tmux three times: the screen (which also says it runs), the paste, the Enter; a session gone is 'not running'", async () => {
+    const name = await spawnReady();
+    const tmux = countingTmux(s);
+    const sent = await s.ao(["send", name, "hello"], { env: tmux.env });
+    expect(sent.code, sent.stderr).toBe(0);
+    expect(tmux.calls()).toEqual([expect.stringContaining("capture-pane"), expect.stringContaining("paste-buffer"), expect.stringContaining("send-keys")]);
+    await waitFor(async () => (await s.tmux.capture(name)).includes("hello"), "the message");
+    await s.tmux.tmux("kill-session", "-t", `=${name}`);
+    const gone = await s.ao(["send", name, "anyone?"]);
+    expect(gone.code).toBe(1);
+    expect(gone.stderr).toBe(`Error: Session ${name} is not running\nRestore it: ao session restore ${name}\n`);
   });
 
   it("refuses empty, NUL-containing and misdirected messages with a clear error", async () => {
