@@ -27,5 +27,8 @@ if (argv.length === 1 && (argv[0] === "--version" || argv[0] === "-V")) {
   void import("./program.js").then(async ({ runCli }) => {
     process.exitCode = await runCli(argv, version());
     dropEarly(); // bin/ao.js's early tmux listing, when this command did not use it
+    // The command is done: exit once what it printed has left the process, without Node's teardown
+    // of the environment and heap (~7 ms of a 200-session ls) or a wait on handles nothing needs.
+    process.stdout.write("", () => process.stderr.write("", () => process.exit()));
   });
 }
