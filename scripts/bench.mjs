@@ -2,7 +2,8 @@
 // `npm run bench`: wall time of ao's hot paths with N live sessions (real tmux
 // sessions on a private socket, real worktrees), against bare node and against
 // the limit (bare node plus the one `tmux list-panes -a` that `ls` must run).
-//   BENCH_SIZES=10,50,200  BENCH_RUNS=15
+//   BENCH_SIZES=10,50,200  BENCH_RUNS=15  BENCH_STARTUP_ONLY=1 (these tables only: no
+//   transcript, ao watch or ao dash figures)
 // Every command runs in a clean environment, as a user's shell has it: PATH, HOME
 // and ao's own variables only. Variables such as NODE_EXTRA_CA_CERTS or
 // NODE_OPTIONS make bare node itself slower and would hide ao's own cost.
@@ -202,6 +203,7 @@ console.log("| N | cleanup --dry-run | HTTP requests | ls (cache expired) | HTTP
 console.log("|---|---|---|---|---|");
 for (const r of rows) console.log(`| ${r.n} | ${f(r.cleanupDry.ms)} | ${r.cleanupDry.requests} | ${f(r.lsExpired.ms)} | ${r.lsExpired.requests} |`);
 github.close();
+if (process.env.BENCH_STARTUP_ONLY) process.exit(0);
 
 // `ao session logs` renders the raw transcript through a terminal emulator; its largest is 2 × logs.maxBytes (8 MiB).
 const { renderTranscript, lifeMarker } = await import(join(root, "dist", "core", "transcript.js"));
