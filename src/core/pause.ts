@@ -74,7 +74,10 @@ export async function resumeSession(ctx: Context, record: SessionRecord): Promis
     if (current.status !== "paused") throw new AoError(`Session ${current.name} is not paused (it is ${current.status})`, { hint: current.status === "working" ? `It is running: ao session attach ${current.name}` : undefined });
     const now = new Date(ctx.now()).toISOString();
     const finish = (mode: "warm" | "cold", extra: Omit<Resumed, "session" | "mode"> = {}): Resumed => {
-      const session: SessionRecord = { ...current, status: "working", updatedAt: now, lastActivityAt: now };
+      // Stamped now, after the agent started: a listing that began before that (ls, core/runtime.ts)
+      // trusts its absence for a record older than itself, and would show this session dead.
+      const at = new Date(ctx.now()).toISOString();
+      const session: SessionRecord = { ...current, status: "working", updatedAt: at, lastActivityAt: at };
       delete session.released;
       delete session.pending;
       ctx.store.write(session);
