@@ -33,6 +33,9 @@ export async function pauseSession(ctx: Context, record: SessionRecord, opts: { 
     if (release) {
       const { record: retired, savedRef } = await retireWorktree(ctx, project.path, current, { op: "pause", releaseWorktree: true }, stop);
       next = { ...retired, status: "paused", updatedAt: now, released: { savedRef: savedRef ?? current.released?.savedRef ?? null } };
+      // Its git directory went with the worktree, and git may give the name to another worktree: ls
+      // would show that one's branch. Resume records the new one.
+      delete next.gitDir;
     } else {
       ctx.store.write({ ...current, pending: { op: "pause", at: now } });
       ctx.crashPoint("pause:intent");
