@@ -33,6 +33,9 @@ export async function pauseSession(ctx: Context, record: SessionRecord, opts: { 
     if (release) {
       const { record: retired, savedRef } = await retireWorktree(ctx, project.path, current, { op: "pause", releaseWorktree: true }, stop);
       next = { ...retired, status: "paused", updatedAt: now, released: { savedRef: savedRef ?? current.released?.savedRef ?? null } };
+      // Its git directory went with the worktree, and git may give the name to another worktree: ls
+      // would show that one's branch. Resume records the new one.
+      delete next.gitDir;
     } else {
       ctx.store.write({ ...current, pending: { op: "pause", at: now } });
       ctx.crashPoint("pause:intent");
@@ -74,7 +77,10 @@ export async function resumeSession(ctx: Context, record: SessionRecord): Promis
     if (current.status !== "paused") throw new AoError(`Session ${current.name} is not paused (it is ${current.status})`, { hint: current.status === "working" ? `It is running: ao session attach ${current.name}` : undefined });
     const now = new Date(ctx.now()).toISOString();
     const finish = (mode: "warm" | "cold", extra: Omit<Resumed, "session" | "mode"> = {}): Resumed => {
-      const session: SessionRecord = { ...current, status: "working", updatedAt: now, lastActivityAt: now };
+      // Stamped now, after the agent started: a listing that began before that (ls, core/runtime.ts)
+      // trusts its absence for a record older than itself, and would show this session dead.
+      const at = new Date(ctx.now()).toISOString();
+      const session: SessionRecord = { ...current, status: "working", updatedAt: at, lastActivityAt: at };
       delete session.released;
       delete session.pending;
       ctx.store.write(session);

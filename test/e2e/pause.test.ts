@@ -74,6 +74,17 @@ describe("pause and resume", () => {
     await waitFor(async () => (await s.tmux.capture("ma-1")).includes("Prompt: resumed"), "the agent");
   });
 
+  it("a released worktree's branch is the recorded one, even once git gives its git dir's name to another worktree", async () => {
+    expect((await s.ao(["session", "pause", "ma-1", "--release-worktree"])).code).toBe(0);
+    // git names a worktree's git dir after the directory: .git/worktrees/my-app-1 is free again.
+    await git(s.repo, "worktree", "add", "-q", "-b", "someone-else", join(s.root, "elsewhere", "my-app-1"));
+    const [view] = JSON.parse((await s.ao(["session", "ls", "--json"])).stdout);
+    expect(view).toMatchObject({ name: "ma-1", status: "paused", branch: "1" });
+    const r = await s.ao(["session", "resume", "ma-1"]);
+    expect(r.code, r.stderr).toBe(0);
+    expect(JSON.parse((await s.ao(["session", "ls", "--json"])).stdout)[0].branch).toBe("1");
+  });
+
   it("restore points a paused session to resume", async () => {
     expect((await s.ao(["session", "pause", "ma-1"])).code).toBe(0);
     const r = await s.ao(["session", "restore", "ma-1"]);
