@@ -47,6 +47,15 @@ export class Store {
     return join(this.sessionsDir(project), `${name}${ext}`);
   }
 
+  /** When the record file was last written (Unix ms, from the file system), or undefined when there is none. */
+  writtenAt(project: string, name: string): number | undefined {
+    try {
+      return lstatSync(this.file(project, name)).mtimeMs;
+    } catch {
+      return undefined;
+    }
+  }
+
   ensureDir(project: string): void {
     mkdirSync(this.dataDir, { recursive: true, mode: 0o700 });
     mkdirSync(this.sessionsDir(project), { recursive: true, mode: 0o700 });

@@ -30,12 +30,13 @@ export interface EarlierListing {
  *
  * A listing in `started` began before the records were read: a session started
  * (spawn, restore, resume) after it would be missing from it, and shown dead.
- * A record that it misses and that was written after it began gets its server
- * asked again.
+ * When it misses a session whose record file was written after it began (by the
+ * file's own time: whatever time the writer put in the record), that server is
+ * asked again. Only records it misses are looked at: a dead session or two.
  */
 export async function runtimeStates(
-  ctx: Pick<Context, "tmux" | "tmuxFor">,
-  records: readonly (OnServer & Pick<SessionRecord, "tmuxSession" | "updatedAt">)[],
+  ctx: Pick<Context, "tmux" | "tmuxFor" | "store">,
+  records: readonly (OnServer & Pick<SessionRecord, "tmuxSession" | "project" | "name">)[],
   started?: ReadonlyMap<Tmux, EarlierListing>,
 ): Promise<(r: OnServer & Pick<SessionRecord, "tmuxSession">) => SessionState | undefined> {
   const servers = new Map<Tmux, (typeof records)[number][]>();
@@ -45,11 +46,14 @@ export async function runtimeStates(
     if (on) on.push(r);
     else servers.set(tmux, [r]);
   }
-  const listings = new Map([...servers.keys()].map((tmux) => [tmux, started?.get(tmux) ?? { since: -Infinity, states: tmux.listSessions() }]));
+  // Every server asked at once; a listing already under way is not asked again.
+  const listings = new Map([...servers.keys()].map((tmux) => [tmux, started?.get(tmux) ?? { states: tmux.listSessions() }]));
   const states = new Map<Tmux, Map<string, SessionState>>();
   for (const [tmux, listing] of listings) {
     const found = await listing.states;
-    const newer = servers.get(tmux)!.some((r) => !found.get(r.tmuxSession)?.alive && !(Date.parse(r.updatedAt) < listing.since));
+    const { since } = listing as Partial<EarlierListing>;
+    // A file's time is taken from a clock that may lag by a tick: a second of margin.
+    const newer = since !== undefined && servers.get(tmux)!.some((r) => !found.get(r.tmuxSession)?.alive && (ctx.store.writtenAt(r.project, r.name) ?? Infinity) >= since - 1_000);
     states.set(tmux, newer ? await tmux.listSessions() : found);
   }
   return (r) => states.get(tmuxOf(ctx, r))?.get(r.tmuxSession);

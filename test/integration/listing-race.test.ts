@@ -7,6 +7,7 @@ import { join } from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { Tmux } from "../../src/adapters/tmux.js";
 import { runtimeStates } from "../../src/core/runtime.js";
+import { Store } from "../../src/adapters/store.js";
 import type { SessionRecord } from "../../src/core/record.js";
 import { waitFor } from "../helpers/proc.js";
 import { agentReady, sandbox, type Sandbox } from "../helpers/sandbox.js";
@@ -49,7 +50,7 @@ describe("a listing that began while a session was being resumed", () => {
     // ...and reads the record once the resume has written it.
     const record = JSON.parse(readFileSync(join(s.sessionsDir, "ma-1.json"), "utf8")) as SessionRecord;
     expect(record.status).toBe("working");
-    const state = await runtimeStates({ tmux, tmuxFor: () => tmux }, [record], new Map([[tmux, listing]]));
+    const state = await runtimeStates({ tmux, tmuxFor: () => tmux, store: new Store(s.dataDir) }, [record], new Map([[tmux, listing]]));
     expect(state(record)?.alive).toBe(true);
   });
 });

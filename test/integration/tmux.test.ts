@@ -1,8 +1,12 @@
 /** The tmux adapter's batched screen read, against a real tmux on a private socket. */
-import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { mkdtempSync, rmSync, utimesSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterEach, beforeEach, describe, expect, it, onTestFinished } from "vitest";
 import { PaneDeadError, Tmux } from "../../src/adapters/tmux.js";
 import { dropEarly, LIST_PANES_ARGS, startEarly, takeEarly } from "../../src/adapters/tmux-listing.js";
 import { runtimeStates } from "../../src/core/runtime.js";
+import { Store } from "../../src/adapters/store.js";
 import { waitFor } from "../helpers/proc.js";
 import { tmuxServer } from "../helpers/tmux.js";
 
@@ -74,8 +78,17 @@ describe("Tmux.sessionState", () => {
 });
 
 describe("a listing started before the records were read (ls, status)", () => {
-  const ctx = () => ({ tmux, tmuxFor: () => tmux });
-  const rec = (tmuxSession: string, updatedAt: number) => ({ tmuxSession, updatedAt: new Date(updatedAt).toISOString() });
+  /** A record file for s-1 in a throw-away dataDir, last written at `writtenAt` (Unix ms). */
+  function recordWritten(writtenAt: number) {
+    const dataDir = mkdtempSync(join(tmpdir(), "ao-test-store-"));
+    const store = new Store(dataDir);
+    store.ensureDir("p");
+    const file = join(store.sessionsDir("p"), "s-1.json");
+    writeFileSync(file, "{}");
+    utimesSync(file, writtenAt / 1000, writtenAt / 1000);
+    onTestFinished(() => rmSync(dataDir, { recursive: true, force: true }));
+    return { ctx: { tmux, tmuxFor: () => tmux, store }, record: { project: "p", name: "s-1", tmuxSession: "s-1" } };
+  }
 
   it("bin/ao.js's early listing is taken once, only for the same server and the same environment object", async () => {
     const env = { ...process.env };
@@ -93,15 +106,17 @@ describe("a listing started before the records were read (ls, status)", () => {
     expect(takeEarly([...new Tmux("ao-no-such-server-here").baseArgs, ...LIST_PANES_ARGS], process.env)).toBeUndefined();
   });
 
-  it("asks the server again when it misses a session whose record was written after it began", async () => {
+  it("asks the server again when it misses a session whose record file was written after it began", async () => {
     const before = { since: Date.now(), states: Promise.resolve(new Map()) }; // began before s-1 existed, as far as it knows
-    const state = await runtimeStates(ctx(), [rec("s-1", before.since + 5)], new Map([[tmux, before]]));
-    expect(state({ tmuxSocket: undefined, tmuxSession: "s-1" })?.alive).toBe(true);
+    const { ctx, record } = recordWritten(before.since + 5);
+    const state = await runtimeStates(ctx, [record], new Map([[tmux, before]]));
+    expect(state(record)?.alive).toBe(true);
   });
 
-  it("trusts it for a session whose record is older: that session is gone", async () => {
+  it("trusts it for a session whose record file is older: that session is gone", async () => {
     const after = { since: Date.now(), states: Promise.resolve(new Map()) };
-    const state = await runtimeStates(ctx(), [rec("s-1", after.since - 60_000)], new Map([[tmux, after]]));
-    expect(state({ tmuxSocket: undefined, tmuxSession: "s-1" })).toBeUndefined();
+    const { ctx, record } = recordWritten(after.since - 60_000);
+    const state = await runtimeStates(ctx, [record], new Map([[tmux, after]]));
+    expect(state(record)).toBeUndefined();
   });
 });
