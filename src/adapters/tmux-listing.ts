@@ -1,8 +1,9 @@
 /**
  * The `tmux list-panes -a` that every listing runs, and its early start: for
- * `ao session ls` and `ao status`, bin/ao.js starts it (src/cli/early.ts) before
- * the CLI bundle is even compiled, so tmux answers while Node loads ao. Kept
- * free of imports but node's own: it is bundled into that early file too.
+ * `ao session ls` and `ao status`, bin/ao.js starts it (src/cli/startup.ts) before
+ * the CLI bundle is even compiled, so tmux answers while Node loads ao. It and
+ * collect.ts import nothing but node's own modules: they are bundled into
+ * dist/bin/startup.cjs too.
  */
 import { collect, type Collected } from "./collect.js";
 
