@@ -1,6 +1,7 @@
 /** The tmux adapter's batched screen read, against a real tmux on a private socket. */
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { PaneDeadError, Tmux } from "../../src/adapters/tmux.js";
+import { collect } from "../../src/adapters/collect.js";
 import { dropEarly, LIST_PANES_ARGS, startEarly, takeEarly } from "../../src/adapters/tmux-listing.js";
 import { runtimeStates } from "../../src/core/runtime.js";
 import { waitFor } from "../helpers/proc.js";
@@ -103,5 +104,20 @@ describe("a listing started before the records were read (ls, status)", () => {
     const after = { since: Date.now(), states: Promise.resolve(new Map()) };
     const state = await runtimeStates(ctx(), [rec("s-1", after.since - 60_000)], new Map([[tmux, after]]));
     expect(state({ tmuxSocket: undefined, tmuxSession: "s-1" })).toBeUndefined();
+  });
+});
+
+describe("a tmux server that has stopped answering", () => {
+  it("a call to it ends at its timeout, though the stopped server keeps the client's output open", async () => {
+    const pid = Number((await server.tmux("display-message", "-p", "#{pid}")).stdout.trim());
+    process.kill(pid, "SIGSTOP");
+    try {
+      const listing = collect("tmux", ["-L", server.socket, ...LIST_PANES_ARGS], { timeoutMs: 300 });
+      // The timeout, and at most the 2 s before SIGKILL.
+      const ended = await Promise.race([listing, new Promise<"still waiting">((r) => setTimeout(() => r("still waiting"), 5_000))]);
+      expect(ended).toMatchObject({ timedOut: true });
+    } finally {
+      process.kill(pid, "SIGCONT");
+    }
   });
 });
