@@ -144,12 +144,13 @@ let hotCode = readFileSync(hotFile, "utf8").replace(/\bimport\(("(?:\.\/chunks\/
 const stray = /\bimport\([^)]{0,60}/.exec(hotCode);
 if (stray) throw new Error(`dist/bin/ao.cjs: an import() the start-up loader does not handle: ${stray[0]}`);
 writeFileSync(hotFile, hotCode);
+// The cache's first line: startup.ts's bundleHash() of this text, checked at every start.
 const hash = createHash("sha256").update(hotCode).digest("hex").slice(0, 16);
 
 // The start-up file bin/ao.js runs first (src/cli/startup.ts): node's own modules and these class-free
 // ones, which are in ao.cjs too as second copies (no class that instanceof would tell apart).
 const STARTUP = ["src/cli/startup.ts", "src/adapters/collect.ts", "src/adapters/tmux-listing.ts", "src/config/home.ts"];
-const startup = await build({ ...common, entryPoints: [join(root, "src/cli/startup.ts")], outfile: join(outdir, "startup.cjs"), format: "cjs", define: { AO_BUNDLE_HASH: JSON.stringify(hash) } });
+const startup = await build({ ...common, entryPoints: [join(root, "src/cli/startup.ts")], outfile: join(outdir, "startup.cjs"), format: "cjs" });
 const strays = Object.keys(startup.metafile.inputs).filter((p) => !STARTUP.includes(p));
 if (strays.length) throw new Error(`dist/bin/startup.cjs must stay small and class-free; it pulled in: ${strays.join(", ")}`);
 

@@ -61,6 +61,11 @@ export function collect(file: string, args: readonly string[], opts: CollectOpti
       done();
       resolvePromise({ argv, code: null, signal: null, stdout: "", stderr: e.message, timedOut, spawnError: e.code ?? "ERROR" });
     });
+    child.on("exit", () => {
+      // tmux hands its client's stdout and stderr to the server: a stopped (hung) server keeps them
+      // open after the client is killed, and "close" would never come. The process is gone: stop reading.
+      if (timedOut) for (const stream of [child.stdout, child.stderr]) stream?.destroy();
+    });
     child.on("close", (code, signal) => {
       done();
       resolvePromise({ argv, code, signal, stdout: Buffer.concat(out).toString("utf8"), stderr: Buffer.concat(err).toString("utf8"), timedOut });

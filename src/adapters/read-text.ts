@@ -10,9 +10,14 @@ import { closeSync, constants, openSync, readFileSync, readSync } from "node:fs"
 
 const buffer = Buffer.allocUnsafe(64 * 1024);
 
-/** Throws as openSync does (ENOENT, ELOOP for O_NOFOLLOW on a link…). */
+/**
+ * Throws as openSync does (ENOENT, ELOOP for O_NOFOLLOW on a link…). Opened
+ * non-blocking: a FIFO put where a record or a HEAD file should be (an agent
+ * can write its worktree's git dir) reads as empty instead of hanging ls
+ * forever; a regular file reads as usual.
+ */
 export function readText(path: string, flags: number = constants.O_RDONLY): string {
-  const fd = openSync(path, flags);
+  const fd = openSync(path, flags | constants.O_NONBLOCK);
   try {
     const n = readSync(fd, buffer, 0, buffer.length, null);
     if (n < buffer.length) return buffer.toString("utf8", 0, n);

@@ -13,9 +13,10 @@
  *    with the V8 code cache the build made (dist/bin/ao.cjs.cache): Node 20 has
  *    no compile cache of its own, and compiling the bundle was a tenth of a
  *    listing's start-up. The cache is used only for the very bundle it was made
- *    from (the build bakes the bundle's hash in here) and only when V8 accepts
- *    it (same Node, same flags); otherwise the bundle is compiled as usual.
+ *    from (its first line is the hash of that bundle's text) and only when V8
+ *    accepts it (same Node, same flags); otherwise the bundle is compiled as usual.
  */
+import { createHash } from "node:crypto";
 import { readFileSync, writeFileSync } from "node:fs";
 import { createRequire, Module } from "node:module";
 import { dirname, join } from "node:path";
@@ -23,9 +24,6 @@ import { pathToFileURL } from "node:url";
 import { Script } from "node:vm";
 import { expandTilde, home } from "../config/home.js";
 import { startEarly } from "../adapters/tmux-listing.js";
-
-/** The hash of dist/bin/ao.cjs that dist/bin/ao.cjs.cache was made from (scripts/build-cli.mjs defines it). */
-declare const AO_BUNDLE_HASH: string;
 
 export function start(argv: readonly string[], env: NodeJS.ProcessEnv = process.env): void {
   const listing = (argv[0] === "session" && argv[1] === "ls") || argv[0] === "status";
@@ -42,19 +40,26 @@ const WRAPPER = "(function (exports, require, module, __filename, __dirname, __a
  * or other V8 flags: compiled as usual), "none".
  */
 export function compileBundle(file: string, opts: { noCache?: boolean } = {}): { script: Script; cache: "used" | "rejected" | "none" } {
+  const source = readFileSync(file, "utf8");
   let cachedData: Buffer | undefined;
-  if (!opts.noCache && typeof AO_BUNDLE_HASH === "string") {
+  if (!opts.noCache) {
     try {
       const cache = readFileSync(`${file}.cache`);
-      // The first line names the bundle the cache was made from.
+      // The first line names the bundle the cache was made from, checked against the bundle read now:
+      // V8 checks only the source's length, and would run the old code of a same-length edit.
       const eol = cache.indexOf(10);
-      if (eol > 0 && cache.toString("latin1", 0, eol) === AO_BUNDLE_HASH) cachedData = cache.subarray(eol + 1);
+      if (eol > 0 && cache.toString("latin1", 0, eol) === bundleHash(source)) cachedData = cache.subarray(eol + 1);
     } catch {
       // No cache: compiled as usual.
     }
   }
-  const script = new Script(`${WRAPPER}${readFileSync(file, "utf8")}\n})`, { filename: file, cachedData });
+  const script = new Script(`${WRAPPER}${source}\n})`, { filename: file, cachedData });
   return { script, cache: !cachedData ? "none" : script.cachedDataRejected ? "rejected" : "used" };
+}
+
+/** What names a bundle in its cache's first line (scripts/build-cli.mjs writes it the same way). */
+export function bundleHash(source: string): string {
+  return createHash("sha256").update(source).digest("hex").slice(0, 16);
 }
 
 /**

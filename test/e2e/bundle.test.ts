@@ -103,4 +103,18 @@ describe("the hot file's V8 code cache (src/cli/startup.ts)", () => {
     expect(r.code, r.stderr).toBe(0);
     expect(JSON.parse(r.stdout)).toEqual([]);
   });
+
+  it("is not used for a bundle edited after the build, even by a change of the same length (V8 checks only the length)", async () => {
+    const dir = join(s.root, "copy", "dist", "bin");
+    cpSync(join(ROOT, "dist", "bin"), dir, { recursive: true });
+    cpSync(join(ROOT, "package.json"), join(s.root, "copy", "package.json"));
+    const text = readFileSync(join(dir, "ao.cjs"), "utf8");
+    const line = "No sessions. (--all includes ended ones)"; // printed by the build's warm-up run: its code is in the cache
+    expect(text).toContain(JSON.stringify(line));
+    writeFileSync(join(dir, "ao.cjs"), text.replace(JSON.stringify(line), JSON.stringify(line.replace("No sessions. ", "Zero sessions"))));
+    expect(readFileSync(join(dir, "ao.cjs")).length).toBe(Buffer.byteLength(text));
+    expect(startup.compileBundle(join(dir, "ao.cjs")).cache).toBe("none");
+    const r = await runProc(process.execPath, ["-e", `process.argv.splice(1, Infinity, "ao", "session", "ls"); require(${JSON.stringify(join(dir, "startup.cjs"))}).runBundle(${JSON.stringify(join(dir, "ao.cjs"))})`], { cwd: s.root, env: s.env });
+    expect(r.stdout).toBe("Zero sessions(--all includes ended ones)\n");
+  });
 });

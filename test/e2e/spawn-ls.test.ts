@@ -1,4 +1,4 @@
-import { existsSync, mkdirSync, readdirSync, readFileSync, statSync, symlinkSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, symlinkSync, writeFileSync } from "node:fs";
 import { runProc } from "../helpers/proc.js";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
@@ -122,6 +122,19 @@ describe("ao spawn and ao session ls", () => {
     expect(ls.stderr).toContain("unsupported schemaVersion 99");
     // The damaged names stay taken: a new spawn never overwrites them.
     expect((await s.ao(["spawn", "my-app"])).stdout).toContain("Session ma-2 spawned.");
+  });
+
+  it("a FIFO where a record or the worktree's HEAD should be is read as empty, never waited on", async () => {
+    expect((await s.ao(["spawn", "my-app"])).code).toBe(0);
+    await agentReady(s, "ma-1");
+    const { gitDir } = JSON.parse(readFileSync(recordPath("ma-1"), "utf8"));
+    await runProc("mkfifo", [recordPath("ma-pipe")]);
+    // An agent can write its worktree's git dir: HEAD replaced by a FIFO.
+    rmSync(join(gitDir, "HEAD"));
+    await runProc("mkfifo", [join(gitDir, "HEAD")]);
+    const ls = await Promise.race([s.ao(["session", "ls"]), new Promise<"hung">((r) => setTimeout(() => r("hung"), 8_000))]);
+    expect(ls).toMatchObject({ code: 0, stdout: expect.stringContaining("  ma-1  ") });
+    if (ls !== "hung") expect(ls.stderr).toContain("skipped damaged session record ma-pipe");
   });
 
   it("resolves unique prefixes; exact names win; ambiguity lists candidates", async () => {

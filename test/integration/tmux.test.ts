@@ -4,6 +4,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, beforeEach, describe, expect, it, onTestFinished } from "vitest";
 import { PaneDeadError, Tmux } from "../../src/adapters/tmux.js";
+import { collect } from "../../src/adapters/collect.js";
 import { dropEarly, LIST_PANES_ARGS, startEarly, takeEarly } from "../../src/adapters/tmux-listing.js";
 import { runtimeStates } from "../../src/core/runtime.js";
 import { Store } from "../../src/adapters/store.js";
@@ -118,5 +119,20 @@ describe("a listing started before the records were read (ls, status)", () => {
     const { ctx, record } = recordWritten(after.since - 60_000);
     const state = await runtimeStates(ctx, [record], new Map([[tmux, after]]));
     expect(state(record)).toBeUndefined();
+  });
+});
+
+describe("a tmux server that has stopped answering", () => {
+  it("a call to it ends at its timeout, though the stopped server keeps the client's output open", async () => {
+    const pid = Number((await server.tmux("display-message", "-p", "#{pid}")).stdout.trim());
+    process.kill(pid, "SIGSTOP");
+    try {
+      const listing = collect("tmux", ["-L", server.socket, ...LIST_PANES_ARGS], { timeoutMs: 300 });
+      // The timeout, and at most the 2 s before SIGKILL.
+      const ended = await Promise.race([listing, new Promise<"still waiting">((r) => setTimeout(() => r("still waiting"), 5_000))]);
+      expect(ended).toMatchObject({ timedOut: true });
+    } finally {
+      process.kill(pid, "SIGCONT");
+    }
   });
 });
