@@ -287,7 +287,8 @@ export class Orchestrator {
       const session: SessionRecord = { ...current, lastActivityAt: new Date(this.ctx.now()).toISOString(), updatedAt: new Date(this.ctx.now()).toISOString() };
       this.ctx.store.write(session, { durable: false });
       const waiter = wait ? await (await import("./wait.js")).prepareWait(this.ctx, tmux, record.tmuxSession, agent) : undefined;
-      await readyForInput(tmux, record.tmuxSession, agent, { ...opts, snapshot });
+      // The screen check comes right before the paste: with --wait, prepareWait's tmux call came between, so it reads again.
+      await readyForInput(tmux, record.tmuxSession, agent, { ...opts, snapshot: waiter ? undefined : snapshot });
       await tmux.paste(record.tmuxSession, text);
       this.ctx.store.appendEvent(record.project, record.name, "message_sent", { bytes, ...(opts.force ? { forced: true } : {}) });
       return { session, waiter };
