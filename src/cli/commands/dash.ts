@@ -10,21 +10,7 @@ export async function dashCommand(cli: Cli, opts: { project?: string }): Promise
   const ao = await cli.orchestrator();
   // The first listing runs while React and Ink load; an unknown project fails here, as in ls.
   const first = ao.list({ project: opts.project }, { github: "offline" });
-  const [{ runDash }] = await Promise.all([loadProductionReact(), first]);
+  // React's production build is chosen when the CLI is bundled (scripts/build-cli.mjs).
+  const [{ runDash }] = await Promise.all([import("../dash/run.js"), first]);
   await runDash(ao, { color: colorWanted(cli.global, process.stdout, cli.env), project: opts.project, env: cli.env, first });
-}
-
-/**
- * React and its reconciler pick their build from NODE_ENV when first loaded; the
- * development build renders several times slower. Set only while loading, so
- * nothing ao starts afterwards (an agent, through tmux) inherits it.
- */
-async function loadProductionReact(): Promise<typeof import("../dash/run.js")> {
-  const before = process.env.NODE_ENV;
-  process.env.NODE_ENV ??= "production";
-  try {
-    return await import("../dash/run.js");
-  } finally {
-    if (before === undefined) delete process.env.NODE_ENV;
-  }
 }
