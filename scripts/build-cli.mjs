@@ -47,6 +47,9 @@ const EXTERNAL = ["react-devtools-core", "*.node"];
  * - ink/build/devtools.js (imported only when DEV=true) pulls in ws and
  *   react-devtools-core; it becomes a module that fails as a missing package
  *   does, which Ink reports with its own hint.
+ * - string-width 8 (Ink's text measure) becomes src/cli/dash/string-width.ts,
+ *   which measures the dash's usual text without building Intl.Segmenter and
+ *   an emoji regular expression first (~60 ms of the first frame).
  * - yoga's Emscripten loader fetch()es its embedded WebAssembly (a data: URL)
  *   whenever a global fetch exists, which loads Node's whole HTTP client
  *   (undici, ~30 ms). With `fetch` shadowed in that one module it decodes the
@@ -57,6 +60,9 @@ const inkDash = {
   setup(b) {
     b.onResolve({ filter: /^\.\/devtools\.js$/ }, (args) => (args.importer.includes("/node_modules/ink/") ? { path: "ink-devtools", namespace: "ao-stub" } : undefined));
     b.onLoad({ filter: /.*/, namespace: "ao-stub" }, () => ({ contents: 'throw Object.assign(new Error("react-devtools-core is not bundled"), { code: "ERR_MODULE_NOT_FOUND" });', loader: "js" }));
+    const fastWidth = join(root, "src/cli/dash/string-width.ts");
+    const realWidth = join(root, "node_modules/string-width/index.js");
+    b.onResolve({ filter: /^string-width$/ }, async (args) => (args.importer !== fastWidth && (await resolved(b, args)) === realWidth ? { path: fastWidth } : undefined));
     b.onLoad({ filter: /node_modules\/yoga-layout\/dist\/binaries\/yoga-wasm-base64-esm\.js$/ }, async (args) => ({ contents: `var fetch;\n${await readFile(args.path, "utf8")}`, loader: "js" }));
   },
 };
