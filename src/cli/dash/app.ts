@@ -5,17 +5,16 @@
  */
 import { createElement as h, useEffect, useMemo, useRef, useState, type ReactElement } from "react";
 import { Box, Text, useApp, useInput, useStdout } from "ink";
-import type { ListResult, Orchestrator } from "../../core/orchestrator.js";
+import type { Orchestrator } from "../../core/orchestrator.js";
 import { act, type Outcome } from "./actions.js";
-import { DashFeed, type Preview, type Snapshot } from "./feed.js";
+import type { DashFeed, Preview, Snapshot } from "./feed.js";
 import { areas, columns, editLine, footer, previewHint, rule, groupRow, headerRow, HELP, listItems, MIN_COLUMNS, MIN_ROWS, previewLines, scrollTo, sessionRow, tooSmall, type Line } from "./layout.js";
 
 export interface AppProps {
   ao: Orchestrator;
   color: boolean;
-  project?: string;
-  /** A listing already under way when the dash mounts: its first frame. */
-  first?: Promise<ListResult>;
+  /** The live listing; what it last saw is the first frame (the dash mounts after its first look). */
+  feed: DashFeed;
   /** Where a previous mount of the dash left off (it is remounted after an attach). */
   initial: { selected?: string; filter: string; status?: string };
   /** Leaves the dash: to attach to a session (then comes back), or to quit. */
@@ -63,16 +62,16 @@ export function App(props: AppProps): ReactElement {
   const { ao, color } = props;
   const { exit } = useApp();
   const size = useSize();
-  const [snap, setSnap] = useState<Snapshot | undefined>();
-  const [preview, setPreview] = useState<Preview | undefined>();
+  const { feed } = props;
+  const [snap, setSnap] = useState<Snapshot | undefined>(feed.snapshot);
+  const [preview, setPreview] = useState<Preview | undefined>(feed.preview);
   const [selected, setSelected, selectedNow] = useRefState<string | undefined>(props.initial.selected);
   const [filter, setFilter] = useState(props.initial.filter);
   const [mode, setMode, modeNow] = useRefState<Mode>({ kind: "list" });
   const [status, setStatus] = useState<{ text: string; error?: boolean } | undefined>(props.initial.status ? { text: props.initial.status } : undefined);
   const offset = useRef(0);
-  const feed = useMemo(() => new DashFeed(ao, setSnap, setPreview, { project: props.project, first: props.first }), [ao]);
   useEffect(() => {
-    feed.start();
+    feed.start({ onSnapshot: setSnap, onPreview: setPreview });
     return () => feed.stop();
   }, [feed]);
 
