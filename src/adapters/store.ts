@@ -304,8 +304,12 @@ export class Store {
     }
   }
 
-  /** Events with id > `after`, in order. */
-  events(project: string, name: string, after = 0): SessionEvent[] {
+  /**
+   * Events with id > `after`, in order. With `containing`, only the lines that
+   * hold that text are parsed (a reader that wants a few types skips the JSON of
+   * the rest; ids stay line numbers).
+   */
+  events(project: string, name: string, after = 0, containing?: string): SessionEvent[] {
     this.checkDirs(project);
     const text = readNoFollow(this.file(project, name, ".events.jsonl")) ?? ""; // none yet: no events
     const lines = text.split("\n");
@@ -313,7 +317,7 @@ export class Store {
     const out: SessionEvent[] = [];
     lines.forEach((line, i) => {
       const id = i + 1;
-      if (id <= after || !line) return;
+      if (id <= after || !line || (containing !== undefined && !line.includes(containing))) return;
       try {
         const { id: _old, ...event } = JSON.parse(line) as SessionEvent;
         out.push({ ...event, id });
