@@ -64,9 +64,6 @@ export async function openOrchestrator(opts: OpenOptions = {}): Promise<Orchestr
   return new Orchestrator(makeContext(config, env, new Map()));
 }
 
-/** The server sets (shared by the contexts of one orchestrator) whose tmux clients are kept: see Context.keepTmuxClients. */
-const keepingClients = new WeakSet<Map<string, Tmux>>();
-
 /**
  * The adapters over one config. Contexts opened for the configs that sessions
  * recorded share `servers` (one Tmux per socket path, so one `list-panes` per
@@ -75,10 +72,7 @@ const keepingClients = new WeakSet<Map<string, Tmux>>();
 function makeContext(config: Config, env: NodeJS.ProcessEnv, servers: Map<string, Tmux>): Context {
   const server = (socket: string | undefined, path = new Tmux(socket, env).socketPath) => {
     let tmux = servers.get(path);
-    if (!tmux) {
-      servers.set(path, (tmux = new Tmux(socket, env)));
-      if (keepingClients.has(servers)) tmux.keepClient(true);
-    }
+    if (!tmux) servers.set(path, (tmux = new Tmux(socket, env)));
     return tmux;
   };
   const tmux = server(config.tmuxSocket);
@@ -114,11 +108,6 @@ function makeContext(config: Config, env: NodeJS.ProcessEnv, servers: Map<string
       }
     },
     readHeadBranch,
-    keepTmuxClients: (keep) => {
-      if (keep) keepingClients.add(servers);
-      else keepingClients.delete(servers);
-      for (const t of servers.values()) t.keepClient(keep);
-    },
     now: () => Date.now(),
     processAlive: pidAlive,
     crashPoint: (name) => {

@@ -5,7 +5,6 @@
  */
 import { AoError, CommandError } from "../core/errors.js";
 import { run, type RunResult } from "./exec.js";
-import { TmuxControlClient } from "./tmux-control.js";
 
 export interface PaneState {
   session: string;
@@ -157,26 +156,7 @@ export const tmuxCommands = {
 } as const;
 
 export class Tmux {
-  /** Set by a long-running reader (keepClient()): listings go through a control-mode client. */
-  private keep = false;
-  private client?: TmuxControlClient;
-  /** When the last client was started: a server that keeps dropping it is not asked again every second. */
-  private clientStartedAt = 0;
-
   constructor(private readonly socket?: string, private readonly env: NodeJS.ProcessEnv = process.env) {}
-
-  /**
-   * For a long-running reader (the dash): listSessions() asks one control-mode
-   * client (adapters/tmux-control.ts) over a pipe instead of starting a tmux
-   * process each time. `false` closes the client.
-   */
-  keepClient(keep: boolean): void {
-    this.keep = keep;
-    if (!keep) {
-      this.client?.close();
-      this.client = undefined;
-    }
-  }
 
   /**
    * Where tmux puts this server's socket: a path as given, else `-L name` (or the
@@ -209,22 +189,9 @@ export class Tmux {
    * when it cannot reach a server, which for ao means no session is running.
    */
   async listSessions(): Promise<Map<string, SessionState>> {
-    if (this.client?.alive) {
-      try {
-        return summarizeSessions(parseListPanes((await this.client.run(tmuxCommandString(tmuxCommands.listPanes()))).join("\n")));
-      } catch {
-        // The client went away (server gone, its session killed, too slow): ask with a process below.
-      }
-    }
     try {
       const { stdout } = await this.run(tmuxCommands.listPanes());
-      const sessions = summarizeSessions(parseListPanes(stdout));
-      // Only while the server runs (it had sessions just now): the client's new-session must not start one.
-      if (this.keep && !this.client?.alive && sessions.size > 0 && Date.now() - this.clientStartedAt > 10_000) {
-        this.clientStartedAt = Date.now();
-        this.client = new TmuxControlClient(this.baseArgs, this.env);
-      }
-      return sessions;
+      return summarizeSessions(parseListPanes(stdout));
     } catch (err) {
       // A server that is not running is not an error: every session is simply dead.
       if (err instanceof CommandError && err.spawnErrorCode === undefined && !err.timedOut) return new Map();

@@ -29,12 +29,6 @@ export interface Adapters {
   runCaptured(argv: readonly string[], cwd: string, env: Record<string, string>): Promise<{ exitCode: number; stdout: string; stderr: string }>;
   /** The live branch of a worktree from its HEAD file. */
   readHeadBranch(worktree: string): string | undefined;
-  /**
-   * For a long-running reader (the dash): tmux listings go through one kept
-   * control-mode client per server instead of a tmux process each; false
-   * closes the clients.
-   */
-  keepTmuxClients(keep: boolean): void;
   now(): number;
   /** Whether a process (a lock holder, a spawning ao) still exists. */
   processAlive(pid: number): boolean;

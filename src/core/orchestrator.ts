@@ -201,16 +201,6 @@ export class Orchestrator {
     return tmuxOf(this.ctx, view).capture(view.tmuxSession);
   }
 
-  /**
-   * For a long-running view that lists every second (the dash): keeps one tmux
-   * control-mode client per server for the listings (no tmux process per
-   * refresh). Call the returned function when done; it closes them.
-   */
-  stayConnected(): () => void {
-    this.ctx.keepTmuxClients(true);
-    return () => this.ctx.keepTmuxClients(false);
-  }
-
   /** A reader of what `ao watch` said about the sessions, for a long-running view. */
   watchFeed(): WatchFeed {
     return new WatchFeed(this.ctx.store);

@@ -16,17 +16,12 @@ const LEAVE_ALT = "\x1b[?25h\x1b[?1049l";
 export async function runDash(ao: Orchestrator, opts: { color: boolean; env: NodeJS.ProcessEnv; feed: DashFeed }): Promise<void> {
   const out = process.stdout;
   let onAlt = false;
-  let disconnect: (() => void) | undefined;
   const leaveAlt = () => {
     if (onAlt) out.write(LEAVE_ALT);
     onAlt = false;
   };
-  const end = () => {
-    leaveAlt();
-    disconnect?.();
-  };
-  // However the process ends (a signal, a crash), the user's screen comes back and ao's tmux client goes.
-  process.on("exit", end);
+  // However the process ends (a signal, a crash), the user's screen comes back.
+  process.on("exit", leaveAlt);
   const onSignal = (signal: NodeJS.Signals) => process.exit(128 + (signal === "SIGHUP" ? 1 : 15));
   process.once("SIGTERM", onSignal);
   process.once("SIGHUP", onSignal);
@@ -37,16 +32,14 @@ export async function runDash(ao: Orchestrator, opts: { color: boolean; env: Nod
       onAlt = true;
       let next: Parameters<AppProps["onLeave"]>[0] | undefined;
       const app = render(h(App, { ao, color: opts.color, feed: opts.feed, initial: state, onLeave: (n) => (next = n) }), { exitOnCtrlC: true, patchConsole: false });
-      // Once the first frame is drawn: the refreshes ask tmux through one kept client, not a process each.
-      disconnect ??= ao.stayConnected();
       await app.waitUntilExit();
       if (!next?.attach) return;
       state = { selected: next.selected, filter: next.filter };
       state.status = await attach(ao, next.attach, opts.env, leaveAlt);
     }
   } finally {
-    end();
-    process.off("exit", end);
+    leaveAlt();
+    process.off("exit", leaveAlt);
     process.off("SIGTERM", onSignal);
     process.off("SIGHUP", onSignal);
   }
