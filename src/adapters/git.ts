@@ -3,7 +3,7 @@
  * pure parser for `git worktree list --porcelain`. The live branch of a worktree
  * is read from its HEAD file (readHeadBranch), so listing runs no git process.
  */
-import { copyFileSync, readFileSync, statSync } from "node:fs";
+import { copyFileSync, readFileSync, statSync, type Stats } from "node:fs";
 import { isAbsolute, join, resolve } from "node:path";
 import { CommandError } from "../core/errors.js";
 
@@ -57,6 +57,38 @@ export function readHeadBranch(worktreePath: string): string | undefined {
     return parseHeadFile(readFileSync(`${gitdir}/HEAD`, "utf8"));
   } catch {
     return undefined; // worktree gone or not a linked worktree: the caller shows the recorded branch
+  }
+}
+
+const stampOf = (st: Stats | undefined) => (st ? `${st.ino}:${st.size}:${st.mtimeMs}` : undefined);
+
+/**
+ * readHeadBranch for a reader that asks every second (the dash): a worktree's
+ * `.git` file and HEAD are read again only when one of them changed (inode,
+ * size, mtime), so an unchanged worktree costs two stat calls, not two reads.
+ * The answer is readHeadBranch's for the same files.
+ */
+export class HeadCache {
+  private readonly seen = new Map<string, { dotGit: string; head: string; headPath: string; branch: string | undefined }>();
+
+  read(worktreePath: string): string | undefined {
+    const dotGit = stampOf(statSync(`${worktreePath}/.git`, { throwIfNoEntry: false }));
+    const hit = this.seen.get(worktreePath);
+    if (dotGit && hit && hit.dotGit === dotGit && hit.head === stampOf(statSync(hit.headPath, { throwIfNoEntry: false }))) return hit.branch;
+    this.seen.delete(worktreePath);
+    try {
+      const m = /^gitdir:\s*(.+)$/m.exec(readFileSync(`${worktreePath}/.git`, "utf8"));
+      if (!m) return undefined;
+      const gitdir = isAbsolute(m[1]!.trim()) ? m[1]!.trim() : resolve(worktreePath, m[1]!.trim());
+      const headPath = `${gitdir}/HEAD`;
+      // Stamped before reading: a change while reading shows as a new stamp next time.
+      const head = stampOf(statSync(headPath, { throwIfNoEntry: false }));
+      const branch = parseHeadFile(readFileSync(headPath, "utf8"));
+      if (dotGit && head) this.seen.set(worktreePath, { dotGit, head, headPath, branch });
+      return branch;
+    } catch {
+      return undefined; // as readHeadBranch: worktree gone or not a linked worktree
+    }
   }
 }
 

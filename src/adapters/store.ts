@@ -90,6 +90,32 @@ export class Store {
     }
   }
 
+  /** Parsed records by file, with the stamp they were read at: see cacheRecords(). */
+  private recordCache?: Map<string, { stamp: string; record: SessionRecord }>;
+
+  /**
+   * For a reader that lists every second (the dash): list() reads and parses a
+   * record again only when its file changed (inode, size, mtime; a record is
+   * replaced by rename, so a rewrite is a new inode). An unchanged record costs
+   * one lstat instead of a read and a JSON parse.
+   */
+  cacheRecords(on: boolean): void {
+    this.recordCache = on ? (this.recordCache ?? new Map()) : undefined;
+  }
+
+  private readRecord(file: string): SessionRecord {
+    if (!this.recordCache) return parseRecord(readNoFollow(file) ?? "");
+    const st = lstatSync(file, { throwIfNoEntry: false });
+    // Not a regular file (a link, gone): read as without the cache, which refuses or reports it.
+    const stamp = st?.isFile() ? `${st.ino}:${st.size}:${st.mtimeMs}` : undefined;
+    const hit = stamp === undefined ? undefined : this.recordCache.get(file);
+    if (hit && hit.stamp === stamp) return hit.record;
+    this.recordCache.delete(file);
+    const record = parseRecord(readNoFollow(file) ?? "");
+    if (stamp !== undefined) this.recordCache.set(file, { stamp, record });
+    return record;
+  }
+
   list(projects: readonly string[] = this.projects()): { records: SessionRecord[]; errors: RecordError[] } {
     const records: SessionRecord[] = [];
     const errors: RecordError[] = [];
@@ -105,7 +131,7 @@ export class Store {
         const name = f.slice(0, -5);
         const file = `${dir}/${f}`; // not join(): a plain name in a normalised directory, and per record on every ls
         try {
-          records.push(parseRecord(readNoFollow(file) ?? ""));
+          records.push(this.readRecord(file));
         } catch (err) {
           errors.push({ project, name, file, error: (err as Error).message });
         }

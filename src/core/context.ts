@@ -29,6 +29,12 @@ export interface Adapters {
   runCaptured(argv: readonly string[], cwd: string, env: Record<string, string>): Promise<{ exitCode: number; stdout: string; stderr: string }>;
   /** The live branch of a worktree from its HEAD file. */
   readHeadBranch(worktree: string): string | undefined;
+  /**
+   * For a long-running reader that lists every second (the dash): records and
+   * worktree HEADs are read again only when their files changed (stat). The
+   * listing is the same; `false` turns it off.
+   */
+  keepWarm(on: boolean): void;
   now(): number;
   /** Whether a process (a lock holder, a spawning ao) still exists. */
   processAlive(pid: number): boolean;

@@ -26,6 +26,8 @@ export async function runDash(ao: Orchestrator, opts: { color: boolean; env: Nod
   process.once("SIGTERM", onSignal);
   process.once("SIGHUP", onSignal);
   let state: AppProps["initial"] = { filter: "" };
+  // Every refresh lists all sessions: unchanged records and worktree HEADs are not read again.
+  const cool = ao.keepWarm();
   try {
     for (;;) {
       out.write(ENTER_ALT);
@@ -38,6 +40,7 @@ export async function runDash(ao: Orchestrator, opts: { color: boolean; env: Nod
       state.status = await attach(ao, next.attach, opts.env, leaveAlt);
     }
   } finally {
+    cool();
     leaveAlt();
     process.off("exit", leaveAlt);
     process.off("SIGTERM", onSignal);
