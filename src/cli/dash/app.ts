@@ -148,6 +148,8 @@ export function App(props: AppProps): ReactElement {
   });
 
   const rows = size.rows - 1; // one line short of the screen: Ink redraws a full-height frame from scratch each time
+  // What the screen shows of the list, for the feed to know which ages it draws (set while rendering: it only reads it at its next tick).
+  if (size.columns < MIN_COLUMNS || rows < MIN_ROWS || mode.kind === "help") feed.shows([]);
   if (size.columns < MIN_COLUMNS || rows < MIN_ROWS) return h(Text, { wrap: "wrap" }, tooSmall(size.columns, size.rows));
   if (mode.kind === "help") return h(Box, { flexDirection: "column", height: rows }, ...HELP.map((l, i) => h(Text, { key: i, wrap: "truncate" }, l)));
 
@@ -155,7 +157,9 @@ export function App(props: AppProps): ReactElement {
   const cols = columns(size.columns, items);
   offset.current = scrollTo(offset.current, current?.line ?? 0, area.list, items.length);
   const now = snap?.at ?? Date.now(); // the ages the feed saw change
-  const visible = items.slice(offset.current, offset.current + area.list).map((it) => {
+  const onScreen = items.slice(offset.current, offset.current + area.list);
+  feed.shows(onScreen.flatMap((it) => (it.kind === "session" ? [it.entry.view.name] : [])));
+  const visible = onScreen.map((it) => {
     if (it.kind === "group") return groupRow(it.project, it.count, snap?.groups.find((g) => g.project === it.project)?.entries.filter((e) => e.attention.length).length ?? 0);
     return sessionRow(it.entry, cols, now, it.entry.view.name === current?.name);
   });

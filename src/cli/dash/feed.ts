@@ -62,6 +62,8 @@ export class DashFeed {
   private lastGithub = 0;
   private githubProblem?: string;
   private readonly watch: WatchFeed;
+  /** Sessions drawn on screen (undefined: not known yet, all count). */
+  private onScreen?: Set<string>;
 
   constructor(
     private readonly ao: Orchestrator,
@@ -111,6 +113,14 @@ export class DashFeed {
     void this.readPreview(true);
   }
 
+  /**
+   * The sessions whose rows the screen draws now. An age that changes on a row nobody sees
+   * (at 200 sessions, one every few seconds) is no reason for a new frame.
+   */
+  shows(names: readonly string[]): void {
+    this.onScreen = new Set(names);
+  }
+
   /** After an action: look again now. */
   refreshSoon(): void {
     if (this.stopped) return;
@@ -147,8 +157,9 @@ export class DashFeed {
     const preview = this.readPreview(false);
     const watch = watchNote ? this.watch.newest(sessions) : undefined;
     const now = Date.now();
-    // Nothing the screen shows changed (the ages included): no new frame to draw.
-    const shown = JSON.stringify([sessions.map((v) => [v.name, v.status, v.branch, v.title, v.pr, formatDuration(now - Date.parse(v.lastActivityAt))]), watch, this.githubProblem, errors.length]);
+    // Nothing the screen shows changed (the ages of the rows on screen included): no new frame to draw.
+    const age = (v: SessionView) => (!this.onScreen || this.onScreen.has(v.name) ? formatDuration(now - Date.parse(v.lastActivityAt)) : "");
+    const shown = JSON.stringify([sessions.map((v) => [v.name, v.status, v.branch, v.title, v.pr, age(v)]), watch, this.githubProblem, errors.length]);
     if (shown !== this.shown) this.emitSnapshot({
       groups,
       count: sessions.length,
