@@ -8,7 +8,7 @@
  */
 import { run, runInherited } from "./adapters/exec.js";
 import { nodeFiles } from "./adapters/files.js";
-import { Git, readHeadBranch, worktreeGitDir } from "./adapters/git.js";
+import { Git, HeadCache, readHeadBranch, worktreeGitDir } from "./adapters/git.js";
 import { pidAlive } from "./adapters/lock.js";
 import { Store } from "./adapters/store.js";
 import { Tmux } from "./adapters/tmux.js";
@@ -77,10 +77,12 @@ function makeContext(config: Config, env: NodeJS.ProcessEnv, servers: Map<string
   };
   const tmux = server(config.tmuxSocket);
   const owners = new Map<string, Promise<Context>>();
+  let heads: HeadCache | undefined;
+  const store = new Store(config.dataDir);
   const ctx: Context = {
     config,
     env,
-    store: new Store(config.dataDir),
+    store,
     tmux,
     tmuxFor: (socket) => server(socket, socket),
     contextOf: (configPath) => {
@@ -107,8 +109,12 @@ function makeContext(config: Config, env: NodeJS.ProcessEnv, servers: Map<string
         throw err;
       }
     },
-    readHeadBranch,
+    readHeadBranch: (worktree, gitDir) => (heads ? heads.read(worktree, gitDir) : readHeadBranch(worktree, gitDir)),
     worktreeGitDir,
+    keepWarm: (on) => {
+      heads = on ? (heads ?? new HeadCache()) : undefined;
+      store.cacheRecords(on);
+    },
     now: () => Date.now(),
     processAlive: pidAlive,
     crashPoint: (name) => {

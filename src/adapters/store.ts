@@ -100,6 +100,32 @@ export class Store {
     }
   }
 
+  /** Parsed records by file, with the stamp they were read at: see cacheRecords(). */
+  private recordCache?: Map<string, { stamp: string; record: SessionRecord }>;
+
+  /**
+   * For a reader that lists every second (the dash): list() reads and parses a
+   * record again only when its file changed (inode, size, mtime; a record is
+   * replaced by rename, so a rewrite is a new inode). An unchanged record costs
+   * one lstat instead of a read and a JSON parse.
+   */
+  cacheRecords(on: boolean): void {
+    this.recordCache = on ? (this.recordCache ?? new Map()) : undefined;
+  }
+
+  private readRecord(file: string): SessionRecord {
+    if (!this.recordCache) return parseRecord(readNoFollow(file) ?? "");
+    const st = lstatSync(file, { throwIfNoEntry: false });
+    // Not a regular file (a link, gone): read as without the cache, which refuses or reports it.
+    const stamp = st?.isFile() ? `${st.ino}:${st.size}:${st.mtimeMs}` : undefined;
+    const hit = stamp === undefined ? undefined : this.recordCache.get(file);
+    if (hit && hit.stamp === stamp) return hit.record;
+    this.recordCache.delete(file);
+    const record = parseRecord(readNoFollow(file) ?? "");
+    if (stamp !== undefined) this.recordCache.set(file, { stamp, record });
+    return record;
+  }
+
   list(projects: readonly string[] = this.projects()): { records: SessionRecord[]; errors: RecordError[] } {
     const records: SessionRecord[] = [];
     const errors: RecordError[] = [];
@@ -115,7 +141,7 @@ export class Store {
         const name = f.slice(0, -5);
         const file = `${dir}/${f}`; // not join(): a plain name in a normalised directory, and per record on every ls
         try {
-          records.push(parseRecord(readNoFollow(file) ?? ""));
+          records.push(this.readRecord(file));
         } catch (err) {
           errors.push({ project, name, file, error: (err as Error).message });
         }
@@ -314,8 +340,12 @@ export class Store {
     }
   }
 
-  /** Events with id > `after`, in order. */
-  events(project: string, name: string, after = 0): SessionEvent[] {
+  /**
+   * Events with id > `after`, in order. With `containing`, only the lines that
+   * hold that text are parsed (a reader that wants a few types skips the JSON of
+   * the rest; ids stay line numbers).
+   */
+  events(project: string, name: string, after = 0, containing?: string): SessionEvent[] {
     this.checkDirs(project);
     const text = readNoFollow(this.file(project, name, ".events.jsonl")) ?? ""; // none yet: no events
     const lines = text.split("\n");
@@ -323,7 +353,7 @@ export class Store {
     const out: SessionEvent[] = [];
     lines.forEach((line, i) => {
       const id = i + 1;
-      if (id <= after || !line) return;
+      if (id <= after || !line || (containing !== undefined && !line.includes(containing))) return;
       try {
         const { id: _old, ...event } = JSON.parse(line) as SessionEvent;
         out.push({ ...event, id });

@@ -31,6 +31,12 @@ export interface Adapters {
   readHeadBranch(worktree: string, gitDir?: string): string | undefined;
   /** A linked worktree's git directory, from its `.git` file. */
   worktreeGitDir(worktree: string): string | undefined;
+  /**
+   * For a long-running reader that lists every second (the dash): records and
+   * worktree HEADs are read again only when their files changed (stat). The
+   * listing is the same; `false` turns it off.
+   */
+  keepWarm(on: boolean): void;
   now(): number;
   /** Whether a process (a lock holder, a spawning ao) still exists. */
   processAlive(pid: number): boolean;

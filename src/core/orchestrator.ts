@@ -202,6 +202,16 @@ export class Orchestrator {
     return tmuxOf(this.ctx, view).capture(view.tmuxSession);
   }
 
+  /**
+   * For a long-running view that lists every second (the dash): records and
+   * worktree HEADs are read again only when their files changed (Context.keepWarm).
+   * Call the returned function when done.
+   */
+  keepWarm(): () => void {
+    this.ctx.keepWarm(true);
+    return () => this.ctx.keepWarm(false);
+  }
+
   /** A reader of what `ao watch` said about the sessions, for a long-running view. */
   watchFeed(): WatchFeed {
     return new WatchFeed(this.ctx.store);

@@ -37,7 +37,8 @@ export class WatchFeed {
     if (cached?.stamp === stamp) return cached.note;
     let note: WatchNote | undefined;
     try {
-      const events = this.store.events(project, name);
+      // Parsed: only the lines that can be watch events (JSON writes the type as "type":"watch_…").
+      const events = this.store.events(project, name, 0, '"watch_');
       for (let i = events.length - 1; i >= 0 && !note; i--) {
         const e = events[i]!;
         // Cleaned: the text may quote what an agent or GitHub wrote; it must not steer the terminal.

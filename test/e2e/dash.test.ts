@@ -5,7 +5,7 @@ import { describe, expect, it } from "vitest";
 import { git } from "../helpers/git.js";
 import { DASH, keys, order, rowOf, screen, shows, startDash, type } from "../helpers/dash.js";
 import { runProc, waitFor } from "../helpers/proc.js";
-import { countingTmux } from "../helpers/tmux.js";
+import { countingTmux, tmuxServer } from "../helpers/tmux.js";
 import { AO_BIN, agentReady, baseConfig, DEMO_AGENT, ROOT, useSandbox, type Sandbox } from "../helpers/sandbox.js";
 import { demoAgentYaml } from "../../scripts/demo-config.mjs";
 
@@ -46,12 +46,15 @@ describe("ao dash without a terminal, and what other commands load", () => {
       expect(r.code, r.stderr).toBe(0);
       return readFileSync(trace, "utf8");
     };
+    // Ink, React and yoga are bundled into the dash's chunk(s): the files that hold them, by the bundle's metafile.
+    const meta = JSON.parse(readFileSync(join(ROOT, ".build", "cli-meta.json"), "utf8")) as { outputs: Record<string, { inputs: Record<string, unknown> }> };
+    const inkFiles = Object.entries(meta.outputs).filter(([, o]) => Object.keys(o.inputs).some((i) => /node_modules\/(ink|react|react-reconciler|yoga-layout)\//.test(i))).map(([file]) => file);
+    expect(inkFiles.length).toBeGreaterThan(0);
     for (const args of [["session", "ls"], ["--version"], ["status"]]) {
       const urls = await loaded(args);
-      // The bundle loads ink and react from node_modules (external): the trace sees them if they load.
-      // Which chunks hold the dash's own code is checked on the bundle's metafile (bundle.test.ts).
       if (args[0] !== "--version") expect(urls, args.join(" ")).toContain("/dist/bin/ao.cjs");
-      expect(urls, args.join(" ")).not.toMatch(/node_modules\/(ink|react|react-reconciler|yoga-layout)\//);
+      for (const file of inkFiles) expect(urls, args.join(" ")).not.toContain(file);
+      expect(urls, args.join(" ")).not.toMatch(/node_modules\//);
     }
   });
 });
@@ -242,6 +245,25 @@ describe("ao dash", () => {
     expect(listPanes.length).toBeLessThanOrEqual(12); // about once a second
     expect(calls.length - listPanes.length).toBeLessThanOrEqual(1); // nothing else while nothing changes
     await quit();
+  });
+
+  it("a tmux server that dies under it shows every session dead and does not hang the dash", async () => {
+    await spawn(s, "1");
+    await agentReady(s, "ma-1");
+    // The dash on a server of its own, so that the sessions' server can go.
+    const own = tmuxServer();
+    try {
+      const vars = Object.entries(s.env).map(([k, v]) => `${k}=${v}`);
+      expect((await own.tmux("new-session", "-d", "-s", "d", "-x", "100", "-y", "30", "env", "-u", "TMUX", ...vars, "sh", "-c", `node '${AO_BIN}' dash; echo "dash exited $?"; exec sleep 600`)).code).toBe(0);
+      const ownScreen = async () => (await own.tmux("capture-pane", "-p", "-t", "=d:")).stdout;
+      await waitFor(async () => ((await ownScreen()).includes("Demo agent (ma-1)") ? true : undefined), "the dash");
+      await s.tmux.tmux("kill-server");
+      await waitFor(async () => (/ma-1\s+dead/.test(await ownScreen()) ? true : undefined), "ma-1 dead");
+      await own.tmux("send-keys", "-t", "=d:", "q");
+      await waitFor(async () => ((await ownScreen()).includes("dash exited 0") ? true : undefined), "the dash to exit 0");
+    } finally {
+      await own.kill();
+    }
   });
 
   it("shows what ao watch said in the status line, and has no colour under NO_COLOR", async () => {

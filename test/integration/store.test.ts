@@ -41,3 +41,20 @@ describe("Store.named", () => {
     for (const name of ["../x", "..", "a/b", "", ".hidden"]) expect(store.named(name)).toBeUndefined();
   });
 });
+
+describe("Store.cacheRecords (the dash's listing every second)", () => {
+  it("lists exactly what an uncached store lists, also after a record is rewritten, damaged or removed", () => {
+    const cached = new Store(dir);
+    cached.cacheRecords(true);
+    const same = () => expect(cached.list()).toEqual(new Store(dir).list());
+    same();
+    store.write(record({ status: "paused", title: "changed" }));
+    same();
+    expect(cached.list().records.find((r) => r.name === "ma-1")?.title).toBe("changed");
+    writeFileSync(join(dir, "projects", "my-app", "sessions", "ma-2.json"), "{ not json");
+    same();
+    rmSync(join(dir, "projects", "my-app", "sessions", "ma-10.json"));
+    same();
+    expect(cached.list().records.map((r) => r.name)).toEqual(["ma-1"]);
+  });
+});

@@ -1,6 +1,7 @@
 /** `ao dash`: the live full-screen view (SPEC §4). Ink and React load only here. */
 import { AoError } from "../../core/errors.js";
 import type { Cli } from "../context.js";
+import { DashFeed } from "../dash/feed.js";
 import { colorWanted } from "../render/style.js";
 
 export async function dashCommand(cli: Cli, opts: { project?: string }): Promise<void> {
@@ -8,23 +9,9 @@ export async function dashCommand(cli: Cli, opts: { project?: string }): Promise
     throw new AoError("ao dash needs a terminal", { hint: "In scripts use 'ao session ls' or 'ao status --json'." });
   }
   const ao = await cli.orchestrator();
-  // The first listing runs while React and Ink load; an unknown project fails here, as in ls.
-  const first = ao.list({ project: opts.project }, { github: "offline" });
-  const [{ runDash }] = await Promise.all([loadProductionReact(), first]);
-  await runDash(ao, { color: colorWanted(cli.global, process.stdout, cli.env), project: opts.project, env: cli.env, first });
-}
-
-/**
- * React and its reconciler pick their build from NODE_ENV when first loaded; the
- * development build renders several times slower. Set only while loading, so
- * nothing ao starts afterwards (an agent, through tmux) inherits it.
- */
-async function loadProductionReact(): Promise<typeof import("../dash/run.js")> {
-  const before = process.env.NODE_ENV;
-  process.env.NODE_ENV ??= "production";
-  try {
-    return await import("../dash/run.js");
-  } finally {
-    if (before === undefined) delete process.env.NODE_ENV;
-  }
+  // The first listing and the first session's screen are read while Ink loads, so that Ink's
+  // first frame is the whole screen. An unknown project fails here, as in ls.
+  const feed = new DashFeed(ao, { project: opts.project });
+  const [{ runDash }] = await Promise.all([import("../dash/run.js"), feed.look()]);
+  await runDash(ao, { color: colorWanted(cli.global, process.stdout, cli.env), env: cli.env, feed });
 }

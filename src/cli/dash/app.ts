@@ -5,17 +5,16 @@
  */
 import { createElement as h, useEffect, useMemo, useRef, useState, type ReactElement } from "react";
 import { Box, Text, useApp, useInput, useStdout } from "ink";
-import type { ListResult, Orchestrator } from "../../core/orchestrator.js";
+import type { Orchestrator } from "../../core/orchestrator.js";
 import { act, type Outcome } from "./actions.js";
-import { DashFeed, type Preview, type Snapshot } from "./feed.js";
+import type { DashFeed, Preview, Snapshot } from "./feed.js";
 import { areas, columns, editLine, footer, previewHint, rule, groupRow, headerRow, HELP, listItems, MIN_COLUMNS, MIN_ROWS, previewLines, scrollTo, sessionRow, tooSmall, type Line } from "./layout.js";
 
 export interface AppProps {
   ao: Orchestrator;
   color: boolean;
-  project?: string;
-  /** A listing already under way when the dash mounts: its first frame. */
-  first?: Promise<ListResult>;
+  /** The live listing; what it last saw is the first frame (the dash mounts after its first look). */
+  feed: DashFeed;
   /** Where a previous mount of the dash left off (it is remounted after an attach). */
   initial: { selected?: string; filter: string; status?: string };
   /** Leaves the dash: to attach to a session (then comes back), or to quit. */
@@ -63,16 +62,16 @@ export function App(props: AppProps): ReactElement {
   const { ao, color } = props;
   const { exit } = useApp();
   const size = useSize();
-  const [snap, setSnap] = useState<Snapshot | undefined>();
-  const [preview, setPreview] = useState<Preview | undefined>();
+  const { feed } = props;
+  const [snap, setSnap] = useState<Snapshot | undefined>(feed.snapshot);
+  const [preview, setPreview] = useState<Preview | undefined>(feed.preview);
   const [selected, setSelected, selectedNow] = useRefState<string | undefined>(props.initial.selected);
   const [filter, setFilter] = useState(props.initial.filter);
   const [mode, setMode, modeNow] = useRefState<Mode>({ kind: "list" });
   const [status, setStatus] = useState<{ text: string; error?: boolean } | undefined>(props.initial.status ? { text: props.initial.status } : undefined);
   const offset = useRef(0);
-  const feed = useMemo(() => new DashFeed(ao, setSnap, setPreview, { project: props.project, first: props.first }), [ao]);
   useEffect(() => {
-    feed.start();
+    feed.start({ onSnapshot: setSnap, onPreview: setPreview });
     return () => feed.stop();
   }, [feed]);
 
@@ -149,6 +148,8 @@ export function App(props: AppProps): ReactElement {
   });
 
   const rows = size.rows - 1; // one line short of the screen: Ink redraws a full-height frame from scratch each time
+  // What the screen shows of the list, for the feed to know which ages it draws (set while rendering: it only reads it at its next tick).
+  if (size.columns < MIN_COLUMNS || rows < MIN_ROWS || mode.kind === "help") feed.shows([]);
   if (size.columns < MIN_COLUMNS || rows < MIN_ROWS) return h(Text, { wrap: "wrap" }, tooSmall(size.columns, size.rows));
   if (mode.kind === "help") return h(Box, { flexDirection: "column", height: rows }, ...HELP.map((l, i) => h(Text, { key: i, wrap: "truncate" }, l)));
 
@@ -156,7 +157,9 @@ export function App(props: AppProps): ReactElement {
   const cols = columns(size.columns, items);
   offset.current = scrollTo(offset.current, current?.line ?? 0, area.list, items.length);
   const now = snap?.at ?? Date.now(); // the ages the feed saw change
-  const visible = items.slice(offset.current, offset.current + area.list).map((it) => {
+  const onScreen = items.slice(offset.current, offset.current + area.list);
+  feed.shows(onScreen.flatMap((it) => (it.kind === "session" ? [it.entry.view.name] : [])));
+  const visible = onScreen.map((it) => {
     if (it.kind === "group") return groupRow(it.project, it.count, snap?.groups.find((g) => g.project === it.project)?.entries.filter((e) => e.attention.length).length ?? 0);
     return sessionRow(it.entry, cols, now, it.entry.view.name === current?.name);
   });

@@ -4,12 +4,13 @@
  * only where activity changed, exactly as `ls`), reads the selected session's
  * screen when it may have changed, and the newest `ao watch` note. GitHub is
  * refreshed in the background through the same cache logic as `ls` and never
- * awaited by a tick or a key.
+ * awaited by a tick or a key. Its first look (before Ink draws) makes the first
+ * frame complete; the screen (app.ts) mounts with what the feed last saw.
  */
 import { dashGroups, type DashGroup } from "../../core/attention.js";
 import { formatDuration } from "../../core/duration.js";
 import { errorMessage } from "../../core/errors.js";
-import type { ListResult, Orchestrator } from "../../core/orchestrator.js";
+import type { Orchestrator } from "../../core/orchestrator.js";
 import type { SessionView } from "../../core/plan.js";
 import type { WatchFeed, WatchNote } from "../../core/watch-feed.js";
 
@@ -32,16 +33,20 @@ export interface Preview {
 
 export interface FeedOptions {
   project?: string;
-  /** A listing already under way: the first tick uses it instead of asking again. */
-  first?: Promise<ListResult>;
   intervalMs?: number;
   /** How often the background GitHub refresh is tried (it asks only once the cache is older than github.cacheTtl). */
   githubEveryMs?: number;
 }
 
+export interface FeedListener {
+  onSnapshot(s: Snapshot): void;
+  onPreview(p: Preview | undefined): void;
+}
+
 export class DashFeed {
   private timer?: NodeJS.Timeout;
-  private stopped = false;
+  private stopped = true;
+  private listener?: FeedListener;
   private selected?: string;
   private views = new Map<string, SessionView>();
   /** What the preview was read at: the selected session and its activity. */
@@ -49,25 +54,55 @@ export class DashFeed {
   private githubBusy = false;
   /** What the last snapshot showed, to skip identical ones. */
   private shown = "";
+  /** The last snapshot and preview, for a screen that mounts (again). */
+  snapshot?: Snapshot;
+  preview?: Preview;
+  /** When `look()` last finished: a start soon after it waits a full interval before listing again. */
+  private lookedAt = 0;
   private lastGithub = 0;
   private githubProblem?: string;
   private readonly watch: WatchFeed;
+  /** Sessions drawn on screen (undefined: not known yet, all count). */
+  private onScreen?: Set<string>;
 
   constructor(
     private readonly ao: Orchestrator,
-    private readonly onSnapshot: (s: Snapshot) => void,
-    private readonly onPreview: (p: Preview | undefined) => void,
     private readonly opts: FeedOptions = {},
   ) {
     this.watch = ao.watchFeed();
   }
 
-  start(): void {
-    void this.tick();
+  /**
+   * The first listing and the screen of the session shown first, before anything is drawn, so
+   * that the first frame is complete (it runs while Ink loads). Errors are the caller's: an
+   * unknown project fails as it does in ls.
+   */
+  async look(selected?: string): Promise<void> {
+    this.selected = selected;
+    await this.refresh(false);
+    this.lookedAt = Date.now();
+  }
+
+  /** Live updates go to `listener` from now on, until stop(). */
+  start(listener: FeedListener): void {
+    this.listener = listener;
+    this.stopped = false;
+    const fresh = Date.now() - this.lookedAt < (this.opts.intervalMs ?? 1000);
+    this.lookedAt = 0;
+    if (fresh) {
+      // The first tick comes soon: it adds the watch note that the first look skipped.
+      this.timer = setTimeout(() => void this.tick(), 100);
+      this.backgroundGitHub();
+    } else {
+      // Back from an attach: what the screen shows may be old, the preview above all.
+      this.previewKey = "";
+      void this.tick();
+    }
   }
 
   stop(): void {
     this.stopped = true;
+    this.listener = undefined;
     if (this.timer) clearTimeout(this.timer);
   }
 
@@ -76,6 +111,14 @@ export class DashFeed {
     if (name === this.selected) return;
     this.selected = name;
     void this.readPreview(true);
+  }
+
+  /**
+   * The sessions whose rows the screen draws now. An age that changes on a row nobody sees
+   * (at 200 sessions, one every few seconds) is no reason for a new frame.
+   */
+  shows(names: readonly string[]): void {
+    this.onScreen = new Set(names);
   }
 
   /** After an action: look again now. */
@@ -89,50 +132,70 @@ export class DashFeed {
     if (this.stopped) return;
     if (this.timer) clearTimeout(this.timer);
     try {
-      const first = this.opts.first;
-      this.opts.first = undefined;
-      const { sessions, errors } = await (first ?? this.ao.list({ project: this.opts.project }, { github: "offline" }));
-      this.views = new Map(sessions.map((v) => [v.name, v]));
-      const groups = dashGroups(sessions);
-      const watch = this.watch.newest(sessions);
-      const now = Date.now();
-      // Nothing the screen shows changed (the ages included): no new frame to draw.
-      const shown = JSON.stringify([sessions.map((v) => [v.name, v.status, v.branch, v.title, v.pr, formatDuration(now - Date.parse(v.lastActivityAt))]), watch, this.githubProblem, errors.length]);
-      if (shown !== this.shown) this.onSnapshot({
-        groups,
-        count: sessions.length,
-        needYou: groups.reduce((n, g) => n + g.entries.filter((e) => e.attention.length).length, 0),
-        damaged: errors.length,
-        watch,
-        problem: this.githubProblem,
-        at: now,
-      });
-      this.shown = shown;
-      // Until the screen has chosen, the selection is the first session it shows: its preview
-      // is read now, not after React has drawn the list.
-      this.selected ??= groups[0]?.entries[0]?.view.name;
-      await this.readPreview(false);
+      await this.refresh();
       this.backgroundGitHub();
     } catch (err) {
       this.shown = "";
-      this.onSnapshot({ groups: [], count: 0, needYou: 0, damaged: 0, problem: `Cannot list sessions: ${errorMessage(err).split("\n")[0]}`, at: Date.now() });
+      this.emitSnapshot({ groups: [], count: 0, needYou: 0, damaged: 0, problem: `Cannot list sessions: ${errorMessage(err).split("\n")[0]}`, at: Date.now() });
     }
     if (!this.stopped) this.timer = setTimeout(() => void this.tick(), this.opts.intervalMs ?? 1000);
+  }
+
+  /**
+   * One listing (offline, through the core, as ls), the snapshot if anything shown changed, and
+   * the preview if its session showed activity. `watchNote`: also look for the newest `ao watch`
+   * note (the first look leaves it to the first tick: reading every events file is not worth
+   * delaying the first frame for).
+   */
+  private async refresh(watchNote = true): Promise<void> {
+    const { sessions, errors } = await this.ao.list({ project: this.opts.project }, { github: "offline" });
+    this.views = new Map(sessions.map((v) => [v.name, v]));
+    const groups = dashGroups(sessions);
+    // Until the screen has chosen, the selection is the first session it shows. Its screen is
+    // read (a tmux process) while the rest of the snapshot is computed.
+    this.selected ??= groups[0]?.entries[0]?.view.name;
+    const preview = this.readPreview(false);
+    const watch = watchNote ? this.watch.newest(sessions) : undefined;
+    const now = Date.now();
+    // Nothing the screen shows changed (the ages of the rows on screen included): no new frame to draw.
+    const age = (v: SessionView) => (!this.onScreen || this.onScreen.has(v.name) ? formatDuration(now - Date.parse(v.lastActivityAt)) : "");
+    const shown = JSON.stringify([sessions.map((v) => [v.name, v.status, v.branch, v.title, v.pr, age(v)]), watch, this.githubProblem, errors.length]);
+    if (shown !== this.shown) this.emitSnapshot({
+      groups,
+      count: sessions.length,
+      needYou: groups.reduce((n, g) => n + g.entries.filter((e) => e.attention.length).length, 0),
+      damaged: errors.length,
+      watch,
+      problem: this.githubProblem,
+      at: now,
+    });
+    this.shown = shown;
+    await preview;
+  }
+
+  private emitSnapshot(s: Snapshot): void {
+    this.snapshot = s;
+    this.listener?.onSnapshot(s);
+  }
+
+  private emitPreview(p: Preview | undefined): void {
+    this.preview = p;
+    this.listener?.onPreview(p);
   }
 
   /** One capture-pane of the selected session, only when it showed activity (or changed) since the last read. */
   private async readPreview(force: boolean): Promise<void> {
     const view = this.selected ? this.views.get(this.selected) : undefined;
-    if (!view) return this.onPreview(undefined);
+    if (!view) return this.emitPreview(undefined);
     const key = `${view.name}\n${view.lastActivityAt}\n${view.status}`;
     if (!force && key === this.previewKey) return;
     this.previewKey = key;
     try {
       const text = view.storedStatus !== "working" && view.storedStatus !== "spawning" ? "" : await this.ao.screen(view);
-      if (this.selected === view.name) this.onPreview({ name: view.name, text });
+      if (this.selected === view.name) this.emitPreview({ name: view.name, text });
     } catch {
       // The session ended between the listing and the read: the next tick shows it.
-      if (this.selected === view.name) this.onPreview({ name: view.name, text: "" });
+      if (this.selected === view.name) this.emitPreview({ name: view.name, text: "" });
     }
   }
 

@@ -6,13 +6,14 @@
 import { createElement as h } from "react";
 import { render } from "ink";
 import { errorMessage } from "../../core/errors.js";
-import type { ListResult, Orchestrator } from "../../core/orchestrator.js";
+import type { Orchestrator } from "../../core/orchestrator.js";
 import { App, type AppProps } from "./app.js";
+import type { DashFeed } from "./feed.js";
 
 const ENTER_ALT = "\x1b[?1049h\x1b[H\x1b[2J";
 const LEAVE_ALT = "\x1b[?25h\x1b[?1049l";
 
-export async function runDash(ao: Orchestrator, opts: { color: boolean; project?: string; env: NodeJS.ProcessEnv; first?: Promise<ListResult> }): Promise<void> {
+export async function runDash(ao: Orchestrator, opts: { color: boolean; env: NodeJS.ProcessEnv; feed: DashFeed }): Promise<void> {
   const out = process.stdout;
   let onAlt = false;
   const leaveAlt = () => {
@@ -25,19 +26,21 @@ export async function runDash(ao: Orchestrator, opts: { color: boolean; project?
   process.once("SIGTERM", onSignal);
   process.once("SIGHUP", onSignal);
   let state: AppProps["initial"] = { filter: "" };
+  // Every refresh lists all sessions: unchanged records and worktree HEADs are not read again.
+  const cool = ao.keepWarm();
   try {
     for (;;) {
       out.write(ENTER_ALT);
       onAlt = true;
       let next: Parameters<AppProps["onLeave"]>[0] | undefined;
-      const app = render(h(App, { ao, color: opts.color, project: opts.project, first: opts.first, initial: state, onLeave: (n) => (next = n) }), { exitOnCtrlC: true, patchConsole: false });
-      opts.first = undefined; // a listing is fresh only once
+      const app = render(h(App, { ao, color: opts.color, feed: opts.feed, initial: state, onLeave: (n) => (next = n) }), { exitOnCtrlC: true, patchConsole: false });
       await app.waitUntilExit();
       if (!next?.attach) return;
       state = { selected: next.selected, filter: next.filter };
       state.status = await attach(ao, next.attach, opts.env, leaveAlt);
     }
   } finally {
+    cool();
     leaveAlt();
     process.off("exit", leaveAlt);
     process.off("SIGTERM", onSignal);
