@@ -171,8 +171,17 @@ describe("ao watch", () => {
 
   it("one watch per dataDir: a second names the pid that runs", async () => {
     const w = startAo(s, ["watch"]);
-    await waitFor(async () => (await s.ao(["watch", "--once"])).stderr.includes("ao watch is already running (pid "), "the second refused", 30_000); // until the first holds the lock: a --once before that runs a whole pass, slow on a loaded machine
+    // Until the first holds the lock (a --once tried before that could take it first, and the first would be the one refused).
+    const lockHolder = () => {
+      try {
+        return readFileSync(join(s.dataDir, "watch.lock"), "utf8");
+      } catch {
+        return "";
+      }
+    };
+    await waitFor(() => lockHolder().startsWith(`${w.pid} `), "the first watch holding the lock", 30_000);
     const r = await s.ao(["watch", "--once"]);
+    expect(r.stderr).toContain(`ao watch is already running (pid ${w.pid})`);
     expect(r.code).toBe(1);
     w.signal("SIGINT");
     expect(await w.exited).toBe(0);

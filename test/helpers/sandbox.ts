@@ -100,7 +100,7 @@ export function startAo(s: Sandbox, args: string[]) {
   let out = "";
   child.stdout.on("data", (d) => (out += d));
   const exited = new Promise<number | null>((r) => child.on("close", r));
-  return { output: () => out, exited, signal: (sig: NodeJS.Signals) => child.kill(sig) };
+  return { pid: child.pid!, output: () => out, exited, signal: (sig: NodeJS.Signals) => child.kill(sig) };
 }
 
 /**
