@@ -24,9 +24,9 @@
 // which sources went into which output file; test/e2e/bundle.test.ts reads it.
 import { build } from "esbuild";
 import { execFileSync } from "node:child_process";
-import { createHash } from "node:crypto";
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { readFile } from "node:fs/promises";
+import { createRequire } from "node:module";
 import { tmpdir } from "node:os";
 import { join, relative, resolve } from "node:path";
 
@@ -173,8 +173,6 @@ let hotCode = readFileSync(hotFile, "utf8").replace(/\bimport\(("(?:\.\/chunks\/
 const stray = /\bimport\([^)]{0,60}/.exec(hotCode);
 if (stray) throw new Error(`dist/bin/ao.cjs: an import() the start-up loader does not handle: ${stray[0]}`);
 writeFileSync(hotFile, hotCode);
-// The cache's first line: startup.ts's bundleHash() of this text, checked at every start.
-const hash = createHash("sha256").update(hotCode).digest("hex").slice(0, 16);
 
 // The start-up file bin/ao.js runs first (src/cli/startup.ts): node's own modules and these class-free
 // ones, which are in ao.cjs too as second copies (no class that instanceof would tell apart).
@@ -182,6 +180,8 @@ const STARTUP = ["src/cli/startup.ts", "src/adapters/collect.ts", "src/adapters/
 const startup = await build({ ...common, entryPoints: [join(root, "src/cli/startup.ts")], outfile: join(outdir, "startup.cjs"), format: "cjs" });
 const strays = Object.keys(startup.metafile.inputs).filter((p) => !STARTUP.includes(p));
 if (strays.length) throw new Error(`dist/bin/startup.cjs must stay small and class-free; it pulled in: ${strays.join(", ")}`);
+// The cache's first line names the bundle it was made from, as startup.cjs checks it at every start.
+const hash = createRequire(import.meta.url)(join(outdir, "startup.cjs")).bundleHash(hotCode);
 
 // The V8 code cache of the hot file (dist/bin/ao.cjs.cache), from a warm-up run of `ao session ls`
 // over an empty dataDir: the bundle's top level, commander and the listing path, compiled.

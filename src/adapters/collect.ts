@@ -1,7 +1,7 @@
 /**
  * Runs a program (argv, never a shell) and collects what it printed and how it
  * ended, as plain data: no error classes, so that bin/ao.js's early start
- * (src/cli/early.ts, a bundle of its own) and the CLI bundle that reads its
+ * (src/cli/startup.ts, a bundle of its own) and the CLI bundle that reads its
  * result agree on it. exec.ts turns a Collected into a result or a CommandError.
  */
 import { spawn } from "node:child_process";

@@ -3,10 +3,10 @@
  * pure parser for `git worktree list --porcelain`. The live branch of a worktree
  * is read from its HEAD file (readHeadBranch), so listing runs no git process.
  */
-import { copyFileSync, statSync, type Stats } from "node:fs";
+import { copyFileSync, statSync } from "node:fs";
 import { isAbsolute, join, resolve } from "node:path";
 import { CommandError } from "../core/errors.js";
-import { readText } from "./read-text.js";
+import { fileStamp, readText } from "./read-text.js";
 
 export interface WorktreeEntry {
   path: string;
@@ -86,8 +86,6 @@ export function readHeadBranch(worktreePath: string, gitDir?: string): string | 
   }
 }
 
-const stampOf = (st: Stats | undefined) => (st ? `${st.ino}:${st.size}:${st.mtimeMs}` : undefined);
-
 /**
  * readHeadBranch for a reader that asks every second (the dash): a worktree's
  * `.git` file and HEAD are read again only when one of them changed (inode,
@@ -100,13 +98,13 @@ export class HeadCache {
   /** readHeadBranch(worktreePath, gitDir), from memory while its files are unchanged. */
   read(worktreePath: string, gitDir?: string): string | undefined {
     // Where HEAD is found: the recorded git dir, or the worktree's .git file (stamped: an agent can rewrite it).
-    const source = gitDir ?? stampOf(statSync(`${worktreePath}/.git`, { throwIfNoEntry: false }));
+    const source = gitDir ?? fileStamp(statSync(`${worktreePath}/.git`, { throwIfNoEntry: false }));
     const hit = this.seen.get(worktreePath);
-    if (source && hit?.source === source && hit.head === stampOf(statSync(hit.headPath, { throwIfNoEntry: false }))) return hit.branch;
+    if (source && hit?.source === source && hit.head === fileStamp(statSync(hit.headPath, { throwIfNoEntry: false }))) return hit.branch;
     this.seen.delete(worktreePath);
     // Stamped before reading: a change while reading shows as a new stamp next time.
     const headPath = `${gitDir ?? worktreeGitDir(worktreePath)}/HEAD`;
-    const head = stampOf(statSync(headPath, { throwIfNoEntry: false }));
+    const head = fileStamp(statSync(headPath, { throwIfNoEntry: false }));
     const branch = readHeadBranch(worktreePath, gitDir);
     if (source && head) this.seen.set(worktreePath, { source, head, headPath, branch });
     return branch;

@@ -6,7 +6,7 @@
  * at its end, so a read that does not fill the buffer has read it all; a larger
  * file is read on to its end.
  */
-import { closeSync, constants, openSync, readFileSync, readSync } from "node:fs";
+import { closeSync, constants, openSync, readFileSync, readSync, type Stats } from "node:fs";
 
 const buffer = Buffer.allocUnsafe(64 * 1024);
 
@@ -25,4 +25,13 @@ export function readText(path: string, flags: number = constants.O_RDONLY): stri
   } finally {
     closeSync(fd);
   }
+}
+
+/**
+ * What says a file changed, for a reader that keeps what it parsed (the dash's
+ * records and HEADs): inode, size and mtime. Files ao and git replace by rename
+ * get a new inode on every rewrite. Undefined for no file.
+ */
+export function fileStamp(st: Stats | undefined): string | undefined {
+  return st ? `${st.ino}:${st.size}:${st.mtimeMs}` : undefined;
 }

@@ -11,7 +11,7 @@
  */
 import { closeSync, constants, fsyncSync, linkSync, lstatSync, mkdirSync, openSync, readdirSync, readFileSync, renameSync, unlinkSync, writeSync } from "node:fs";
 import { clearStaleLock, lockOwner, openNoFollow, symlinkRefused, tryLock, unlock, waitForLock } from "./lock.js";
-import { readText } from "./read-text.js";
+import { fileStamp, readText } from "./read-text.js";
 import { dirname, join } from "node:path";
 import { AoError } from "../core/errors.js";
 import { SCHEMA_VERSION, withSaneCache, type SessionEvent, type SessionRecord } from "../core/record.js";
@@ -117,7 +117,7 @@ export class Store {
     if (!this.recordCache) return parseRecord(readNoFollow(file) ?? "");
     const st = lstatSync(file, { throwIfNoEntry: false });
     // Not a regular file (a link, gone): read as without the cache, which refuses or reports it.
-    const stamp = st?.isFile() ? `${st.ino}:${st.size}:${st.mtimeMs}` : undefined;
+    const stamp = st?.isFile() ? fileStamp(st) : undefined;
     const hit = stamp === undefined ? undefined : this.recordCache.get(file);
     if (hit && hit.stamp === stamp) return hit.record;
     this.recordCache.delete(file);
