@@ -274,6 +274,11 @@ describe("ao dash", () => {
     await quit();
   });
 
+  it("draws in a terminal whose environment says CI (Ink would hold every frame back until exit)", async () => {
+    await dashOnOneSession({ env: { CI: "true", CONTINUOUS_INTEGRATION: "1" } });
+    await quit();
+  });
+
   it("has colour on a terminal", async () => {
     await dashOnOneSession();
     expect(await screen(s, true)).toMatch(/\x1b\[(3[0-7]|9[0-7]|38;)/);

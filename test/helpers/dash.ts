@@ -12,14 +12,15 @@ const target = `=${DASH}:`;
 /**
  * Starts `ao dash` in a pane of cols x rows. The pane's shell prints a line
  * before and the dash's exit code after, then stays, so a test sees the terminal
- * once the dash has gone. TMUX and CI are unset: a user's terminal outside tmux
- * (with `insideTmux`, TMUX stays as tmux set it for the pane).
+ * once the dash has gone. TMUX is unset: a user's terminal outside tmux (with
+ * `insideTmux`, TMUX stays as tmux set it for the pane). CI stays as the test
+ * runner has it: the dash draws either way.
  */
 export async function startDash(sb: Sandbox, opts: { cols?: number; rows?: number; env?: NodeJS.ProcessEnv; args?: string[]; insideTmux?: boolean } = {}): Promise<void> {
   const vars = Object.entries({ ...sb.env, ...opts.env }).map(([k, v]) => `${k}=${v}`);
   const argv = ["node", AO_BIN, "dash", ...(opts.args ?? [])].map((a) => `'${a}'`).join(" ");
   const script = `printf 'before the dash\\n'; ${argv}; printf 'dash exited %s\\n' "$?"; exec sleep 600`;
-  const r = await sb.tmux.tmux("new-session", "-d", "-s", DASH, "-x", String(opts.cols ?? 100), "-y", String(opts.rows ?? 30), "env", ...(opts.insideTmux ? [] : ["-u", "TMUX"]), "-u", "CI", ...vars, "sh", "-c", script);
+  const r = await sb.tmux.tmux("new-session", "-d", "-s", DASH, "-x", String(opts.cols ?? 100), "-y", String(opts.rows ?? 30), "env", ...(opts.insideTmux ? [] : ["-u", "TMUX"]), ...vars, "sh", "-c", script);
   expect(r.code, r.stderr).toBe(0);
 }
 
