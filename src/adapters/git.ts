@@ -6,6 +6,7 @@
 import { copyFileSync, statSync } from "node:fs";
 import { isAbsolute, join, resolve } from "node:path";
 import { CommandError } from "../core/errors.js";
+import { DirChanges } from "./dir-changes.js";
 import { fileStamp, readText } from "./read-text.js";
 
 export interface WorktreeEntry {
@@ -89,25 +90,36 @@ export function readHeadBranch(worktreePath: string, gitDir?: string): string | 
 /**
  * readHeadBranch for a reader that asks every second (the dash): a worktree's
  * `.git` file and HEAD are read again only when one of them changed (inode,
- * size, mtime), so an unchanged worktree costs two stat calls, not two reads.
+ * size, mtime), so an unchanged worktree costs two stat calls, not two reads;
+ * with the git dir ao recorded, none while nothing in that directory changed.
  * The answer is readHeadBranch's for the same files.
  */
 export class HeadCache {
-  private readonly seen = new Map<string, { source: string; head: string; headPath: string; branch: string | undefined }>();
+  private readonly seen = new Map<string, { source: string; head: string; headPath: string; branch: string | undefined; token?: string }>();
+  /** With a recorded git dir: nothing in it changed (DirChanges), so its HEAD needs no stat either. */
+  private readonly changes = new DirChanges();
 
   /** readHeadBranch(worktreePath, gitDir), from memory while its files are unchanged. */
   read(worktreePath: string, gitDir?: string): string | undefined {
+    const token = gitDir === undefined ? undefined : this.changes.token(gitDir, (file) => file === "HEAD");
     // Where HEAD is found: the recorded git dir, or the worktree's .git file (stamped: an agent can rewrite it).
     const source = gitDir ?? fileStamp(statSync(`${worktreePath}/.git`, { throwIfNoEntry: false }));
     const hit = this.seen.get(worktreePath);
-    if (source && hit?.source === source && hit.head === fileStamp(statSync(hit.headPath, { throwIfNoEntry: false }))) return hit.branch;
+    if (source && hit?.source === source && ((token !== undefined && hit.token === token) || hit.head === fileStamp(statSync(hit.headPath, { throwIfNoEntry: false })))) {
+      hit.token = token;
+      return hit.branch;
+    }
     this.seen.delete(worktreePath);
-    // Stamped before reading: a change while reading shows as a new stamp next time.
+    // Stamped before reading: a change while reading shows as a new stamp (and token) next time.
     const headPath = `${gitDir ?? worktreeGitDir(worktreePath)}/HEAD`;
     const head = fileStamp(statSync(headPath, { throwIfNoEntry: false }));
     const branch = readHeadBranch(worktreePath, gitDir);
-    if (source && head) this.seen.set(worktreePath, { source, head, headPath, branch });
+    if (source && head) this.seen.set(worktreePath, { source, head, headPath, branch, token });
     return branch;
+  }
+
+  close(): void {
+    this.changes.close();
   }
 }
 

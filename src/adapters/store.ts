@@ -11,6 +11,7 @@
  */
 import { closeSync, constants, fsyncSync, linkSync, lstatSync, mkdirSync, openSync, readdirSync, readFileSync, renameSync, unlinkSync, writeSync } from "node:fs";
 import { clearStaleLock, lockOwner, openNoFollow, symlinkRefused, tryLock, unlock, waitForLock } from "./lock.js";
+import { DirChanges } from "./dir-changes.js";
 import { fileStamp, readText } from "./read-text.js";
 import { dirname, join } from "node:path";
 import { AoError } from "../core/errors.js";
@@ -93,12 +94,38 @@ export class Store {
   }
 
   private recordFiles(project: string): string[] {
+    const token = this.changeToken(project);
+    const hit = token === undefined ? undefined : this.fileCache.get(project);
+    if (hit && hit.token === token) return hit.files;
+    let files: string[];
     try {
-      return readdirSync(this.sessionsDir(project)).filter((f) => f.endsWith(".json"));
+      files = readdirSync(this.sessionsDir(project)).filter((f) => f.endsWith(".json"));
     } catch {
-      return [];
+      files = [];
     }
+    if (token !== undefined) this.fileCache.set(project, { token, files });
+    return files;
   }
+
+  /** While cacheRecords is on: per project, what its sessions directory held and gave at a change token. */
+  private changes?: DirChanges;
+  private readonly fileCache = new Map<string, { token: string; files: string[] }>();
+  private readonly listCache = new Map<string, { token: string; records: SessionRecord[]; errors: RecordError[] }>();
+
+  /**
+   * While cacheRecords is on, a token that changes whenever a record or an
+   * events file in the project's sessions directory changes (see DirChanges;
+   * transcripts do not count). undefined: not known, so every file must be
+   * looked at.
+   */
+  changeToken(project: string): string | undefined {
+    const token = this.changes?.token(this.sessionsDir(project), isStateFile);
+    // This store's own writes change it at once (a notification comes only after a turn of the event loop).
+    return token === undefined ? undefined : `${this.writes}:${token}`;
+  }
+
+  /** Writes by this store, for changeToken. */
+  private writes = 0;
 
   /** Parsed records by file, with the stamp they were read at: see cacheRecords(). */
   private recordCache?: Map<string, { stamp: string; record: SessionRecord }>;
@@ -107,10 +134,18 @@ export class Store {
    * For a reader that lists every second (the dash): list() reads and parses a
    * record again only when its file changed (inode, size, mtime; a record is
    * replaced by rename, so a rewrite is a new inode). An unchanged record costs
-   * one lstat instead of a read and a JSON parse.
+   * one lstat instead of a read and a JSON parse, and a project whose sessions
+   * directory saw no change at all (changeToken) costs no call per record.
    */
   cacheRecords(on: boolean): void {
     this.recordCache = on ? (this.recordCache ?? new Map()) : undefined;
+    if (on) this.changes ??= new DirChanges();
+    else {
+      this.changes?.close();
+      this.changes = undefined;
+      this.fileCache.clear();
+      this.listCache.clear();
+    }
   }
 
   private readRecord(file: string): SessionRecord {
@@ -136,6 +171,15 @@ export class Store {
         errors.push({ project, name: project, file: this.sessionsDir(project), error: (err as Error).message });
         continue;
       }
+      // Nothing in the directory changed since the last listing (the dash): it holds what it held.
+      const token = this.changeToken(project);
+      const hit = token === undefined ? undefined : this.listCache.get(project);
+      if (hit && hit.token === token) {
+        records.push(...hit.records);
+        errors.push(...hit.errors);
+        continue;
+      }
+      const from = { records: records.length, errors: errors.length };
       const dir = this.sessionsDir(project);
       for (const f of this.recordFiles(project)) {
         const name = f.slice(0, -5);
@@ -146,6 +190,7 @@ export class Store {
           errors.push({ project, name, file, error: (err as Error).message });
         }
       }
+      if (token !== undefined) this.listCache.set(project, { token, records: records.slice(from.records), errors: errors.slice(from.errors) });
     }
     return { records, errors };
   }
@@ -200,6 +245,7 @@ export class Store {
   }
 
   private reserveUnguarded(record: SessionRecord): boolean {
+    this.writes++;
     this.ensureDir(record.project);
     const final = this.file(record.project, record.name);
     const tmp = writeTemp(final, record);
@@ -220,6 +266,7 @@ export class Store {
    * rename still guarantees that no reader sees a torn file.
    */
   write(record: SessionRecord, opts: { durable?: boolean } = {}): void {
+    this.writes++;
     this.guard(() => {
       this.ensureDir(record.project);
       const final = this.file(record.project, record.name);
@@ -289,6 +336,7 @@ export class Store {
 
   /** Removes a record, its events and its transcript (only used to undo a failed spawn). */
   remove(project: string, name: string): void {
+    this.writes++;
     for (const ext of [".json", ".events.jsonl", ".log", ".log.1"]) {
       try {
         unlinkSync(this.file(project, name, ext));
@@ -316,6 +364,7 @@ export class Store {
    */
   appendEvent(project: string, name: string, type: SessionEvent["type"], data: Record<string, unknown> = {}): void {
     const file = this.file(project, name, ".events.jsonl");
+    this.writes++;
     this.guard(() => {
       const fd = openNoFollow(file, constants.O_WRONLY | constants.O_APPEND | constants.O_CREAT);
       try {
@@ -523,6 +572,9 @@ export function parseRecord(text: string): SessionRecord {
   }
   return withSaneCache(data as SessionRecord);
 }
+
+/** The files of a sessions directory that changeToken follows: records and events, not transcripts or temp files. */
+const isStateFile = (file: string) => file.endsWith(".json") || file.endsWith(".events.jsonl");
 
 function writeTemp(final: string, record: unknown, durable = true): string {
   const tmp = `${final}.${process.pid}.${Math.random().toString(36).slice(2)}.tmp`;

@@ -162,8 +162,10 @@ export class Tmux {
    */
   get socketPath(): string {
     if (this.socket?.includes("/")) return this.socket;
-    return `${this.env.TMUX_TMPDIR || "/tmp"}/tmux-${process.getuid?.() ?? 0}/${this.socket ?? "default"}`;
+    return (this.path ??= `${this.env.TMUX_TMPDIR || "/tmp"}/tmux-${process.getuid?.() ?? 0}/${this.socket ?? "default"}`);
   }
+
+  private path?: string;
 
   /** `-L name` for a named server, `-S path` when the setting is a path. */
   get baseArgs(): string[] {

@@ -32,7 +32,7 @@ describe("HeadCache", () => {
     same(undefined);
   });
 
-  it("with the git dir ao recorded, reads only its HEAD, whatever the worktree's .git says", () => {
+  it("with the git dir ao recorded, reads only its HEAD, whatever the worktree's .git says", async () => {
     const heads = new HeadCache();
     const w = join(dir, "w");
     const gitDir = join(dir, "repo", ".git", "worktrees", "w");
@@ -42,8 +42,10 @@ describe("HeadCache", () => {
     writeFileSync(join(w, ".git"), `gitdir: ${join(dir, "elsewhere")}\n`);
     expect(heads.read(w, gitDir)).toBe("ao/ma-1");
     writeFileSync(join(gitDir, "HEAD"), "ref: refs/heads/agent-renamed\n");
+    await new Promise((r) => setTimeout(r, 20)); // the change notified (DirChanges)
     expect(heads.read(w, gitDir)).toBe(readHeadBranch(w, gitDir));
     expect(heads.read(w, gitDir)).toBe("agent-renamed");
     expect(heads.read(w)).toBe("planted"); // without it, the .git file leads (as readHeadBranch)
+    heads.close();
   });
 });
