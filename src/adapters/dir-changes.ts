@@ -32,10 +32,16 @@ interface Watched {
 export class DirChanges {
   private readonly dirs = new Map<string, Watched>();
 
-  constructor(
-    private readonly sweepMs = 10_000,
-    private readonly now: () => number = Date.now,
-  ) {}
+  private readonly sweepMs: number;
+  private readonly now: () => number;
+  private readonly watch: typeof watch;
+
+  /** `watch`: fs.watch, or a stand-in (a test's that fails as a full inotify table does). */
+  constructor(opts: { sweepMs?: number; now?: () => number; watch?: typeof watch } = {}) {
+    this.sweepMs = opts.sweepMs ?? 10_000;
+    this.now = opts.now ?? Date.now;
+    this.watch = opts.watch ?? watch;
+  }
 
   /**
    * The directory's current token, or undefined: not watched (read everything).
@@ -60,7 +66,7 @@ export class DirChanges {
         try {
           const self = basename(dir);
           // Only the files that matter count (a transcript appended every second does not), and the directory itself.
-          entry.watcher = watch(dir, { persistent: false }, (_event, file) => {
+          entry.watcher = this.watch(dir, { persistent: false }, (_event, file) => {
             if (file !== null && file !== self && !matters(file)) return;
             entry.gen++;
             entry.dirty = true;

@@ -26,8 +26,8 @@ afterEach(() => {
   rmSync(dir, { recursive: true, force: true });
 });
 
-function changes(sweepMs?: number, now?: () => number): DirChanges {
-  const c = new DirChanges(sweepMs, now);
+function changes(opts: ConstructorParameters<typeof DirChanges>[0] = {}): DirChanges {
+  const c = new DirChanges(opts);
   open.push(c);
   return c;
 }
@@ -71,12 +71,21 @@ describe("DirChanges", () => {
 
   it("changes every sweep even without an event (a notification that never comes delays, never hides)", () => {
     let now = 0;
-    const c = changes(10_000, () => now);
+    const c = changes({ sweepMs: 10_000, now: () => now });
     const t0 = c.token(dir);
     now = 9_999;
     expect(c.token(dir)).toBe(t0);
     now = 10_000;
     expect(c.token(dir)).not.toBe(t0);
+  });
+
+  it("gives no token (the reader looks at every file) where notifications cannot be had, as with a full inotify table", async () => {
+    const full = () => {
+      throw Object.assign(new Error("ENOSPC: System limit for number of file watchers reached"), { code: "ENOSPC" });
+    };
+    const c = changes({ watch: full as never });
+    expect(c.token(dir)).toBeUndefined();
+    expect(c.token(dir)).toBeUndefined();
   });
 
   it("has no token for a directory that is gone, a link or a file, and a new one for a directory put back", async () => {
