@@ -26,7 +26,6 @@ import { build } from "esbuild";
 import { execFileSync } from "node:child_process";
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { readFile } from "node:fs/promises";
-import { createRequire } from "node:module";
 import { tmpdir } from "node:os";
 import { join, relative, resolve } from "node:path";
 
@@ -180,8 +179,6 @@ const STARTUP = ["src/cli/startup.ts", "src/adapters/collect.ts", "src/adapters/
 const startup = await build({ ...common, entryPoints: [join(root, "src/cli/startup.ts")], outfile: join(outdir, "startup.cjs"), format: "cjs" });
 const strays = Object.keys(startup.metafile.inputs).filter((p) => !STARTUP.includes(p));
 if (strays.length) throw new Error(`dist/bin/startup.cjs must stay small and class-free; it pulled in: ${strays.join(", ")}`);
-// The cache's first line names the bundle it was made from, as startup.cjs checks it at every start.
-const hash = createRequire(import.meta.url)(join(outdir, "startup.cjs")).bundleHash(hotCode);
 
 // The V8 code cache of the hot file (dist/bin/ao.cjs.cache), from a warm-up run of `ao session ls`
 // over an empty dataDir: the bundle's top level, commander and the listing path, compiled.
@@ -189,7 +186,7 @@ const warm = mkdtempSync(join(tmpdir(), "ao-build-warm-"));
 try {
   writeFileSync(join(warm, "agent-orchestrator.yaml"), `dataDir: ${warm}/data\nworktreeDir: ${warm}/wt\nprojects: {}\n`);
   const env = { PATH: process.env.PATH, HOME: warm, XDG_CACHE_HOME: join(warm, "cache"), AO_CONFIG: join(warm, "agent-orchestrator.yaml"), AO_TMUX_SOCKET: join(warm, "no-server") };
-  const code = `process.argv.splice(1, Infinity, "ao", "session", "ls"); require(${JSON.stringify(join(outdir, "startup.cjs"))}).runBundle(${JSON.stringify(hotFile)}, { saveCacheAs: ${JSON.stringify(hash)} });`;
+  const code = `process.argv.splice(1, Infinity, "ao", "session", "ls"); require(${JSON.stringify(join(outdir, "startup.cjs"))}).runBundle(${JSON.stringify(hotFile)}, { saveCache: true });`;
   for (let i = 0; i < 2; i++) execFileSync(process.execPath, ["-e", code], { env, stdio: ["ignore", "ignore", "inherit"] }); // the second run has the config cached, as users do
 } finally {
   rmSync(warm, { recursive: true, force: true });

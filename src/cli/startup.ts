@@ -13,10 +13,9 @@
  *    with the V8 code cache the build made (dist/bin/ao.cjs.cache): Node 20 has
  *    no compile cache of its own, and compiling the bundle was a tenth of a
  *    listing's start-up. The cache is used only for the very bundle it was made
- *    from (its first line is the hash of that bundle's text) and only when V8
- *    accepts it (same Node, same flags); otherwise the bundle is compiled as usual.
+ *    from (it holds a copy, compared byte for byte) and only when V8 accepts it
+ *    (same Node, same flags); otherwise the bundle is compiled as usual.
  */
-import { createHash } from "node:crypto";
 import { readFileSync, writeFileSync } from "node:fs";
 import { createRequire, Module } from "node:module";
 import { dirname, join } from "node:path";
@@ -34,43 +33,43 @@ export function start(argv: readonly string[], env: NodeJS.ProcessEnv = process.
 /** The parameters of Node's CommonJS wrapper, and `__aoImport`: the bundle's import() (a vm.Script has none of its own). */
 const WRAPPER = "(function (exports, require, module, __filename, __dirname, __aoImport) {";
 
+/** The cache file's first line: this tag and the byte length of the bundle copy that follows it. */
+const TAG = "ao-code-cache";
+
 /**
  * The bundle compiled, with its code cache when there is one for this very
  * bundle and V8 takes it. `cache` says which: "used", "rejected" (another Node
  * or other V8 flags: compiled as usual), "none".
  */
-export function compileBundle(file: string, opts: { noCache?: boolean } = {}): { script: Script; cache: "used" | "rejected" | "none" } {
-  const source = readFileSync(file, "utf8");
+export function compileBundle(file: string, opts: { noCache?: boolean } = {}): { script: Script; source: Buffer; cache: "used" | "rejected" | "none" } {
+  const source = readFileSync(file);
   let cachedData: Buffer | undefined;
   if (!opts.noCache) {
     try {
+      // The cache holds a copy of the bundle it was made from, compared byte for byte with the bundle read
+      // now: V8 checks only the source's length, and would run the old code of a same-length edit. (A copy,
+      // not a hash: loading node:crypto and hashing cost ~14 ms of every start; comparing costs nothing.)
       const cache = readFileSync(`${file}.cache`);
-      // The first line names the bundle the cache was made from, checked against the bundle read now:
-      // V8 checks only the source's length, and would run the old code of a same-length edit.
       const eol = cache.indexOf(10);
-      if (eol > 0 && cache.toString("latin1", 0, eol) === bundleHash(source)) cachedData = cache.subarray(eol + 1);
+      const [tag, length] = eol > 0 ? cache.toString("latin1", 0, eol).split(" ") : [];
+      const copy = tag === TAG && Number(length) === source.length ? cache.subarray(eol + 1, eol + 1 + source.length) : undefined;
+      if (copy?.equals(source)) cachedData = cache.subarray(eol + 1 + source.length);
     } catch {
       // No cache: compiled as usual.
     }
   }
-  const script = new Script(`${WRAPPER}${source}\n})`, { filename: file, cachedData });
-  return { script, cache: !cachedData ? "none" : script.cachedDataRejected ? "rejected" : "used" };
-}
-
-/** What names a bundle in its cache's first line (scripts/build-cli.mjs writes it the same way). */
-export function bundleHash(source: string): string {
-  return createHash("sha256").update(source).digest("hex").slice(0, 16);
+  const script = new Script(`${WRAPPER}${source.toString("utf8")}\n})`, { filename: file, cachedData });
+  return { script, source, cache: !cachedData ? "none" : script.cachedDataRejected ? "rejected" : "used" };
 }
 
 /**
- * Runs the bundle. `saveCacheAs` (the build's warm-up run only): the bundle's
- * hash; once the process ends, the code cache of everything compiled by then is
- * written under it.
+ * Runs the bundle. `saveCache` (the build's warm-up run only): once the
+ * process ends, the code cache of everything compiled by then is written
+ * beside the bundle, with the copy of the bundle it was made from.
  */
-export function runBundle(file: string, opts: { saveCacheAs?: string } = {}): void {
-  const hash = opts.saveCacheAs;
-  const { script } = compileBundle(file, { noCache: hash !== undefined });
-  if (hash !== undefined) process.once("exit", () => writeFileSync(`${file}.cache`, Buffer.concat([Buffer.from(`${hash}\n`, "latin1"), script.createCachedData()])));
+export function runBundle(file: string, opts: { saveCache?: boolean } = {}): void {
+  const { script, source } = compileBundle(file, { noCache: opts.saveCache });
+  if (opts.saveCache) process.once("exit", () => writeFileSync(`${file}.cache`, Buffer.concat([Buffer.from(`${TAG} ${source.length}\n`, "latin1"), source, script.createCachedData()])));
   // A module like the one require() would make, in require.cache as require() would put it.
   const dir = dirname(file);
   const require = createRequire(file);
