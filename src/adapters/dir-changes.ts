@@ -12,10 +12,21 @@
  * - Tokens also change every `sweepMs` (10 s): an event that never comes (a
  *   file system without notifications, an overflowed queue) delays what is
  *   shown by at most that long, never for good.
- * - A directory is stat'ed again after any event in it (its own removal or
- *   renaming is one) and once per sweep: one replaced (another inode or birth
- *   time) is watched anew, one gone or not a directory has no token (read it
- *   all). A watcher that fails gives no token from then on.
+ * - A directory is stat'ed again after any event in it and once per sweep: one
+ *   replaced (another inode or birth time) is watched anew, one gone, not a
+ *   directory or not even looked at (EACCES, ENOTDIR: a stray file in
+ *   projects/) has no token (read it all, as without notifications).
+ * - An event about the directory itself (removed, renamed, replaced) ends its
+ *   watch: the next token watches what is there now. Where the file system
+ *   keeps no birth time, a directory made again has the id of the one removed
+ *   (ext4 gives the inode number back at once), and its old watch, gone with
+ *   the old directory, would never report anything again.
+ * - A token is never given twice: its counter runs across every directory of
+ *   this instance, so a directory watched anew cannot repeat an old token and
+ *   bring back a listing made from the directory that was there before.
+ * - A watch that failed (a full inotify table) is tried again each sweep; a
+ *   directory not asked about for a whole sweep (a session ended, a project
+ *   moved away) is no longer watched.
  */
 import { lstatSync, watch, type FSWatcher } from "node:fs";
 import { basename } from "node:path";
@@ -26,11 +37,18 @@ interface Watched {
   gen: number;
   /** Something happened in it since its stat was last checked (it may be gone or replaced). */
   dirty: boolean;
+  /** An event about the directory itself: its watch may have gone with it. */
+  moved: boolean;
+  /** The sweep in which it was last asked about. */
   epoch: number;
 }
 
 export class DirChanges {
   private readonly dirs = new Map<string, Watched>();
+  /** Gives every change of every directory its own number: no token is ever given twice. */
+  private seq = 0;
+  /** The sweep in which directories no longer asked about were last let go. */
+  private pruned?: number;
 
   private readonly sweepMs: number;
   private readonly now: () => number;
@@ -52,24 +70,32 @@ export class DirChanges {
    */
   token(dir: string, matters: (file: string) => boolean = () => true): string | undefined {
     const epoch = Math.floor(this.now() / this.sweepMs);
+    if (epoch !== this.pruned) this.prune(epoch);
     let w = this.dirs.get(dir);
     if (!w || w.dirty || w.epoch !== epoch) {
-      const st = lstatSync(dir, { throwIfNoEntry: false });
+      let st;
+      try {
+        st = lstatSync(dir, { throwIfNoEntry: false });
+      } catch {
+        st = undefined; // EACCES, ENOTDIR, ELOOP...: nothing to watch; the reader finds what it finds
+      }
       const id = st?.isDirectory() ? `${st.ino}:${st.birthtimeMs}` : undefined;
-      if (w && w.id !== id) {
+      // Replaced, or its watch may be gone (moved), or a watch failed that may be had now (a new sweep).
+      if (w && (w.id !== id || w.moved || !w.watcher)) {
         this.drop(dir);
         w = undefined;
       }
       if (id === undefined) return undefined;
       if (!w) {
-        const entry: Watched = { id, gen: 0, dirty: false, epoch };
+        const entry: Watched = { id, gen: ++this.seq, dirty: false, moved: false, epoch };
         try {
           const self = basename(dir);
           // Only the files that matter count (a transcript appended every second does not), and the directory itself.
           entry.watcher = this.watch(dir, { persistent: false }, (_event, file) => {
             if (file !== null && file !== self && !matters(file)) return;
-            entry.gen++;
+            entry.gen = ++this.seq;
             entry.dirty = true;
+            if (file === null || file === self) entry.moved = true;
           });
           entry.watcher.on("error", () => {
             entry.watcher?.close();
@@ -89,6 +115,12 @@ export class DirChanges {
 
   close(): void {
     for (const dir of [...this.dirs.keys()]) this.drop(dir);
+  }
+
+  /** Lets go of the directories not asked about in the last sweep. */
+  private prune(epoch: number): void {
+    this.pruned = epoch;
+    for (const [dir, w] of this.dirs) if (w.epoch < epoch - 1) this.drop(dir);
   }
 
   private drop(dir: string): void {

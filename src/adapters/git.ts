@@ -103,16 +103,16 @@ export class HeadCache {
   read(worktreePath: string, gitDir?: string): string | undefined {
     const token = gitDir === undefined ? undefined : this.changes.token(gitDir, (file) => file === "HEAD");
     // Where HEAD is found: the recorded git dir, or the worktree's .git file (stamped: an agent can rewrite it).
-    const source = gitDir ?? fileStamp(statSync(`${worktreePath}/.git`, { throwIfNoEntry: false }));
+    const source = gitDir ?? stampOf(`${worktreePath}/.git`);
     const hit = this.seen.get(worktreePath);
-    if (source && hit?.source === source && ((token !== undefined && hit.token === token) || hit.head === fileStamp(statSync(hit.headPath, { throwIfNoEntry: false })))) {
+    if (source && hit?.source === source && ((token !== undefined && hit.token === token) || hit.head === stampOf(hit.headPath))) {
       hit.token = token;
       return hit.branch;
     }
     this.seen.delete(worktreePath);
     // Stamped before reading: a change while reading shows as a new stamp (and token) next time.
     const headPath = `${gitDir ?? worktreeGitDir(worktreePath)}/HEAD`;
-    const head = fileStamp(statSync(headPath, { throwIfNoEntry: false }));
+    const head = stampOf(headPath);
     const branch = readHeadBranch(worktreePath, gitDir);
     if (source && head) this.seen.set(worktreePath, { source, head, headPath, branch, token });
     return branch;
@@ -120,6 +120,19 @@ export class HeadCache {
 
   close(): void {
     this.changes.close();
+  }
+}
+
+/**
+ * A file's stamp, or undefined: none, or a path that cannot even be looked at
+ * (ENOTDIR, EACCES: an agent can write its worktree's .git file), which
+ * readHeadBranch reads as "no branch" too.
+ */
+function stampOf(path: string): string | undefined {
+  try {
+    return fileStamp(statSync(path, { throwIfNoEntry: false }));
+  } catch {
+    return undefined;
   }
 }
 

@@ -10,8 +10,8 @@ import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { DirChanges } from "../../src/adapters/dir-changes.js";
 import { HeadCache } from "../../src/adapters/git.js";
 import { Store } from "../../src/adapters/store.js";
-import type { SessionRecord } from "../../src/core/record.js";
 import { WatchFeed } from "../../src/core/watch-feed.js";
+import { sessionRecord as record } from "../helpers/record.js";
 
 /** A turn of the event loop: notifications of changes made before it have arrived after it. */
 const settle = () => new Promise((r) => setTimeout(r, 20));
@@ -120,11 +120,6 @@ describe("DirChanges", () => {
   });
 });
 
-const record = (over: Partial<SessionRecord> = {}): SessionRecord => ({
-  schemaVersion: 1, name: "ma-1", project: "my-app", issue: null, title: null, branch: "ao/ma-1", baseRef: "origin/main",
-  agent: "demo", workspacePath: "/w", tmuxSession: "ma-1", status: "working", prUrl: null,
-  createdAt: "2026-01-01T11:00:00Z", updatedAt: "2026-01-01T11:00:00Z", lastActivityAt: "2026-01-01T11:00:00Z", ...over,
-});
 
 describe("the dash's readers with DirChanges", () => {
   it("a store that caches lists what an uncached one lists once the change is notified, and its own writes at once", async () => {

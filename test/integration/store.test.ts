@@ -4,13 +4,8 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { Store } from "../../src/adapters/store.js";
-import type { SessionRecord } from "../../src/core/record.js";
+import { sessionRecord as record } from "../helpers/record.js";
 
-const record = (over: Partial<SessionRecord> = {}): SessionRecord => ({
-  schemaVersion: 1, name: "ma-1", project: "my-app", issue: null, title: null, branch: "ao/ma-1", baseRef: "origin/main",
-  agent: "demo", workspacePath: "/w", tmuxSession: "ma-1", status: "working", prUrl: null,
-  createdAt: "2026-01-01T11:00:00Z", updatedAt: "2026-01-01T11:00:00Z", lastActivityAt: "2026-01-01T11:00:00Z", ...over,
-});
 
 let dir: string;
 let store: Store;

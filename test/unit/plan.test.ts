@@ -1,15 +1,10 @@
 import { describe, expect, it } from "vitest";
 import { canonicalStatus, matchesFilter, observe } from "../../src/core/plan.js";
-import type { SessionRecord } from "../../src/core/record.js";
 import { formatDuration as formatAge } from "../../src/core/duration.js";
 import { parseDuration } from "../../src/config/duration.js";
+import { sessionRecord as record } from "../helpers/record.js";
 
 const NOW = Date.parse("2026-01-01T12:00:00Z");
-const record = (over: Partial<SessionRecord> = {}): SessionRecord => ({
-  schemaVersion: 1, name: "ma-1", project: "my-app", issue: null, title: null, branch: "ao/ma-1", baseRef: "origin/main",
-  agent: "demo", workspacePath: "/w", tmuxSession: "ma-1", status: "working", prUrl: null,
-  createdAt: "2026-01-01T11:00:00Z", updatedAt: "2026-01-01T11:00:00Z", lastActivityAt: "2026-01-01T11:00:00Z", ...over,
-});
 
 describe("observed status", () => {
   it("is working with recent output, idle after the threshold", () => {
