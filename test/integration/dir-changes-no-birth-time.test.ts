@@ -13,6 +13,7 @@ import { mkdirSync, mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
+import { sessionRecord as record } from "../helpers/record.js";
 
 vi.mock("node:fs", async (importOriginal) => {
   const fs = await importOriginal<typeof import("node:fs")>();
@@ -29,7 +30,6 @@ vi.mock("node:fs", async (importOriginal) => {
 
 const { Store } = await import("../../src/adapters/store.js");
 const { DirChanges } = await import("../../src/adapters/dir-changes.js");
-import { sessionRecord as record } from "../helpers/record.js";
 
 const settle = () => new Promise((r) => setTimeout(r, 20));
 let dir: string;
