@@ -3,26 +3,17 @@
  * process or an agent can do: paths that cannot even be looked at, directories
  * that go away, a full inotify table. Each case failed before its fix.
  */
-import { mkdirSync, mkdtempSync, readFileSync, readdirSync, readlinkSync, renameSync, rmSync, watch, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { mkdirSync, readFileSync, readdirSync, readlinkSync, renameSync, watch, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
+import { describe, expect, it, vi } from "vitest";
 import { DirChanges } from "../../src/adapters/dir-changes.js";
 import { HeadCache } from "../../src/adapters/git.js";
 import { Store } from "../../src/adapters/store.js";
 import { sessionRecord as record } from "../helpers/record.js";
-
-const settle = () => new Promise((r) => setTimeout(r, 20));
+import { settle, tempDirEach } from "../helpers/temp-dir.js";
 
 let dir: string;
-const open: { close(): void }[] = [];
-beforeEach(() => {
-  dir = mkdtempSync(join(tmpdir(), "ao-dirchanges-hostile-"));
-});
-afterEach(() => {
-  for (const o of open.splice(0)) o.close();
-  rmSync(dir, { recursive: true, force: true });
-});
+const open = tempDirEach("ao-dirchanges-hostile-", (d) => (dir = d));
 
 
 function cachedStore(): Store {

@@ -9,11 +9,11 @@
  * inotify and the files are real. Seen for real on a loop-mounted
  * `mkfs.ext4 -I 128` as well (ids "12:0" before and after).
  */
-import { mkdirSync, mkdtempSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { mkdirSync, rmSync } from "node:fs";
 import { join } from "node:path";
-import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
+import { describe, expect, it, vi } from "vitest";
 import { sessionRecord as record } from "../helpers/record.js";
+import { settle, tempDirEach } from "../helpers/temp-dir.js";
 
 vi.mock("node:fs", async (importOriginal) => {
   const fs = await importOriginal<typeof import("node:fs")>();
@@ -31,16 +31,8 @@ vi.mock("node:fs", async (importOriginal) => {
 const { Store } = await import("../../src/adapters/store.js");
 const { DirChanges } = await import("../../src/adapters/dir-changes.js");
 
-const settle = () => new Promise((r) => setTimeout(r, 20));
 let dir: string;
-const open: { close(): void }[] = [];
-beforeEach(() => {
-  dir = mkdtempSync(join(tmpdir(), "ao-dirchanges-nobtime-"));
-});
-afterEach(() => {
-  for (const o of open.splice(0)) o.close();
-  rmSync(dir, { recursive: true, force: true });
-});
+const open = tempDirEach("ao-dirchanges-nobtime-", (d) => (dir = d));
 
 
 describe("a sessions directory removed and made again with the same inode (no birth time)", () => {

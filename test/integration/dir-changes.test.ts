@@ -3,28 +3,18 @@
  * kernel's file notifications (real inotify on a temp directory), and what the
  * store, the watch feed and the HEAD cache make of it.
  */
-import { appendFileSync, mkdirSync, mkdtempSync, renameSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { appendFileSync, mkdirSync, renameSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { DirChanges } from "../../src/adapters/dir-changes.js";
 import { HeadCache } from "../../src/adapters/git.js";
 import { Store } from "../../src/adapters/store.js";
 import { WatchFeed } from "../../src/core/watch-feed.js";
 import { sessionRecord as record } from "../helpers/record.js";
-
-/** A turn of the event loop: notifications of changes made before it have arrived after it. */
-const settle = () => new Promise((r) => setTimeout(r, 20));
+import { settle, tempDirEach } from "../helpers/temp-dir.js";
 
 let dir: string;
-const open: { close(): void }[] = [];
-beforeEach(() => {
-  dir = mkdtempSync(join(tmpdir(), "ao-dirchanges-"));
-});
-afterEach(() => {
-  for (const o of open.splice(0)) o.close();
-  rmSync(dir, { recursive: true, force: true });
-});
+const open = tempDirEach("ao-dirchanges-", (d) => (dir = d));
 
 function changes(opts: ConstructorParameters<typeof DirChanges>[0] = {}): DirChanges {
   const c = new DirChanges(opts);
