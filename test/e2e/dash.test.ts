@@ -26,6 +26,19 @@ async function dashOnOneSession(opts: Parameters<typeof startDash>[1] = {}): Pro
   await shows(s, "Demo agent (ma-1)");
 }
 
+/** Detaches from ma-1 with the prefix + d, as a user does (again if the client was still starting up). */
+async function detachFromMa1(): Promise<void> {
+  let last = "";
+  await waitFor(async () => {
+    if (!(await screen(s)).includes("Back from ma-1.")) await keys(s, "C-b", "d");
+    await new Promise((r) => setTimeout(r, 500));
+    last = await screen(s);
+    return last.includes("Back from ma-1.");
+  }, "the dash back after detaching").catch((err: Error) => {
+    throw new Error(`${err.message}; the screen was:\n${last}`);
+  });
+}
+
 const quit = async () => {
   await keys(s, "q");
   return shows(s, "dash exited");
@@ -195,13 +208,34 @@ describe("ao dash", () => {
     await keys(s, "Enter");
     // The pane now holds a tmux client on ma-1: its status bar names the session.
     await shows(s, (t) => /\[ma-1\]/.test(t) && !t.includes("ao dash"));
-    // Detach with the prefix + d, as a user does (again if the client was still starting up).
-    await waitFor(async () => {
-      if (!(await screen(s)).includes("Back from ma-1.")) await keys(s, "C-b", "d");
-      await new Promise((r) => setTimeout(r, 500));
-      return (await screen(s)).includes("Back from ma-1.");
-    }, "the dash back after detaching");
+    await detachFromMa1();
     await shows(s, (t) => t.includes("> ma-1") && t.includes("Demo agent (ma-1)"));
+    await quit();
+  });
+
+  it("while attached, every key typed goes to the session, and none is kept for the dash", async () => {
+    await dashOnOneSession();
+    await keys(s, "Enter");
+    await shows(s, (t) => /\[ma-1\]/.test(t) && !t.includes("ao dash"));
+    // Keys the dash would act on (quit, kill, yes), each typed on its own, as a person types.
+    const lines = ["q", "K", "y", "x"];
+    for (const line of lines) {
+      await type(s, line);
+      await keys(s, "Enter");
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    const got = () => s.received("ma-1").flatMap((e) => (e.kind === "message" ? [e.text] : []));
+    await waitFor(() => got().length >= lines.length, "the agent to get every line", 5000).catch((err: Error) => {
+      throw new Error(`${err.message}; it got ${JSON.stringify(got())}`);
+    });
+    expect(got()).toEqual(lines);
+    await detachFromMa1();
+    // Nothing typed for the session reaches the dash: it neither quit nor asks to kill.
+    await new Promise((r) => setTimeout(r, 500));
+    const text = await screen(s);
+    expect(text).toContain("> ma-1");
+    expect(text).not.toContain("Kill ma-1?");
+    expect(text).not.toContain("dash exited");
     await quit();
   });
 

@@ -3,6 +3,7 @@
  * to attach to a session (tmux gets the terminal; on detach the dash comes back
  * where it was) and on quit (the terminal as it was before).
  */
+import { ReadStream } from "node:tty";
 import { createElement as h } from "react";
 import { render } from "ink";
 import { errorMessage } from "../../core/errors.js";
@@ -33,8 +34,16 @@ export async function runDash(ao: Orchestrator, opts: { color: boolean; env: Nod
       out.write(ENTER_ALT);
       onAlt = true;
       let next: Parameters<AppProps["onLeave"]>[0] | undefined;
-      const app = render(h(App, { ao, color: opts.color, feed: opts.feed, initial: state, onLeave: (n) => (next = n) }), { exitOnCtrlC: true, patchConsole: false });
-      await app.waitUntilExit();
+      // Each mount reads the terminal through a stream of its own, closed when it ends. A stream that
+      // outlived its mount would still read the terminal while tmux has it, and so take keys typed
+      // into the attached session and hand them to the next mount as dash commands.
+      const stdin = new ReadStream(0);
+      try {
+        const app = render(h(App, { ao, color: opts.color, feed: opts.feed, initial: state, onLeave: (n) => (next = n) }), { stdin, exitOnCtrlC: true, patchConsole: false });
+        await app.waitUntilExit();
+      } finally {
+        stdin.destroy();
+      }
       if (!next?.attach) return;
       state = { selected: next.selected, filter: next.filter };
       state.status = await attach(ao, next.attach, opts.env, leaveAlt);
