@@ -57,6 +57,7 @@ async function measure(n) {
       const start = () => tmux("new-session", "-d", "-s", "dash", "-x", "100", "-y", "30", "env", "-u", "TMUX", ...vars, process.execPath, entry, "dash");
       const toList = [];
       const toFull = [];
+      const toKey = [];
       for (let i = 0; i < runs; i++) {
         const t0 = process.hrtime.bigint();
         const ms = () => Number(process.hrtime.bigint() - t0) / 1e6;
@@ -71,6 +72,13 @@ async function measure(n) {
         }
         toFull.push(ms());
         toList.push(list);
+        // Interactive: a key typed at the first full frame is answered (the first frame is painted before Ink has loaded).
+        tmux("send-keys", "-t", "=dash:", "j");
+        while (!/^> b-2 /m.test(screen())) {
+          if (ms() > 30_000) throw new Error(`j not answered in 30 s:\n${screen()}`);
+          await sleep(5);
+        }
+        toKey.push(ms());
         tmux("kill-session", "-t", "=dash");
         await sleep(200);
       }
@@ -92,7 +100,7 @@ async function measure(n) {
       await sleep(Math.max(0, 61_000 - (Date.now() - lastSpawn)));
       const quiet = await idle();
       tmux("kill-session", "-t", "=dash");
-      results.push({ n, entry: entry.slice(root.length + 1), list: median(toList), firstFrame: median(toFull), min: Math.min(...toFull), drawing, quiet });
+      results.push({ n, entry: entry.slice(root.length + 1), list: median(toList), firstFrame: median(toFull), min: Math.min(...toFull), key: median(toKey), drawing, quiet });
     }
     return results;
   } finally {
@@ -107,8 +115,8 @@ for (const n of sizes) rows.push(...(await measure(n)));
 const t0 = process.hrtime.bigint();
 spawnSync(process.execPath, ["-e", ""]);
 const nodeMs = Number(process.hrtime.bigint() - t0) / 1e6;
-console.log(`\nao dash in a 100x30 tmux pane, polled every 5 ms; medians of ${runs} starts. First frame: the list and footer drawn; full: the selected session's preview too. Idle: CPU of the dash and its tmux calls over ${idleSeconds} s, while the youngest age still counts seconds (a frame each refresh) and once nothing on screen changes. node ${process.version}; bare \`node -e ''\` took ${nodeMs.toFixed(0)} ms.\n`);
-console.log("| N | entry | first frame (list) | full frame (with preview) | fastest full | idle, a frame each refresh | idle, nothing changed |");
-console.log("|---|---|---|---|---|---|---|");
+console.log(`\nao dash in a 100x30 tmux pane, polled every 5 ms; medians of ${runs} starts. First frame: the list and footer drawn; full: the selected session's preview too (painted before Ink loads); key answered: a j typed at the full frame has moved the selection (Ink loaded and drawing). Idle: CPU of the dash and its tmux calls over ${idleSeconds} s, while the youngest age still counts seconds (a frame each refresh) and once nothing on screen changes. node ${process.version}; bare \`node -e ''\` took ${nodeMs.toFixed(0)} ms.\n`);
+console.log("| N | entry | first frame (list) | full frame (with preview) | fastest full | key answered | idle, a frame each refresh | idle, nothing changed |");
+console.log("|---|---|---|---|---|---|---|---|");
 const cpu = (x) => (x === undefined ? "-" : `${(x * 100).toFixed(1)}% of a core (${(x * 1000).toFixed(1)} ms per refresh)`);
-for (const r of rows) console.log(`| ${r.n} | ${r.entry} | ${r.list.toFixed(0)} ms | ${r.firstFrame.toFixed(0)} ms | ${r.min.toFixed(0)} ms | ${cpu(r.drawing)} | ${cpu(r.quiet)} |`);
+for (const r of rows) console.log(`| ${r.n} | ${r.entry} | ${r.list.toFixed(0)} ms | ${r.firstFrame.toFixed(0)} ms | ${r.min.toFixed(0)} ms | ${r.key.toFixed(0)} ms | ${cpu(r.drawing)} | ${cpu(r.quiet)} |`);

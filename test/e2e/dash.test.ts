@@ -310,6 +310,22 @@ describe("ao dash", () => {
 
   it("draws in a terminal whose environment says CI (Ink would hold every frame back until exit)", async () => {
     await dashOnOneSession({ env: { CI: "true", CONTINUOUS_INTEGRATION: "1" } });
+    // A frame of Ink's own, not only the first one (painted before Ink loads).
+    await keys(s, "?");
+    await shows(s, "ao dash: every session, the ones that need you first.");
+    await keys(s, "x");
+    await shows(s, "Demo agent (ma-1)");
+    await quit();
+  });
+
+  it("keeps a key typed the moment the first frame shows, while Ink still loads", async () => {
+    for (const n of ["1", "2"]) await spawn(s, n);
+    await Promise.all(["ma-1", "ma-2"].map((n) => agentReady(s, n)));
+    await startDash(s);
+    await shows(s, (t) => /^> ma-1 /m.test(t) && t.includes("K kill"));
+    await type(s, "j");
+    const text = await shows(s, /^> ma-2 /m);
+    expect(rowOf(text, "ma-1")).toMatch(/^  ma-1 /);
     await quit();
   });
 

@@ -1,7 +1,11 @@
 /** `ao dash`: the live full-screen view (SPEC §4). Ink and React load only here. */
+import { ReadStream } from "node:tty";
 import { AoError } from "../../core/errors.js";
 import type { Cli } from "../context.js";
 import { DashFeed } from "../dash/feed.js";
+import { dashFrame, listed } from "../dash/frame.js";
+import { narrowWidth } from "../dash/narrow-width.js";
+import { DashTerminal } from "../dash/screen.js";
 import { colorWanted } from "../render/style.js";
 
 export async function dashCommand(cli: Cli, opts: { project?: string }): Promise<void> {
@@ -9,11 +13,28 @@ export async function dashCommand(cli: Cli, opts: { project?: string }): Promise
     throw new AoError("ao dash needs a terminal", { hint: "In scripts use 'ao session ls' or 'ao status --json'." });
   }
   const ao = await cli.orchestrator();
-  // The first listing and the first session's screen are read while Ink loads, so that Ink's
-  // first frame is the whole screen. An unknown project fails here, as in ls.
+  const color = colorWanted(cli.global, process.stdout, cli.env);
+  // The first listing and the first session's screen (an unknown project fails here, as in ls).
   const feed = new DashFeed(ao, { project: opts.project });
-  const [{ runDash }] = await Promise.all([loadInk(), feed.look()]);
-  await runDash(ao, { color: colorWanted(cli.global, process.stdout, cli.env), env: cli.env, feed });
+  await feed.look();
+  // The first frame is painted from them at once, while Ink and React load (about half of the
+  // start at 200 sessions); the terminal is in raw mode from then, so keys typed meanwhile wait
+  // for the dash without being echoed. Ink's first frame draws the same lines over it.
+  const term = new DashTerminal();
+  term.open();
+  const stdin = new ReadStream(0);
+  try {
+    stdin.setRawMode(true);
+    const first = dashFrame({ columns: process.stdout.columns, rows: process.stdout.rows, snap: feed.snapshot, preview: feed.preview, list: listed(feed.snapshot, "", undefined), filter: "", mode: { kind: "list" }, offset: 0, measure: narrowWidth });
+    // Text only string-width can measure (CJK, emoji) is left for Ink to draw.
+    if (first.kind === "lines") term.paint(first.lines, color);
+    else term.enter();
+    const { runDash } = await loadInk();
+    await runDash(ao, { color, env: cli.env, feed, term, stdin });
+  } finally {
+    stdin.destroy();
+    term.close();
+  }
 }
 
 /**

@@ -8,7 +8,9 @@ import { Box, Text, useApp, useInput, useStdout } from "ink";
 import type { Orchestrator } from "../../core/orchestrator.js";
 import { act, type Outcome } from "./actions.js";
 import type { DashFeed, Preview, Snapshot } from "./feed.js";
-import { areas, columns, editLine, footer, previewHint, rule, groupRow, headerRow, HELP, listItems, MIN_COLUMNS, MIN_ROWS, previewLines, scrollTo, sessionRow, tooSmall, type Line } from "./layout.js";
+import { dashFrame, frameRows, listed, type Mode } from "./frame.js";
+import { areas, editLine, type Line } from "./layout.js";
+import stringWidth from "./string-width.js";
 
 export interface AppProps {
   ao: Orchestrator;
@@ -20,12 +22,6 @@ export interface AppProps {
   /** Leaves the dash: to attach to a session (then comes back), or to quit. */
   onLeave(next: { attach?: { name: string; socket?: string }; selected?: string; filter: string }): void;
 }
-
-type Mode =
-  | { kind: "list" }
-  | { kind: "help" }
-  | { kind: "input"; purpose: "send" | "filter"; text: string; target?: string }
-  | { kind: "confirm"; purpose: "kill" | "force"; target: string; question: string };
 
 function useSize(): { columns: number; rows: number } {
   const { stdout } = useStdout();
@@ -76,11 +72,8 @@ export function App(props: AppProps): ReactElement {
   }, [feed]);
 
   const liveFilter = mode.kind === "input" && mode.purpose === "filter" ? mode.text : filter;
-  const items = useMemo(() => listItems(snap?.groups ?? [], liveFilter), [snap, liveFilter]);
-  const sessions = items.flatMap((it, line) => (it.kind === "session" ? [{ name: it.entry.view.name, line, entry: it.entry }] : []));
-  let index = sessions.findIndex((s) => s.name === selected);
-  if (index < 0 && sessions.length) index = 0;
-  const current = index >= 0 ? sessions[index] : undefined;
+  const list = useMemo(() => listed(snap, liveFilter, selected), [snap, liveFilter, selected]);
+  const { items, sessions, current } = list;
   useEffect(() => {
     if (current?.name !== selected) setSelected(current?.name);
     feed.select(current?.name);
@@ -127,7 +120,7 @@ export function App(props: AppProps): ReactElement {
       if (mode.target && edit.text.trim()) run("s", mode.target, edit.text);
       return;
     }
-    const page = Math.max(1, areas(size.rows - 1, items.length).list - 1);
+    const page = Math.max(1, areas(frameRows(size.rows), items.length).list - 1);
     const move = (to: number) => sessions.length && setSelected(sessions[Math.max(0, Math.min(sessions.length - 1, to))]!.name);
     // Keys typed faster than a read arrive together ("jj"): each one counts.
     if (key.upArrow || /^k+$/.test(input)) return move(index - Math.max(1, input.length));
@@ -147,50 +140,11 @@ export function App(props: AppProps): ReactElement {
     if ("oaxipR".includes(input) && input.length === 1) run(input, cur.name);
   });
 
-  const rows = size.rows - 1; // one line short of the screen: Ink redraws a full-height frame from scratch each time
+  const frame = dashFrame({ columns: size.columns, rows: size.rows, snap, preview, list, filter: liveFilter, mode, status, offset: offset.current, measure: stringWidth });
   // What the screen shows of the list, for the feed to know which ages it draws (set while rendering: it only reads it at its next tick).
-  if (size.columns < MIN_COLUMNS || rows < MIN_ROWS || mode.kind === "help") feed.shows([]);
-  if (size.columns < MIN_COLUMNS || rows < MIN_ROWS) return h(Text, { wrap: "wrap" }, tooSmall(size.columns, size.rows));
-  if (mode.kind === "help") return h(Box, { flexDirection: "column", height: rows }, ...HELP.map((l, i) => h(Text, { key: i, wrap: "truncate" }, l)));
-
-  const area = areas(rows, items.length);
-  const cols = columns(size.columns, items);
-  offset.current = scrollTo(offset.current, current?.line ?? 0, area.list, items.length);
-  const now = snap?.at ?? Date.now(); // the ages the feed saw change
-  const onScreen = items.slice(offset.current, offset.current + area.list);
-  feed.shows(onScreen.flatMap((it) => (it.kind === "session" ? [it.entry.view.name] : [])));
-  const visible = onScreen.map((it) => {
-    if (it.kind === "group") return groupRow(it.project, it.count, snap?.groups.find((g) => g.project === it.project)?.entries.filter((e) => e.attention.length).length ?? 0);
-    return sessionRow(it.entry, cols, now, it.entry.view.name === current?.name);
-  });
-  const empty = !snap ? "Reading sessions…" : items.length ? undefined : liveFilter ? `No session matches "${liveFilter}".` : "No sessions. Start one: ao spawn <project> [issue]";
-  const header: Line = [
-    { text: "ao dash", bold: true },
-    { text: `  ${snap?.count ?? 0} session${snap?.count === 1 ? "" : "s"}` },
-    ...(snap?.needYou ? [{ text: `, ${snap.needYou} need you`, color: "yellow" as const, bold: true }] : []),
-    ...(liveFilter ? [{ text: `  filter: ${liveFilter}`, color: "cyan" as const }] : []),
-    ...(items.length > area.list ? [{ text: `  ${offset.current + 1}-${Math.min(items.length, offset.current + area.list)} of ${items.length}`, dim: true }] : []),
-  ];
-  const read = preview && preview.name === current?.name ? previewLines(preview.text, area.preview) : [];
-  const hint = current && !read.length ? previewHint(current.entry.view.status) : undefined;
-  const shown = hint ? [hint] : read;
-  const previewTitle: Line = [{ text: rule(`── ${current ? `${current.name}${current.entry.attention.length ? ` (${current.entry.attention.join(", ")})` : ""}` : "preview"} `, size.columns), dim: true }];
-  const statusLine: Line = mode.kind === "input"
-    ? [{ text: mode.purpose === "send" ? `Send to ${mode.target}: ` : "Filter: ", bold: true }, { text: `${mode.text}█` }, { text: "  (Enter: ok, Esc: cancel)", dim: true }]
-    : mode.kind === "confirm"
-      ? [{ text: mode.question, bold: true, color: "yellow" }]
-      : status
-        ? [{ text: status.text, color: status.error ? "red" : undefined }]
-        : snap?.problem
-          ? [{ text: snap.problem, color: "yellow" }]
-          : snap?.watch
-            ? [{ text: `watch: ${snap.watch.text.startsWith(`${snap.watch.session}:`) ? snap.watch.text : `${snap.watch.session}: ${snap.watch.text}`}`, color: "magenta" }]
-            : [{ text: snap?.damaged ? `${snap.damaged} damaged session record(s) skipped: see ao session ls` : "", dim: true }];
-
-  const lines: Line[] = [header, headerRow(cols), ...(empty ? [[{ text: empty, dim: true }]] : visible)];
-  while (lines.length < 2 + area.list) lines.push([{ text: " " }]);
-  lines.push(previewTitle, ...shown.map((t) => [{ text: t || " " }]));
-  while (lines.length < rows - 2) lines.push([{ text: " " }]);
-  lines.push(statusLine, [{ text: footer(size.columns), dim: true }]);
-  return h(Box, { flexDirection: "column", height: rows }, ...lines.map((l, i) => renderLine(l, color, i)));
+  feed.shows(frame.kind === "lines" ? frame.onScreen : []);
+  if (frame.kind !== "lines") return h(Text, { wrap: "wrap" }, frame.kind === "small" ? frame.text : "");
+  offset.current = frame.offset;
+  const { lines } = frame;
+  return h(Box, { flexDirection: "column", height: frameRows(size.rows) }, ...lines.map((l, i) => renderLine(l, color, i)));
 }

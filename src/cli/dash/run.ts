@@ -10,34 +10,34 @@ import { errorMessage } from "../../core/errors.js";
 import type { Orchestrator } from "../../core/orchestrator.js";
 import { App, type AppProps } from "./app.js";
 import type { DashFeed } from "./feed.js";
+import type { DashTerminal } from "./screen.js";
 
-const ENTER_ALT = "\x1b[?1049h\x1b[H\x1b[2J";
-const LEAVE_ALT = "\x1b[?25h\x1b[?1049l";
+export interface DashRun {
+  color: boolean;
+  env: NodeJS.ProcessEnv;
+  feed: DashFeed;
+  /** Open and on the alternate screen, the first frame maybe painted on it already (the first mount draws over it). */
+  term: DashTerminal;
+  /** The first mount's terminal input, already in raw mode since the first frame was painted (keys typed since wait in it). */
+  stdin: ReadStream;
+}
 
-export async function runDash(ao: Orchestrator, opts: { color: boolean; env: NodeJS.ProcessEnv; feed: DashFeed }): Promise<void> {
-  const out = process.stdout;
-  let onAlt = false;
-  const leaveAlt = () => {
-    if (onAlt) out.write(LEAVE_ALT);
-    onAlt = false;
-  };
-  // However the process ends (a signal, a crash), the user's screen comes back.
-  process.on("exit", leaveAlt);
-  const onSignal = (signal: NodeJS.Signals) => process.exit(128 + (signal === "SIGHUP" ? 1 : 15));
-  process.once("SIGTERM", onSignal);
-  process.once("SIGHUP", onSignal);
+export async function runDash(ao: Orchestrator, opts: DashRun): Promise<void> {
+  const { term } = opts;
   let state: AppProps["initial"] = { filter: "" };
   // Every refresh lists all sessions: unchanged records and worktree HEADs are not read again.
   const cool = ao.keepWarm();
+  let first: ReadStream | undefined = opts.stdin;
   try {
     for (;;) {
-      out.write(ENTER_ALT);
-      onAlt = true;
+      if (first) term.handOver();
+      else term.enter();
       let next: Parameters<AppProps["onLeave"]>[0] | undefined;
       // Each mount reads the terminal through a stream of its own, closed when it ends. A stream that
       // outlived its mount would still read the terminal while tmux has it, and so take keys typed
       // into the attached session and hand them to the next mount as dash commands.
-      const stdin = new ReadStream(0);
+      const stdin = first ?? new ReadStream(0);
+      first = undefined;
       try {
         const app = render(h(App, { ao, color: opts.color, feed: opts.feed, initial: state, onLeave: (n) => (next = n) }), { stdin, exitOnCtrlC: true, patchConsole: false });
         await app.waitUntilExit();
@@ -46,14 +46,10 @@ export async function runDash(ao: Orchestrator, opts: { color: boolean; env: Nod
       }
       if (!next?.attach) return;
       state = { selected: next.selected, filter: next.filter };
-      state.status = await attach(ao, next.attach, opts.env, leaveAlt);
+      state.status = await attach(ao, next.attach, opts.env, term.leave);
     }
   } finally {
     cool();
-    leaveAlt();
-    process.off("exit", leaveAlt);
-    process.off("SIGTERM", onSignal);
-    process.off("SIGHUP", onSignal);
   }
 }
 

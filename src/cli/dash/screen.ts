@@ -1,0 +1,87 @@
+/**
+ * The terminal the dash draws on, apart from Ink (which loads after the first
+ * frame is on screen): its alternate screen, entered and always left again, and
+ * a frame of lines painted straight onto it.
+ */
+import type { Colour, Line } from "./layout.js";
+
+const ENTER_ALT = "\x1b[?1049h\x1b[H\x1b[2J";
+const LEAVE_ALT = "\x1b[?25h\x1b[?1049l";
+const HIDE_CURSOR = "\x1b[?25l";
+
+const SGR: Record<Colour, number> = { red: 31, green: 32, yellow: 33, blue: 34, magenta: 35, cyan: 36, gray: 90 };
+
+/**
+ * The lines as terminal output, each at its row from the top, with the styles
+ * the Ink screen gives them (app.ts: colour and dim only with `color`), and
+ * the cursor hidden and back at the top left, where Ink writes its first frame.
+ */
+export function paintLines(lines: readonly Line[], color: boolean): string {
+  let out = HIDE_CURSOR;
+  lines.forEach((line, row) => {
+    out += `\x1b[${row + 1};1H`;
+    for (const s of line) {
+      const codes = [...(s.bold ? [1] : []), ...(color && s.dim ? [2] : []), ...(s.inverse ? [7] : []), ...(color && s.color ? [SGR[s.color]] : [])];
+      // Control characters never reach the terminal (Ink's frame has none either: titles, previews and notes are cleaned).
+      const text = s.text.replace(/[\u0000-\u001f\u007f-\u009f]/g, " ");
+      out += codes.length ? `\x1b[${codes.join(";")}m${text}\x1b[0m` : text;
+    }
+  });
+  return `${out}\x1b[H`;
+}
+
+export class DashTerminal {
+  private onAlt = false;
+  /** The size a frame was painted at, until Ink draws over it. */
+  private painted?: string;
+  private readonly onSignal = (signal: NodeJS.Signals) => process.exit(128 + (signal === "SIGHUP" ? 1 : 15));
+
+  constructor(private readonly out: NodeJS.WriteStream = process.stdout) {}
+
+  /** From now until close(), however the process ends (a signal, a crash), the user's screen comes back. */
+  open(): void {
+    process.on("exit", this.leave);
+    process.once("SIGTERM", this.onSignal);
+    process.once("SIGHUP", this.onSignal);
+  }
+
+  /** On the alternate screen, cleared. */
+  enter(): void {
+    this.out.write(ENTER_ALT);
+    this.onAlt = true;
+  }
+
+  /** Onto the alternate screen (once there, over what it shows): `lines` from the top. */
+  paint(lines: readonly Line[], color: boolean): void {
+    if (!this.onAlt) this.enter();
+    this.out.write(paintLines(lines, color));
+    this.painted = this.size();
+  }
+
+  /**
+   * Ink mounts now. Its first frame is written over the painted one, which it
+   * knows nothing of: fine at the same size (the same lines, cell for cell), but
+   * after a resize what Ink does not cover would stay, so the screen is cleared.
+   */
+  handOver(): void {
+    if (this.painted !== undefined && this.painted !== this.size()) this.out.write("\x1b[H\x1b[2J");
+    this.painted = undefined;
+  }
+
+  private size(): string {
+    return `${this.out.columns}x${this.out.rows}`;
+  }
+
+  /** The screen as it was before the dash, cursor shown. */
+  readonly leave = (): void => {
+    if (this.onAlt) this.out.write(LEAVE_ALT);
+    this.onAlt = false;
+  };
+
+  close(): void {
+    this.leave();
+    process.off("exit", this.leave);
+    process.off("SIGTERM", this.onSignal);
+    process.off("SIGHUP", this.onSignal);
+  }
+}
