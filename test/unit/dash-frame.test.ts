@@ -17,10 +17,16 @@ import { narrowWidth } from "../../src/cli/dash/narrow-width.js";
 import stringWidth from "../../src/cli/dash/string-width.js";
 import { DashTerminal, paintLines } from "../../src/cli/dash/screen.js";
 
-// Ink's colours come from chalk, which decides once, as it loads, from the environment: a terminal with colour.
+// Ink's colours come from chalk, which decides once, as it loads, from the environment: a terminal with
+// colour. Ink decides as it loads whether it runs in CI (and then draws nothing until exit): as the dash
+// does (commands/dash.ts), CI is hidden while it loads.
 process.env.FORCE_COLOR = "1";
+const ci = { CI: process.env.CI, CONTINUOUS_INTEGRATION: process.env.CONTINUOUS_INTEGRATION };
+delete process.env.CI;
+delete process.env.CONTINUOUS_INTEGRATION;
 const { createElement: h } = await import("react");
 const { render } = await import("ink");
+for (const [k, v] of Object.entries(ci)) if (v !== undefined) process.env[k] = v;
 const { App } = await import("../../src/cli/dash/app.js");
 const { Terminal } = ((await import("@xterm/headless")) as unknown as { default: typeof import("@xterm/headless") }).default;
 
