@@ -43,7 +43,9 @@ export function parseWorktreeList(stdout: string): WorktreeEntry[] {
 /** "ref: refs/heads/x" → "x"; a detached HEAD → its short hash. */
 export function parseHeadFile(content: string): string | undefined {
   const text = content.trim();
-  const ref = /^ref:\s*(\S+)$/.exec(text);
+  // A ref name as git allows it (git check-ref-format): no control characters, no space, none of ~^:?*[\.
+  // HEAD is a file an agent can write: anything else is not a branch, and never reaches a terminal.
+  const ref = /^ref:\s*([^\u0000-\u0020\u007f-\u009f~^:?*[\\]+)$/.exec(text);
   if (ref) return ref[1]!.replace(/^refs\/heads\//, "");
   return /^[0-9a-f]{7,64}$/.test(text) ? text.slice(0, 7) : undefined;
 }

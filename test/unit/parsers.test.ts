@@ -75,4 +75,12 @@ describe("git parsers (output captured from git 2.39)", () => {
     expect(parseHeadFile("1c3e88147a1ee71a008fedb4702211c4afcd9777\n")).toBe("1c3e881");
     expect(parseHeadFile("garbage")).toBeUndefined();
   });
+
+  it("takes no HEAD an agent wrote with terminal escapes or what git forbids in a ref name as a branch", () => {
+    expect(parseHeadFile("ref: refs/heads/ao/b-2\u001b]2;PWNED\u0007\u001b[41mRED\n")).toBeUndefined();
+    expect(parseHeadFile("ref: refs/heads/x\u009b31m\n")).toBeUndefined();
+    expect(parseHeadFile("ref: refs/heads/a b\n")).toBeUndefined();
+    expect(parseHeadFile("ref: refs/heads/a~1\n")).toBeUndefined();
+    expect(parseHeadFile("ref: refs/heads/fix/ünïcode-名前\n")).toBe("fix/ünïcode-名前");
+  });
 });
