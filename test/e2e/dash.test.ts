@@ -1,5 +1,5 @@
 import { spawn as spawnChild } from "node:child_process";
-import { appendFileSync, existsSync, readFileSync, writeFileSync } from "node:fs";
+import { appendFileSync, existsSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { git } from "../helpers/git.js";
@@ -316,6 +316,28 @@ describe("ao dash", () => {
     await keys(s, "x");
     await shows(s, "Demo agent (ma-1)");
     await quit();
+  });
+
+  it("a signal that ends it (SIGQUIT: Node itself puts the terminal back only for SIGINT and SIGTERM) leaves the terminal as it was", async () => {
+    await dashOnOneSession();
+    const pane = async (format: string) => (await s.tmux.tmux("display-message", "-p", "-t", `=${DASH}:`, format)).stdout.trim();
+    const shell = Number(await pane("#{pane_pid}"));
+    // The dash's node: the child of the pane's shell (from /proc, no ps needed).
+    const dash = readdirSync("/proc").filter((p) => /^\d+$/.test(p)).find((p) => {
+      try {
+        const stat = readFileSync(`/proc/${p}/stat`, "utf8");
+        return Number(stat.slice(stat.lastIndexOf(")") + 2).split(" ")[1]) === shell;
+      } catch {
+        return false;
+      }
+    });
+    expect(dash).toBeDefined();
+    process.kill(Number(dash), "SIGQUIT");
+    const text = await shows(s, "dash exited 131");
+    expect(text).toContain("before the dash\ndash exited 131");
+    expect(await pane("#{alternate_on} #{cursor_flag}")).toBe("0 1");
+    const modes = (await runProc("stty", ["-a", "-F", await pane("#{pane_tty}")])).stdout;
+    for (const mode of ["icanon", "echo", "isig"]) expect(modes.split(/\s+/), mode).toContain(mode);
   });
 
   it("keeps a key typed the moment the first frame shows, while Ink still loads", async () => {

@@ -129,6 +129,15 @@ describe("the dash's first frame, painted before Ink loads (cli/dash/frame.ts, s
     expect(painted(plain, true, 100, 30)).toBeDefined();
   });
 
+  it("paints no style where Ink's chalk draws none, and no control character from a session's data", () => {
+    const line = [{ text: "> ma-1", bold: true, inverse: true }, { text: " feat/x\u001b]2;PWNED\u0007", color: "cyan" as const }];
+    expect(paintLines([line], true)).toMatch(/\x1b\[1;7m> ma-1\x1b\[0m\x1b\[36m feat\/x \]2;PWNED \x1b\[0m/);
+    expect(paintLines([line], true, false)).not.toMatch(/\x1b\[[\d;]*m/);
+    const f = dashFrame({ columns: 80, rows: 24, snap: snapshot([view("ma-1", "idle", { branch: "x\u001b[41mRED" })]), list: listed(snapshot([view("ma-1", "idle", { branch: "x\u001b[41mRED" })]), "", undefined), filter: "", mode: { kind: "list" }, offset: 0, measure: narrowWidth });
+    expect(f.kind === "lines" && f.lines.flat().some((seg) => seg.text.includes("x [41mRED"))).toBe(true);
+    expect(f.kind === "lines" && f.lines.flat().every((seg) => !/[\u0000-\u001f]/.test(seg.text))).toBe(true);
+  });
+
   it("cuts a line to the width by what it measures, its last column an ellipsis", () => {
     expect(clip([{ text: "abc" }, { text: "defgh", color: "red" }], 6, narrowWidth)).toEqual([{ text: "abc" }, { text: "de…", color: "red" }]);
     expect(clip([{ text: "abcdef" }], 6, narrowWidth)).toEqual([{ text: "abcdef" }]);
@@ -151,5 +160,86 @@ describe("the dash's first frame, painted before Ink loads (cli/dash/frame.ts, s
     expect(handOver(false).before).toContain("ao dash");
     expect(handOver(false).after).toBe("");
     expect(handOver(true).after).toBe("\x1b[H\x1b[2J");
+  });
+});
+
+describe("the dash's keys when several come in one read (typed while Ink loads, or pasted)", () => {
+  const views = [view("ma-1", "waiting"), view("ma-2", "idle"), view("ma-3", "idle")];
+
+  /** The dash mounted on a terminal whose reads return what `type` queued, all of it at once. */
+  function mount() {
+    const t = tty(100, 30);
+    const queued: string[] = [];
+    Object.assign(t.stdin, { read: () => queued.shift() ?? null });
+    const calls: string[] = [];
+    const ao = new Proxy({}, { get: (_, name) => (...args: unknown[]) => (calls.push(`${String(name)} ${JSON.stringify(args).slice(0, 60)}`), Promise.resolve(undefined)) });
+    const left: unknown[] = [];
+    const app = render(h(App, { ao: ao as Orchestrator, color: false, feed: stillFeed(snapshot(views), { name: "ma-1", text: "Permission needed: rm -rf build" }), initial: { filter: "" }, onLeave: (n) => left.push(n) }), {
+      stdout: t.out as unknown as NodeJS.WriteStream,
+      stdin: t.stdin as unknown as NodeJS.ReadStream,
+      patchConsole: false,
+      exitOnCtrlC: true,
+    });
+    const type = (chunk: string) => {
+      queued.push(chunk);
+      t.stdin.emit("readable");
+    };
+    /** The screen once it shows `what` (all Ink wrote, played into a terminal). */
+    const shows = async (what: RegExp) => {
+      for (let i = 0; i < 100; i++) {
+        const text = (await cells(100, 30, t.written())).map((r) => r.map((c) => c.split("|")[0]).join("").trimEnd()).join("\n");
+        if (what.test(text) || i === 99) return text;
+        await new Promise((r) => setTimeout(r, 20));
+      }
+      return "";
+    };
+    return { type, shows, calls, left, app };
+  }
+
+  it("moves, then asks before a kill, and takes nothing typed in the same read as the answer", async () => {
+    const d = mount();
+    await d.shows(/^> ma-1 /m);
+    d.type("jKy");
+    const text = await d.shows(/Kill ma-2\?/);
+    expect(text).toMatch(/^> ma-2 /m);
+    expect(text).toContain("Kill ma-2? It stops the agent and removes the worktree. [y/N]");
+    await new Promise((r) => setTimeout(r, 100));
+    expect(d.calls).toEqual([]);
+    d.app.unmount();
+  });
+
+  it("never acts on an agent for keys pasted together (o x i p R a), and says so", async () => {
+    const d = mount();
+    await d.shows(/^> ma-1 /m);
+    d.type("hello world, okay, pat Rob");
+    const text = await d.shows(/Not done:/);
+    expect(text).toContain("Not done: o o o a p a R o. Pressed together with other keys (a paste?)");
+    expect(text).toMatch(/^> ma-1 /m);
+    expect(d.calls).toEqual([]);
+    expect(d.left).toEqual([]);
+    d.app.unmount();
+  });
+
+  it("opens the send line with the rest of the read as its text, not sent", async () => {
+    const d = mount();
+    await d.shows(/^> ma-1 /m);
+    d.type("jsplease rebase\r");
+    const text = await d.shows(/Send to ma-2: please rebase█/);
+    expect(text).toContain("Send to ma-2: please rebase█");
+    expect(d.calls).toEqual([]);
+    d.app.unmount();
+  });
+
+  it("quits on q or Ctrl-C anywhere in the read, once", async () => {
+    for (const keys of ["jq", "j\u0003", "jjqq"]) {
+      const d = mount();
+      await d.shows(/^> ma-1 /m);
+      d.type(keys);
+      for (let i = 0; i < 50 && !d.left.length; i++) await new Promise((r) => setTimeout(r, 20));
+      expect(d.left, JSON.stringify(keys)).toHaveLength(1);
+      expect(d.left[0], JSON.stringify(keys)).toMatchObject({ attach: undefined });
+      expect(d.calls).toEqual([]);
+      d.app.unmount();
+    }
   });
 });

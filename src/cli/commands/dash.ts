@@ -1,5 +1,6 @@
 /** `ao dash`: the live full-screen view (SPEC §4). Ink and React load only here. */
 import { ReadStream } from "node:tty";
+import chalk from "chalk";
 import { AoError } from "../../core/errors.js";
 import type { Cli } from "../context.js";
 import { DashFeed } from "../dash/feed.js";
@@ -26,8 +27,10 @@ export async function dashCommand(cli: Cli, opts: { project?: string }): Promise
   try {
     stdin.setRawMode(true);
     const first = dashFrame({ columns: process.stdout.columns, rows: process.stdout.rows, snap: feed.snapshot, preview: feed.preview, list: listed(feed.snapshot, "", undefined), filter: "", mode: { kind: "list" }, offset: 0, measure: narrowWidth });
-    // Text only string-width can measure (CJK, emoji) is left for Ink to draw.
-    if (first.kind === "lines") term.paint(first.lines, color);
+    // Text only string-width can measure (CJK, emoji) is left for Ink to draw. Ink styles text through
+    // chalk's default instance: where its level is 0 (FORCE_COLOR=0, --no-color, TERM=dumb) it draws no
+    // style at all, and the painted frame has none either.
+    if (first.kind === "lines") term.paint(first.lines, color, chalk.level > 0);
     else term.enter();
     const { runDash } = await loadInk();
     await runDash(ao, { color, env: cli.env, feed, term, stdin });

@@ -4,7 +4,7 @@
  * Plain .ts with createElement, so the build needs no JSX setting.
  */
 import { createElement as h, useEffect, useMemo, useRef, useState, type ReactElement } from "react";
-import { Box, Text, useApp, useInput, useStdout } from "ink";
+import { Box, Text, useApp, useInput, useStdout, type Key } from "ink";
 import type { Orchestrator } from "../../core/orchestrator.js";
 import { act, type Outcome } from "./actions.js";
 import type { DashFeed, Preview, Snapshot } from "./feed.js";
@@ -96,7 +96,7 @@ export function App(props: AppProps): ReactElement {
     exit();
   };
 
-  useInput((input, key) => {
+  const onKey = (input: string, key: Key) => {
     // Several keys can arrive before React renders again: read what the previous one left.
     const mode = modeNow();
     const at = sessions.findIndex((x) => x.name === selectedNow());
@@ -138,6 +138,36 @@ export function App(props: AppProps): ReactElement {
     if (input === "s") return setMode({ kind: "input", purpose: "send", text: "", target: cur.name });
     if (input === "K") return setMode({ kind: "confirm", purpose: "kill", target: cur.name, question: `Kill ${cur.name}? It stops the agent and removes the worktree. [y/N]` });
     if ("oaxipR".includes(input) && input.length === 1) run(input, cur.name);
+  };
+
+  useInput((input, key) => {
+    const chars = [...input];
+    if (chars.length < 2 || key.ctrl || key.meta || modeNow().kind !== "list") return onKey(input, key);
+    // Several keys in one read: typed while Ink loaded (the first frame is painted before), typed faster
+    // than a read, or pasted. Moves, help, quit and attach act, each in turn. s and / open their line with
+    // the rest as its text, not yet sent. K asks, and nothing after it in the read answers: the question
+    // was not on screen yet. The keys that act on an agent (o a x i p R) act only pressed alone: a paste
+    // must never answer an agent's question.
+    const plain = Object.fromEntries(Object.entries(key).map(([k, v]) => [k, typeof v === "boolean" ? false : v])) as Key;
+    const ignored: string[] = [];
+    for (const [i, c] of chars.entries()) {
+      const mode = modeNow().kind;
+      if (mode === "confirm") break;
+      if (c === "\x03") return leave(); // Ctrl-C
+      if (mode === "list" && "oaxipR".includes(c)) {
+        ignored.push(c);
+        continue;
+      }
+      if (c === "\r" || c === "\n") return onKey("", { ...plain, return: true });
+      onKey(c, { ...plain, shift: /[A-Z]/.test(c) });
+      if (c === "q" && mode === "list") return;
+      if (modeNow().kind === "input") {
+        const text = chars.slice(i + 1).join("").split(/[\r\n]/)[0]!;
+        if (text) onKey(text, plain);
+        break;
+      }
+    }
+    if (ignored.length) setStatus({ text: `Not done: ${ignored.join(" ")}. Pressed together with other keys (a paste?): keys that act on an agent count only one at a time.`, error: true });
   });
 
   const frame = dashFrame({ columns: size.columns, rows: size.rows, snap, preview, list, filter: liveFilter, mode, status, offset: offset.current, measure: stringWidth });

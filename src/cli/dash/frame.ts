@@ -105,11 +105,16 @@ export function dashFrame(f: FrameInput): Frame {
   return clipped({ kind: "lines", lines, offset, onScreen: shown.flatMap((it) => (it.kind === "session" ? [it.entry.view.name] : [])) }, f);
 }
 
+const CONTROL = /[\u0000-\u001f\u007f-\u009f]/;
+const CONTROL_ALL = new RegExp(CONTROL.source, "g");
+
 function clipped(frame: Frame & { kind: "lines" }, f: FrameInput): Frame {
   const lines: Line[] = [];
   for (const line of frame.lines) {
     // A line with no text would take no row in Ink's layout, and move the lines under it up.
-    const cut = clip(line.some((s) => s.text) ? line : [{ text: " " }], f.columns, f.measure);
+    // No control character reaches the terminal, whatever a session's data holds (an escape would be obeyed).
+    const clean = line.map((s) => (CONTROL.test(s.text) ? { ...s, text: s.text.replace(CONTROL_ALL, " ") } : s));
+    const cut = clip(clean.some((s) => s.text) ? clean : [{ text: " " }], f.columns, f.measure);
     if (!cut) return { kind: "unmeasured" };
     lines.push(cut);
   }

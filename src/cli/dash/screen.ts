@@ -3,6 +3,7 @@
  * frame is on screen): its alternate screen, entered and always left again, and
  * a frame of lines painted straight onto it.
  */
+import { constants } from "node:os";
 import type { Colour, Line } from "./layout.js";
 
 const ENTER_ALT = "\x1b[?1049h\x1b[H\x1b[2J";
@@ -13,15 +14,17 @@ const SGR: Record<Colour, number> = { red: 31, green: 32, yellow: 33, blue: 34, 
 
 /**
  * The lines as terminal output, each at its row from the top, with the styles
- * the Ink screen gives them (app.ts: colour and dim only with `color`), and
- * the cursor hidden and back at the top left, where Ink writes its first frame.
+ * the Ink screen gives them (app.ts: colour and dim only with `color`; none at
+ * all without `styled`, where Ink's chalk draws none: FORCE_COLOR=0,
+ * --no-color, TERM=dumb), and the cursor hidden and back at the top left,
+ * where Ink writes its first frame.
  */
-export function paintLines(lines: readonly Line[], color: boolean): string {
+export function paintLines(lines: readonly Line[], color: boolean, styled = true): string {
   let out = HIDE_CURSOR;
   lines.forEach((line, row) => {
     out += `\x1b[${row + 1};1H`;
     for (const s of line) {
-      const codes = [...(s.bold ? [1] : []), ...(color && s.dim ? [2] : []), ...(s.inverse ? [7] : []), ...(color && s.color ? [SGR[s.color]] : [])];
+      const codes = !styled ? [] : [...(s.bold ? [1] : []), ...(color && s.dim ? [2] : []), ...(s.inverse ? [7] : []), ...(color && s.color ? [SGR[s.color]] : [])];
       // Control characters never reach the terminal (Ink's frame has none either: titles, previews and notes are cleaned).
       const text = s.text.replace(/[\u0000-\u001f\u007f-\u009f]/g, " ");
       out += codes.length ? `\x1b[${codes.join(";")}m${text}\x1b[0m` : text;
@@ -30,19 +33,27 @@ export function paintLines(lines: readonly Line[], color: boolean): string {
   return `${out}\x1b[H`;
 }
 
+/**
+ * The signals whose default action ends the process and that Node lets a
+ * program handle (SIGUSR1 is Node's inspector). Each ends the dash through
+ * process.exit, so that the screen is left and Node puts the terminal's modes
+ * back (raw mode is on from the first frame; Node resets them on its own only
+ * for SIGINT and SIGTERM).
+ */
+const FATAL: NodeJS.Signals[] = ["SIGHUP", "SIGINT", "SIGQUIT", "SIGTERM", "SIGUSR2", "SIGALRM", "SIGVTALRM", "SIGXCPU", "SIGXFSZ", "SIGTRAP", "SIGSYS", "SIGABRT"];
+
 export class DashTerminal {
   private onAlt = false;
   /** The size a frame was painted at, until Ink draws over it. */
   private painted?: string;
-  private readonly onSignal = (signal: NodeJS.Signals) => process.exit(128 + (signal === "SIGHUP" ? 1 : 15));
+  private readonly onSignal = (signal: NodeJS.Signals) => process.exit(128 + (constants.signals[signal] ?? 15));
 
   constructor(private readonly out: NodeJS.WriteStream = process.stdout) {}
 
   /** From now until close(), however the process ends (a signal, a crash), the user's screen comes back. */
   open(): void {
     process.on("exit", this.leave);
-    process.once("SIGTERM", this.onSignal);
-    process.once("SIGHUP", this.onSignal);
+    for (const signal of FATAL) process.once(signal, this.onSignal);
   }
 
   /** On the alternate screen, cleared. */
@@ -52,9 +63,9 @@ export class DashTerminal {
   }
 
   /** Onto the alternate screen (once there, over what it shows): `lines` from the top. */
-  paint(lines: readonly Line[], color: boolean): void {
+  paint(lines: readonly Line[], color: boolean, styled: boolean): void {
     if (!this.onAlt) this.enter();
-    this.out.write(paintLines(lines, color));
+    this.out.write(paintLines(lines, color, styled));
     this.painted = this.size();
   }
 
@@ -81,7 +92,6 @@ export class DashTerminal {
   close(): void {
     this.leave();
     process.off("exit", this.leave);
-    process.off("SIGTERM", this.onSignal);
-    process.off("SIGHUP", this.onSignal);
+    for (const signal of FATAL) process.off(signal, this.onSignal);
   }
 }
