@@ -2,9 +2,10 @@
  * What bin/ao.js runs before ao itself (built as dist/bin/startup.cjs by
  * scripts/build-cli.mjs, from node's own modules and a few class-free ones).
  *
- * 1. start(): for `ao session ls` and `ao status`, the one `tmux list-panes -a`
- *    they need is started now, so tmux answers while Node compiles and runs ao
- *    (most of a listing's time over bare node at 200 sessions). The server is
+ * 1. start(): for `ao session ls`, `ao status` and `ao dash` (its first frame),
+ *    the one `tmux list-panes -a` they need is started now, so tmux answers
+ *    while Node compiles and runs ao (most of a listing's time over bare node
+ *    at 200 sessions; ~10 ms of the dash's first frame). The server is
  *    the one AO_TMUX_SOCKET names, else tmux's default: the config is not read
  *    yet. A config that sets `tmux.socket` (with no AO_TMUX_SOCKET) lists
  *    another server, and this listing goes unused (stopped at exit).
@@ -25,7 +26,7 @@ import { expandTilde, home } from "../config/home.js";
 import { startEarly } from "../adapters/tmux-listing.js";
 
 export function start(argv: readonly string[], env: NodeJS.ProcessEnv = process.env): void {
-  const listing = (argv[0] === "session" && argv[1] === "ls") || argv[0] === "status";
+  const listing = (argv[0] === "session" && argv[1] === "ls") || argv[0] === "status" || argv[0] === "dash";
   if (!listing || argv.includes("--help") || argv.includes("-h")) return;
   startEarly(env.AO_TMUX_SOCKET ? expandTilde(env.AO_TMUX_SOCKET, home(env)) : undefined, env);
 }

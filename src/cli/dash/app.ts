@@ -122,9 +122,8 @@ export function App(props: AppProps): ReactElement {
     }
     const page = Math.max(1, areas(frameRows(size.rows), items.length).list - 1);
     const move = (to: number) => sessions.length && setSelected(sessions[Math.max(0, Math.min(sessions.length - 1, to))]!.name);
-    // Keys typed faster than a read arrive together ("jj"): each one counts.
-    if (key.upArrow || /^k+$/.test(input)) return move(index - Math.max(1, input.length));
-    if (key.downArrow || /^j+$/.test(input)) return move(index + Math.max(1, input.length));
+    if (key.upArrow || input === "k") return move(index - 1);
+    if (key.downArrow || input === "j") return move(index + 1);
     if (key.pageUp) return move(index - page);
     if (key.pageDown) return move(index + page);
     if (input === "g" || key.home) return move(0);
