@@ -7,7 +7,7 @@
 //   BENCH_DASH_ENTRIES=bin/ao.js,dist-bundle/ao.js   (CLI entries to compare, relative to the repo)
 import { execFileSync, spawnSync } from "node:child_process";
 import { readFileSync, rmSync, writeFileSync } from "node:fs";
-import { join, resolve } from "node:path";
+import { join, relative, resolve } from "node:path";
 import { benchRepo } from "./bench-repo.mjs";
 
 const root = resolve(import.meta.dirname, "..");
@@ -100,7 +100,7 @@ async function measure(n) {
       await sleep(Math.max(0, 61_000 - (Date.now() - lastSpawn)));
       const quiet = await idle();
       tmux("kill-session", "-t", "=dash");
-      results.push({ n, entry: entry.slice(root.length + 1), list: median(toList), firstFrame: median(toFull), min: Math.min(...toFull), key: median(toKey), drawing, quiet });
+      results.push({ n, entry: relative(root, entry), list: median(toList), firstFrame: median(toFull), min: Math.min(...toFull), key: median(toKey), drawing, quiet });
     }
     return results;
   } finally {
