@@ -25,7 +25,7 @@ export function paintLines(lines: readonly Line[], color: boolean, styled = true
     out += `\x1b[${row + 1};1H`;
     for (const s of line) {
       const codes = !styled ? [] : [...(s.bold ? [1] : []), ...(color && s.dim ? [2] : []), ...(s.inverse ? [7] : []), ...(color && s.color ? [SGR[s.color]] : [])];
-      // Control characters never reach the terminal (Ink's frame has none either: titles, previews and notes are cleaned).
+      // Control characters never reach the terminal (dashFrame blanks them already; the painter does not rely on it).
       const text = s.text.replace(/[\u0000-\u001f\u007f-\u009f]/g, " ");
       out += codes.length ? `\x1b[${codes.join(";")}m${text}\x1b[0m` : text;
     }
