@@ -66,7 +66,12 @@ export function collect(file: string, args: readonly string[], opts: CollectOpti
       // open after the client is killed, and "close" would never come. The process is gone: stop reading.
       if (timedOut) for (const stream of [child.stdout, child.stderr]) stream?.destroy();
     });
+    // A child on this process's terminal (a tmux client attached) must not outlive it: ended by a signal
+    // through process.exit (the dash), this process takes the client with it, and the shell gets its terminal back.
+    const orphan = () => child.kill("SIGTERM");
+    if (opts.inheritStdio) process.once("exit", orphan);
     child.on("close", (code, signal) => {
+      process.off("exit", orphan);
       done();
       resolvePromise({ argv, code, signal, stdout: Buffer.concat(out).toString("utf8"), stderr: Buffer.concat(err).toString("utf8"), timedOut });
     });

@@ -3,7 +3,7 @@ import { appendFileSync, existsSync, readdirSync, readFileSync, writeFileSync } 
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { git } from "../helpers/git.js";
-import { DASH, keys, order, rowOf, screen, shows, startDash, type } from "../helpers/dash.js";
+import { DASH, keys, order, press, rowOf, screen, shows, startDash, type } from "../helpers/dash.js";
 import { runProc, waitFor } from "../helpers/proc.js";
 import { countingTmux, tmuxServer } from "../helpers/tmux.js";
 import { AO_BIN, agentReady, baseConfig, DEMO_AGENT, ROOT, useSandbox, type Sandbox } from "../helpers/sandbox.js";
@@ -109,7 +109,7 @@ describe("ao dash", () => {
     await keys(s, "s");
     await shows(s, "Send to ma-1:");
     await type(s, "hello while asked");
-    await keys(s, "Enter");
+    await press(s, "Enter");
     await shows(s, "ma-1 is asking a question, so nothing was sent");
     expect(s.received("ma-1").filter((e) => e.kind === "message")).toEqual([]);
     await keys(s, "o");
@@ -119,14 +119,14 @@ describe("ao dash", () => {
     await keys(s, "s");
     await shows(s, "Send to ma-1:");
     await type(s, "hello from the dash");
-    await keys(s, "Enter");
+    await press(s, "Enter");
     await shows(s, "Sent to ma-1.");
     await waitFor(() => s.received("ma-1").some((e) => e.kind === "message" && e.text === "hello from the dash"), "the message in the agent");
     // / filters by text; Esc clears it.
     await keys(s, "/");
     await shows(s, "Filter:");
     await type(s, "ma-2");
-    await keys(s, "Enter");
+    await press(s, "Enter");
     let text = await shows(s, "filter: ma-2");
     expect(order(text)).toEqual(["ma-2"]);
     await keys(s, "Escape");
@@ -148,16 +148,16 @@ describe("ao dash", () => {
     await shows(s, "Not killed: ma-1.");
     await keys(s, "K");
     await shows(s, "[y/N]");
-    await keys(s, "y");
+    await press(s, "y");
     await shows(s, "ma-1 has uncommitted or unsaved work. Save it to a git ref, then kill ma-1? [y/N]");
     await keys(s, "n");
     await shows(s, "Not killed: ma-1.");
     expect(readFileSync(join(wt, "notes.txt"), "utf8")).toBe("work in progress\n");
     await keys(s, "K");
     await shows(s, "Kill ma-1?");
-    await keys(s, "y");
+    await press(s, "y");
     await shows(s, "Save it to a git ref");
-    await keys(s, "y");
+    await press(s, "y");
     const text = await shows(s, /Killed ma-1; its work is saved to (\S+) \(branch 1 kept\)\./);
     const ref = /saved to (\S+) \(branch/.exec(text)![1]!;
     expect(existsSync(wt)).toBe(false);
@@ -318,11 +318,10 @@ describe("ao dash", () => {
     await quit();
   });
 
-  it("a signal that ends it (SIGQUIT: Node itself puts the terminal back only for SIGINT and SIGTERM) leaves the terminal as it was", async () => {
-    await dashOnOneSession();
-    const pane = async (format: string) => (await s.tmux.tmux("display-message", "-p", "-t", `=${DASH}:`, format)).stdout.trim();
+  const pane = async (format: string) => (await s.tmux.tmux("display-message", "-p", "-t", `=${DASH}:`, format)).stdout.trim();
+  /** The dash's node: the child of the pane's shell (from /proc, no ps needed). */
+  async function dashPid(): Promise<number> {
     const shell = Number(await pane("#{pane_pid}"));
-    // The dash's node: the child of the pane's shell (from /proc, no ps needed).
     const dash = readdirSync("/proc").filter((p) => /^\d+$/.test(p)).find((p) => {
       try {
         const stat = readFileSync(`/proc/${p}/stat`, "utf8");
@@ -332,12 +331,28 @@ describe("ao dash", () => {
       }
     });
     expect(dash).toBeDefined();
-    process.kill(Number(dash), "SIGQUIT");
+    return Number(dash);
+  }
+
+  it("a signal that ends it (SIGQUIT: Node itself puts the terminal back only for SIGINT and SIGTERM) leaves the terminal as it was", async () => {
+    await dashOnOneSession();
+    process.kill(await dashPid(), "SIGQUIT");
     const text = await shows(s, "dash exited 131");
     expect(text).toContain("before the dash\ndash exited 131");
     expect(await pane("#{alternate_on} #{cursor_flag}")).toBe("0 1");
     const modes = (await runProc("stty", ["-a", "-F", await pane("#{pane_tty}")])).stdout;
     for (const mode of ["icanon", "echo", "isig"]) expect(modes.split(/\s+/), mode).toContain(mode);
+  });
+
+  it("a signal while attached takes the tmux client with it: the shell gets its terminal back", async () => {
+    await dashOnOneSession();
+    const clients = async () => (await s.tmux.tmux("list-clients", "-F", "#{client_session}")).stdout;
+    const dash = await dashPid();
+    await keys(s, "Enter");
+    await waitFor(async () => (await clients()).includes("ma-1") || undefined, "a client attached to ma-1");
+    process.kill(dash, "SIGTERM");
+    await waitFor(async () => !(await clients()).includes("ma-1") || undefined, "the attached client gone");
+    await shows(s, "dash exited 143");
   });
 
   it("keeps a key typed the moment the first frame shows, while Ink still loads", async () => {

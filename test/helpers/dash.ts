@@ -42,6 +42,14 @@ export function shows(sb: Sandbox, what: string | RegExp | ((text: string) => bo
 }
 
 export const keys = (sb: Sandbox, ...k: string[]) => sb.tmux.tmux("send-keys", "-t", target, ...k);
+/**
+ * A key that decides (an answer to a question, the Enter that sends a line) pressed as a person does:
+ * apart from the keys before it. The dash takes input within 30 ms of other input for a paste.
+ */
+export async function press(sb: Sandbox, key: string) {
+  await new Promise((r) => setTimeout(r, 150));
+  return keys(sb, key);
+}
 /** Typed as text, never read as tmux key names. */
 export const type = (sb: Sandbox, text: string) => sb.tmux.tmux("send-keys", "-t", target, "-l", text);
 

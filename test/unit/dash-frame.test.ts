@@ -242,4 +242,61 @@ describe("the dash's keys when several come in one read (typed while Ink loads, 
       d.app.unmount();
     }
   });
+
+  const pause = (ms = 120) => new Promise((r) => setTimeout(r, ms));
+
+  it("takes a key that acts on an agent for part of a paste when other input comes with it, in the same read or just before or after", async () => {
+    for (const reads of [["\u001b[Bo"], ["hello\u001bo"], ["o", "\u001b[A"], ["zzz", "x"]]) {
+      const d = mount();
+      await d.shows(/^> ma-1 /m);
+      for (const r of reads) d.type(r);
+      const text = await d.shows(/Not done:/);
+      expect(text, JSON.stringify(reads)).toMatch(/Not done: [oax]\./);
+      await pause();
+      expect(d.calls, JSON.stringify(reads)).toEqual([]);
+      d.app.unmount();
+    }
+  });
+
+  it("acts on a key pressed alone, once nothing came with it", async () => {
+    const d = mount();
+    await d.shows(/^> ma-1 /m);
+    d.type("o");
+    await pause();
+    expect(d.calls.map((c) => c.split(" ")[0])).toEqual(["reply"]);
+    d.app.unmount();
+  });
+
+  it("answers a question only with a y pressed alone: not Alt-y, not a y right after the K", async () => {
+    for (const reads of [["K", "\u001by"], ["K", "y"]]) {
+      const d = mount();
+      await d.shows(/^> ma-1 /m);
+      d.type(reads[0]!);
+      if (reads[1] === "\u001by") await d.shows(/Kill ma-1\?/);
+      d.type(reads[1]!);
+      const text = await d.shows(/Not killed: ma-1\./);
+      expect(text, JSON.stringify(reads)).toContain("Not killed: ma-1.");
+      await pause();
+      expect(d.calls).toEqual([]);
+      d.app.unmount();
+    }
+  });
+
+  it("never sends a line on an Enter that came with other input", async () => {
+    const d = mount();
+    await d.shows(/^> ma-1 /m);
+    d.type("j");
+    await pause();
+    d.type("s");
+    await d.shows(/Send to ma-2:/);
+    await pause();
+    d.type("rebase please\u001b[C\r");
+    await d.shows(/Send to ma-2: rebase please█/);
+    await pause();
+    expect(d.calls).toEqual([]);
+    d.type("\r");
+    await pause();
+    expect(d.calls.map((c) => c.split(" ")[0])).toEqual(["send"]);
+    d.app.unmount();
+  });
 });

@@ -23,6 +23,12 @@ export interface AppProps {
   onLeave(next: { attach?: { name: string; socket?: string }; selected?: string; filter: string }): void;
 }
 
+/**
+ * Input this close to other input came with it: a paste, the rest of a read Ink cut at an escape
+ * sequence, keys typed while the dash loaded. People pressing keys one at a time are slower.
+ */
+const BURST_MS = 30;
+
 function useSize(): { columns: number; rows: number } {
   const { stdout } = useStdout();
   const read = () => ({ columns: stdout.columns || 80, rows: stdout.rows || 24 });
@@ -136,37 +142,70 @@ export function App(props: AppProps): ReactElement {
     if (key.return) return leave({ name: cur.name, socket: cur.entry.view.tmuxSocket });
     if (input === "s") return setMode({ kind: "input", purpose: "send", text: "", target: cur.name });
     if (input === "K") return setMode({ kind: "confirm", purpose: "kill", target: cur.name, question: `Kill ${cur.name}? It stops the agent and removes the worktree. [y/N]` });
-    if ("oaxipR".includes(input) && input.length === 1) run(input, cur.name);
+    if ("oaxipR".includes(input) && input.length === 1 && !key.meta && !key.ctrl) run(input, cur.name);
   };
 
+  // When the last input came, and a decisive key held back until it is known to have come alone.
+  const lastInput = useRef(0);
+  const held = useRef<{ key: string; timer: NodeJS.Timeout } | undefined>(undefined);
+  useEffect(() => () => clearTimeout(held.current?.timer), []);
+
   useInput((input, key) => {
+    const now = Date.now();
+    const burst = now - lastInput.current < BURST_MS;
+    lastInput.current = now;
+    const ignored: string[] = [];
+    const notDone = () => ignored.length && setStatus({ text: `Not done: ${ignored.join(" ")}. Pressed together with other keys (a paste?): keys that act on an agent count only one at a time.`, error: true });
+    // A key held back, and then more input right after it: it was part of a burst.
+    if (held.current) {
+      clearTimeout(held.current.timer);
+      ignored.push(held.current.key);
+      held.current = undefined;
+    }
     const chars = [...input];
-    if (chars.length < 2 || key.ctrl || key.meta || modeNow().kind !== "list") return onKey(input, key);
+    const mode = modeNow();
+    const plain = !key.ctrl && !key.meta;
+    // The keys that decide alone: one that acts on an agent, the answer to a question, the Enter that
+    // sends a line. Each counts only pressed alone: not within BURST_MS of other input, before or after
+    // (a paste, a key after an escape sequence that Ink cut from the same read, keys typed while the
+    // dash loaded). It is held back BURST_MS to see that nothing follows.
+    const decisive = chars.length === 1 && plain && ((mode.kind === "list" && "oaxipR".includes(input)) || (mode.kind === "confirm" && /^[yY]$/.test(input)));
+    if (decisive || (mode.kind === "input" && key.return)) {
+      if (burst) {
+        if (mode.kind === "confirm") return onKey("n", key); // not an answer: the question stays unanswered ("Not killed")
+        if (mode.kind === "list") ignored.push(input);
+        return notDone();
+      }
+      held.current = { key: input || "Enter", timer: setTimeout(() => ((held.current = undefined), onKey(input, key)), BURST_MS) };
+      return notDone();
+    }
+    if (mode.kind === "confirm" && chars.length === 1 && /^[yY]$/.test(input)) return onKey("n", key); // y with Alt or Ctrl is no answer
+    // Several characters in one read into a line: a paste, which never sends it.
+    if (mode.kind === "input" && chars.length > 1) return onKey(input.replace(/[\r\n]+/g, " "), key);
+    if (chars.length < 2 || !plain || mode.kind !== "list") return (onKey(input, key), notDone());
     // Several keys in one read: typed while Ink loaded (the first frame is painted before), typed faster
     // than a read, or pasted. Moves, help, quit and attach act, each in turn. s and / open their line with
     // the rest as its text, not yet sent. K asks, and nothing after it in the read answers: the question
-    // was not on screen yet. The keys that act on an agent (o a x i p R) act only pressed alone: a paste
-    // must never answer an agent's question.
-    const plain = Object.fromEntries(Object.entries(key).map(([k, v]) => [k, typeof v === "boolean" ? false : v])) as Key;
-    const ignored: string[] = [];
+    // was not on screen yet. The keys that act on an agent (o a x i p R) never act from such a read.
+    const none = Object.fromEntries(Object.entries(key).map(([k, v]) => [k, typeof v === "boolean" ? false : v])) as Key;
     for (const [i, c] of chars.entries()) {
-      const mode = modeNow().kind;
-      if (mode === "confirm") break;
+      const now = modeNow().kind;
+      if (now === "confirm") break;
       if (c === "\x03") return leave(); // Ctrl-C
-      if (mode === "list" && "oaxipR".includes(c)) {
+      if (now === "list" && "oaxipR".includes(c)) {
         ignored.push(c);
         continue;
       }
-      if (c === "\r" || c === "\n") return onKey("", { ...plain, return: true });
-      onKey(c, { ...plain, shift: /[A-Z]/.test(c) });
-      if (c === "q" && mode === "list") return;
+      if (c === "\r" || c === "\n") return (onKey("", { ...none, return: true }), notDone());
+      onKey(c, { ...none, shift: /[A-Z]/.test(c) });
+      if (c === "q" && now === "list") return;
       if (modeNow().kind === "input") {
         const text = chars.slice(i + 1).join("").split(/[\r\n]/)[0]!;
-        if (text) onKey(text, plain);
+        if (text) onKey(text, none);
         break;
       }
     }
-    if (ignored.length) setStatus({ text: `Not done: ${ignored.join(" ")}. Pressed together with other keys (a paste?): keys that act on an agent count only one at a time.`, error: true });
+    notDone();
   });
 
   const frame = dashFrame({ columns: size.columns, rows: size.rows, snap, preview, list, filter: liveFilter, mode, status, offset: offset.current, measure: stringWidth });

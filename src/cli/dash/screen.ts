@@ -35,12 +35,13 @@ export function paintLines(lines: readonly Line[], color: boolean, styled = true
 
 /**
  * The signals whose default action ends the process and that Node lets a
- * program handle (SIGUSR1 is Node's inspector). Each ends the dash through
+ * program handle (SIGUSR1 is Node's inspector; SIGPROF is V8's profiler's;
+ * SIGSEGV and SIGBUS are not safe to handle in JavaScript). Each ends the dash through
  * process.exit, so that the screen is left and Node puts the terminal's modes
  * back (raw mode is on from the first frame; Node resets them on its own only
  * for SIGINT and SIGTERM).
  */
-const FATAL: NodeJS.Signals[] = ["SIGHUP", "SIGINT", "SIGQUIT", "SIGTERM", "SIGUSR2", "SIGALRM", "SIGVTALRM", "SIGXCPU", "SIGXFSZ", "SIGTRAP", "SIGSYS", "SIGABRT"];
+const FATAL = (["SIGHUP", "SIGINT", "SIGQUIT", "SIGTERM", "SIGUSR2", "SIGALRM", "SIGVTALRM", "SIGXCPU", "SIGXFSZ", "SIGTRAP", "SIGSYS", "SIGABRT", "SIGIO", "SIGPWR", "SIGSTKFLT"] as NodeJS.Signals[]).filter((s) => constants.signals[s] !== undefined);
 
 export class DashTerminal {
   private onAlt = false;
