@@ -52,6 +52,9 @@ const EXTERNAL = ["react-devtools-core", "*.node"];
  * - string-width 8 (Ink's text measure) becomes src/cli/dash/string-width.ts,
  *   which measures the dash's usual text without building Intl.Segmenter and
  *   an emoji regular expression first (~60 ms of the first frame).
+ * - Ink 6.8's useInput takes a Ctrl key's name as its input, and a Ctrl key it
+ *   has no name for (Ctrl+F1 to F4, an SGR sequence typed in) has none: the
+ *   dash crashed on `undefined.startsWith`. Such a key's input becomes "".
  * - yoga's Emscripten loader fetch()es its embedded WebAssembly (a data: URL)
  *   whenever a global fetch exists, which loads Node's whole HTTP client
  *   (undici, ~30 ms). With `fetch` shadowed in that one module it decodes the
@@ -66,6 +69,12 @@ const inkDash = {
     const realWidth = join(root, "node_modules/string-width/index.js");
     b.onResolve({ filter: /^string-width$/ }, async (args) => (args.importer !== fastWidth && (await resolved(b, args)) === realWidth ? { path: fastWidth } : undefined));
     b.onLoad({ filter: /node_modules\/yoga-layout\/dist\/binaries\/yoga-wasm-base64-esm\.js$/ }, async (args) => ({ contents: `var fetch;\n${await readFile(args.path, "utf8")}`, loader: "js" }));
+    b.onLoad({ filter: /node_modules\/ink\/build\/hooks\/use-input\.js$/ }, async (args) => {
+      const source = await readFile(args.path, "utf8");
+      const fixed = source.replaceAll("input = keypress.name;", "input = keypress.name ?? '';");
+      if (fixed === source) throw new Error(`${args.path}: the Ctrl-key line this build fixes is gone; check whether Ink still crashes on Ctrl+F1`);
+      return { contents: fixed, loader: "js" };
+    });
   },
 };
 

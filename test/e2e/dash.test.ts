@@ -355,6 +355,17 @@ describe("ao dash", () => {
     await shows(s, "dash exited 143");
   });
 
+  it("survives keys Ink has no name for (Ctrl+F1, an escape sequence typed in)", async () => {
+    await dashOnOneSession();
+    await keys(s, "C-F1");
+    await type(s, "\u001b[31m");
+    await keys(s, "j");
+    await new Promise((r) => setTimeout(r, 300));
+    expect(await screen(s)).not.toContain("dash exited");
+    await quit();
+    expect(await screen(s)).toContain("dash exited 0");
+  });
+
   it("keeps a key typed the moment the first frame shows, while Ink still loads", async () => {
     for (const n of ["1", "2"]) await spawn(s, n);
     await Promise.all(["ma-1", "ma-2"].map((n) => agentReady(s, n)));
