@@ -189,16 +189,16 @@ export function App(props: AppProps): ReactElement {
     // was not on screen yet. The keys that act on an agent (o a x i p R) never act from such a read.
     const none = Object.fromEntries(Object.entries(key).map(([k, v]) => [k, typeof v === "boolean" ? false : v])) as Key;
     for (const [i, c] of chars.entries()) {
-      const now = modeNow().kind;
-      if (now === "confirm") break;
+      const at = modeNow().kind;
+      if (at === "confirm") break;
       if (c === "\x03") return leave(); // Ctrl-C
-      if (now === "list" && "oaxipR".includes(c)) {
+      if (at === "list" && "oaxipR".includes(c)) {
         ignored.push(c);
         continue;
       }
       if (c === "\r" || c === "\n") return (onKey("", { ...none, return: true }), notDone());
       onKey(c, { ...none, shift: /[A-Z]/.test(c) });
-      if (c === "q" && now === "list") return;
+      if (c === "q" && at === "list") return;
       if (modeNow().kind === "input") {
         const text = chars.slice(i + 1).join("").split(/[\r\n]/)[0]!;
         if (text) onKey(text, none);
