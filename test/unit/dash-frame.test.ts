@@ -196,9 +196,15 @@ describe("the dash's keys when several come in one read (typed while Ink loads, 
     return { type, shows, calls, left, app };
   }
 
-  it("moves, then asks before a kill, and takes nothing typed in the same read as the answer", async () => {
+  /** Mounted, with its first frame drawn. */
+  async function mounted() {
     const d = mount();
     await d.shows(/^> ma-1 /m);
+    return d;
+  }
+
+  it("moves, then asks before a kill, and takes nothing typed in the same read as the answer", async () => {
+    const d = await mounted();
     d.type("jKy");
     const text = await d.shows(/Kill ma-2\?/);
     expect(text).toMatch(/^> ma-2 /m);
@@ -209,8 +215,7 @@ describe("the dash's keys when several come in one read (typed while Ink loads, 
   });
 
   it("never acts on an agent for keys pasted together (o x i p R a), and says so", async () => {
-    const d = mount();
-    await d.shows(/^> ma-1 /m);
+    const d = await mounted();
     d.type("hello world, okay, pat Rob");
     const text = await d.shows(/Not done:/);
     expect(text).toContain("Not done: o o o a p a R o. Pressed together with other keys (a paste?)");
@@ -221,8 +226,7 @@ describe("the dash's keys when several come in one read (typed while Ink loads, 
   });
 
   it("opens the send line with the rest of the read as its text, not sent", async () => {
-    const d = mount();
-    await d.shows(/^> ma-1 /m);
+    const d = await mounted();
     d.type("jsplease rebase\r");
     const text = await d.shows(/Send to ma-2: please rebase█/);
     expect(text).toContain("Send to ma-2: please rebase█");
@@ -232,8 +236,7 @@ describe("the dash's keys when several come in one read (typed while Ink loads, 
 
   it("quits on q or Ctrl-C anywhere in the read, once", async () => {
     for (const keys of ["jq", "j\u0003", "jjqq"]) {
-      const d = mount();
-      await d.shows(/^> ma-1 /m);
+      const d = await mounted();
       d.type(keys);
       for (let i = 0; i < 50 && !d.left.length; i++) await new Promise((r) => setTimeout(r, 20));
       expect(d.left, JSON.stringify(keys)).toHaveLength(1);
@@ -247,8 +250,7 @@ describe("the dash's keys when several come in one read (typed while Ink loads, 
 
   it("takes a key that acts on an agent for part of a paste when other input comes with it, in the same read or just before or after", async () => {
     for (const reads of [["\u001b[Bo"], ["hello\u001bo"], ["o", "\u001b[A"], ["zzz", "x"]]) {
-      const d = mount();
-      await d.shows(/^> ma-1 /m);
+      const d = await mounted();
       for (const r of reads) d.type(r);
       const text = await d.shows(/Not done:/);
       expect(text, JSON.stringify(reads)).toMatch(/Not done: [oax]\./);
@@ -259,8 +261,7 @@ describe("the dash's keys when several come in one read (typed while Ink loads, 
   });
 
   it("acts on a key pressed alone, once nothing came with it", async () => {
-    const d = mount();
-    await d.shows(/^> ma-1 /m);
+    const d = await mounted();
     d.type("o");
     await pause();
     expect(d.calls.map((c) => c.split(" ")[0])).toEqual(["reply"]);
@@ -269,8 +270,7 @@ describe("the dash's keys when several come in one read (typed while Ink loads, 
 
   it("answers a question only with a y pressed alone: not Alt-y, not a y right after the K", async () => {
     for (const reads of [["K", "\u001by"], ["K", "y"]]) {
-      const d = mount();
-      await d.shows(/^> ma-1 /m);
+      const d = await mounted();
       d.type(reads[0]!);
       if (reads[1] === "\u001by") await d.shows(/Kill ma-1\?/);
       d.type(reads[1]!);
@@ -283,8 +283,7 @@ describe("the dash's keys when several come in one read (typed while Ink loads, 
   });
 
   it("never sends a line on an Enter that came with other input", async () => {
-    const d = mount();
-    await d.shows(/^> ma-1 /m);
+    const d = await mounted();
     d.type("j");
     await pause();
     d.type("s");

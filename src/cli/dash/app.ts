@@ -29,6 +29,9 @@ export interface AppProps {
  */
 const BURST_MS = 30;
 
+/** The keys that act on an agent: reply once/always/reject, interrupt, pause or resume, restore. */
+const AGENT_KEYS = "oaxipR";
+
 function useSize(): { columns: number; rows: number } {
   const { stdout } = useStdout();
   const read = () => ({ columns: stdout.columns || 80, rows: stdout.rows || 24 });
@@ -142,7 +145,7 @@ export function App(props: AppProps): ReactElement {
     if (key.return) return leave({ name: cur.name, socket: cur.entry.view.tmuxSocket });
     if (input === "s") return setMode({ kind: "input", purpose: "send", text: "", target: cur.name });
     if (input === "K") return setMode({ kind: "confirm", purpose: "kill", target: cur.name, question: `Kill ${cur.name}? It stops the agent and removes the worktree. [y/N]` });
-    if ("oaxipR".includes(input) && input.length === 1 && !key.meta && !key.ctrl) run(input, cur.name);
+    if (AGENT_KEYS.includes(input) && input.length === 1 && !key.meta && !key.ctrl) run(input, cur.name);
   };
 
   // When the last input came, and a decisive key held back until it is known to have come alone.
@@ -169,7 +172,7 @@ export function App(props: AppProps): ReactElement {
     // sends a line. Each counts only pressed alone: not within BURST_MS of other input, before or after
     // (a paste, a key after an escape sequence that Ink cut from the same read, keys typed while the
     // dash loaded). It is held back BURST_MS to see that nothing follows.
-    const decisive = chars.length === 1 && plain && ((mode.kind === "list" && "oaxipR".includes(input)) || (mode.kind === "confirm" && /^[yY]$/.test(input)));
+    const decisive = chars.length === 1 && plain && ((mode.kind === "list" && AGENT_KEYS.includes(input)) || (mode.kind === "confirm" && /^[yY]$/.test(input)));
     if (decisive || (mode.kind === "input" && key.return)) {
       if (burst) {
         if (mode.kind === "confirm") return onKey("n", key); // not an answer: the question stays unanswered ("Not killed")
@@ -192,7 +195,7 @@ export function App(props: AppProps): ReactElement {
       const at = modeNow().kind;
       if (at === "confirm") break;
       if (c === "\x03") return leave(); // Ctrl-C
-      if (at === "list" && "oaxipR".includes(c)) {
+      if (at === "list" && AGENT_KEYS.includes(c)) {
         ignored.push(c);
         continue;
       }

@@ -106,7 +106,8 @@ export function dashFrame(f: FrameInput): Frame {
 }
 
 const CONTROL = /[\u0000-\u001f\u007f-\u009f]/;
-const CONTROL_ALL = new RegExp(CONTROL.source, "g");
+/** Every C0 and C1 control character: none reaches the terminal in a frame. */
+export const CONTROL_ALL = new RegExp(CONTROL.source, "g");
 
 function clipped(frame: Frame & { kind: "lines" }, f: FrameInput): Frame {
   const lines: Line[] = [];

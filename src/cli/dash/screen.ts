@@ -4,6 +4,7 @@
  * a frame of lines painted straight onto it.
  */
 import { constants } from "node:os";
+import { CONTROL_ALL } from "./frame.js";
 import type { Colour, Line } from "./layout.js";
 
 const ENTER_ALT = "\x1b[?1049h\x1b[H\x1b[2J";
@@ -26,7 +27,7 @@ export function paintLines(lines: readonly Line[], color: boolean, styled = true
     for (const s of line) {
       const codes = !styled ? [] : [...(s.bold ? [1] : []), ...(color && s.dim ? [2] : []), ...(s.inverse ? [7] : []), ...(color && s.color ? [SGR[s.color]] : [])];
       // Control characters never reach the terminal (dashFrame blanks them already; the painter does not rely on it).
-      const text = s.text.replace(/[\u0000-\u001f\u007f-\u009f]/g, " ");
+      const text = s.text.replace(CONTROL_ALL, " ");
       out += codes.length ? `\x1b[${codes.join(";")}m${text}\x1b[0m` : text;
     }
   });
