@@ -12,7 +12,7 @@ import { askGitHub, saveAnswers, sessionKey, withAnswer } from "./github-sync.js
 import { TERMINAL_STATUSES, type SessionRecord } from "./record.js";
 import { projectOrThrow } from "./lookup.js";
 import { endSession } from "./workspace.js";
-import { naturalCompare } from "./naming.js";
+import { byProjectAndName } from "./naming.js";
 
 export interface CleanupItem {
   name: string;
@@ -48,10 +48,9 @@ export async function cleanup(ctx: Context, opts: { projects?: readonly string[]
   const lock = await waitForJobLock(ctx, "cleanup");
   if ("holder" in lock) return { dryRun, busyPid: lock.holder ?? null, items: [], warnings: [] };
   try {
-    const candidates = ctx.store
-      .list(projects)
-      .records.filter((r) => !TERMINAL_STATUSES.has(r.status) && r.status !== "paused" && r.status !== "spawning" && (!opts.names || opts.names.includes(r.name)))
-      .sort((a, b) => naturalCompare(a.project, b.project) || naturalCompare(a.name, b.name));
+    const candidates = byProjectAndName(
+      ctx.store.list(projects).records.filter((r) => !TERMINAL_STATUSES.has(r.status) && r.status !== "paused" && r.status !== "spawning" && (!opts.names || opts.names.includes(r.name))),
+    );
     const runtime = await runtimeStates(ctx, candidates);
     const { answers, failed, sessionFailed } = await askGitHub(ctx, candidates, { purpose: "cleanup" }, report);
     const now = ctx.now();

@@ -123,6 +123,43 @@ const runEnd = (s: string, i: number, digits: boolean) => {
   while (i < s.length && isDigit(s, i) === digits) i++;
   return i;
 };
+/**
+ * A string whose plain order (`<`) is naturalCompare's order: `ls` sorts 200
+ * sessions with keys made once each instead of ~1,600 calls of naturalCompare
+ * (3-6 ms of a cold start). Runs are encoded so that they line up:
+ * - other text: as it is, then U+0000, so a shorter run comes first whatever
+ *   follows it (as naturalCompare has it);
+ * - digits: a first character in "0".."9" (so it compares with other text as
+ *   a digit does) giving the length without leading zeros (1-9; "9" then the
+ *   length as one code unit), those digits, then one code unit for the whole
+ *   run's length (fewer leading zeros first).
+ * Text holding U+0000 itself may order differently; ao's names cannot.
+ */
+export function naturalKey(s: string): string {
+  let key = "";
+  let i = 0;
+  while (i < s.length) {
+    const digits = isDigit(s, i);
+    const end = runEnd(s, i, digits);
+    if (!digits) key += `${s.slice(i, end)}\u0000`;
+    else {
+      let z = i;
+      while (z < end - 1 && s.charCodeAt(z) === 48) z++;
+      const length = end - z;
+      key += (length <= 9 ? String.fromCharCode(47 + length) : `9${String.fromCharCode(length)}`) + s.slice(z, end) + String.fromCharCode(end - i);
+    }
+    i = end;
+  }
+  return key;
+}
+
+/** Sorted by project, then name, in natural order (naturalKey); a new array. */
+export function byProjectAndName<T extends { project: string; name: string }>(items: readonly T[]): T[] {
+  const keyed = items.map((item) => ({ item, project: naturalKey(item.project), name: naturalKey(item.name) }));
+  keyed.sort((a, b) => (a.project < b.project ? -1 : a.project > b.project ? 1 : a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+  return keyed.map((k) => k.item);
+}
+
 /** s[i, ei) against t[j, ej) by code unit, as `<` compares strings. */
 function compareRange(s: string, i: number, ei: number, t: string, j: number, ej: number): number {
   for (; i < ei && j < ej; i++, j++) {

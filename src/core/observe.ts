@@ -22,7 +22,12 @@ export async function observeRecords(
   ctx: Context,
   records: readonly SessionRecord[],
   spawnerAlive: (r: SessionRecord) => boolean,
-  opts: { runtime?: (r: SessionRecord) => SessionState | undefined; onScreen?: (r: SessionRecord, screen: string) => void } = {},
+  opts: {
+    runtime?: (r: SessionRecord) => SessionState | undefined;
+    /** The branch the worktree is on, when the caller has read it already (ctx.readHeadBranch). */
+    branch?: (r: SessionRecord) => string | undefined;
+    onScreen?: (r: SessionRecord, screen: string) => void;
+  } = {},
 ): Promise<SessionView[]> {
   const state = opts.runtime ?? (await runtimeStates(ctx, records.filter((r) => !TERMINAL_STATUSES.has(r.status))));
   const now = ctx.now();
@@ -58,7 +63,7 @@ export async function observeRecords(
   }
 
   const views = records.map((r) =>
-    observe(r, TERMINAL_STATUSES.has(r.status) ? undefined : state(r), TERMINAL_STATUSES.has(r.status) ? undefined : ctx.readHeadBranch(r.workspacePath, r.gitDir), now, {
+    observe(r, TERMINAL_STATUSES.has(r.status) ? undefined : state(r), TERMINAL_STATUSES.has(r.status) ? undefined : (opts.branch ?? ((r) => ctx.readHeadBranch(r.workspacePath, r.gitDir)))(r), now, {
       spawnerAlive: spawnerAlive(r),
       screen: screens.get(key(r))?.status,
     }),

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { branchName, candidateNames, derivePrefix, matchSession, naturalCompare, normalizeIssue, slugify, worktreeName } from "../../src/core/naming.js";
+import { branchName, byProjectAndName, candidateNames, derivePrefix, matchSession, naturalCompare, naturalKey, normalizeIssue, slugify, worktreeName } from "../../src/core/naming.js";
 
 const take = (gen: Generator<string>, n: number) => Array.from({ length: n }, () => gen.next().value as string);
 
@@ -61,6 +61,32 @@ describe("naming", () => {
     expect(["a-100000000000000000001", "a-99999999999999999999", "a-9", "a-09", "a"].sort(naturalCompare)).toEqual(["a", "a-9", "a-09", "a-99999999999999999999", "a-100000000000000000001"]);
     expect(["my-app", "agent-orchestrator", "my-app-2", "b"].sort(naturalCompare)).toEqual(["agent-orchestrator", "b", "my-app", "my-app-2"]);
     expect(naturalCompare("ma-1", "ma-1")).toBe(0);
+  });
+
+  it("naturalKey orders as naturalCompare does, and byProjectAndName sorts by project, then name", () => {
+    // Random strings over characters below, among and above the digits, with runs of leading zeros and long numbers.
+    let seed = 7;
+    const rand = (n: number) => ((seed = (seed * 1103515245 + 12345) % 2 ** 31), (seed >>> 12) % n); // the high bits: the low ones of this generator repeat quickly
+    const parts = ["0", "00", "1", "9", "10", "007", "99999999999", "100000000000", "-", "a", "ab", "Z", "~", " ", "é", "_"];
+    const word = () => Array.from({ length: 1 + rand(5) }, () => parts[rand(parts.length)]).join("");
+    const sign = (n: number) => Math.sign(n);
+    let compared = 0;
+    for (let i = 0; i < 4000; i++) {
+      const a = word();
+      const b = rand(4) === 0 ? a : rand(2) ? a.slice(0, rand(a.length + 1)) + word() : word(); // often a shared start
+      const [ka, kb] = [naturalKey(a), naturalKey(b)];
+      expect(sign(ka < kb ? -1 : ka > kb ? 1 : 0), `${JSON.stringify(a)} vs ${JSON.stringify(b)}`).toBe(sign(naturalCompare(a, b)));
+      compared++;
+    }
+    expect(compared).toBe(4000);
+    const items = [
+      { project: "p10", name: "x-2" },
+      { project: "p2", name: "x-10" },
+      { project: "p2", name: "x-9" },
+      { project: "p", name: "y" },
+    ];
+    expect(byProjectAndName(items)).toEqual([items[3], items[2], items[1], items[0]]);
+    expect(items[0].project).toBe("p10"); // a new array: the input is left as it was
   });
 
   describe("matchSession", () => {
