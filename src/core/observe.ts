@@ -62,8 +62,9 @@ export async function observeRecords(
     }
   }
 
+  const branchOf = opts.branch ?? ((r: SessionRecord) => ctx.readHeadBranch(r.workspacePath, r.gitDir));
   const views = records.map((r) =>
-    observe(r, TERMINAL_STATUSES.has(r.status) ? undefined : state(r), TERMINAL_STATUSES.has(r.status) ? undefined : (opts.branch ?? ((r) => ctx.readHeadBranch(r.workspacePath, r.gitDir)))(r), now, {
+    observe(r, TERMINAL_STATUSES.has(r.status) ? undefined : state(r), TERMINAL_STATUSES.has(r.status) ? undefined : branchOf(r), now, {
       spawnerAlive: spawnerAlive(r),
       screen: screens.get(key(r))?.status,
     }),
