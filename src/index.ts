@@ -17,6 +17,7 @@ import { applyEnv, loadConfig, loadLocated, withoutConfig, type LoadOptions } fr
 import { userConfigPath } from "./config/locate.js";
 import type { Config } from "./config/types.js";
 import type { Context } from "./core/context.js";
+import type { ViewMemo } from "./core/plan.js";
 import { CommandError, ConfigError, NoConfigError } from "./core/errors.js";
 import { Orchestrator } from "./core/orchestrator.js";
 
@@ -78,6 +79,7 @@ function makeContext(config: Config, env: NodeJS.ProcessEnv, servers: Map<string
   const tmux = server(config.tmuxSocket);
   const owners = new Map<string, Promise<Context>>();
   let heads: HeadCache | undefined;
+  let views: ViewMemo | undefined;
   const store = new Store(config.dataDir);
   const ctx: Context = {
     config,
@@ -111,10 +113,13 @@ function makeContext(config: Config, env: NodeJS.ProcessEnv, servers: Map<string
     },
     readHeadBranch: (worktree, gitDir) => (heads ? heads.read(worktree, gitDir) : readHeadBranch(worktree, gitDir)),
     worktreeGitDir,
+    viewMemo: () => views,
     keepWarm: (on) => {
       if (!on) heads?.close();
       heads = on ? (heads ?? new HeadCache()) : undefined;
+      views = on ? (views ?? new WeakMap()) : undefined;
       store.cacheRecords(on);
+      for (const server of servers.values()) server.keepListing(on);
     },
     now: () => Date.now(),
     processAlive: pidAlive,

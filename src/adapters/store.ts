@@ -145,6 +145,7 @@ export class Store {
       this.changes = undefined;
       this.fileCache.clear();
       this.listCache.clear();
+      this.observedCache.clear();
     }
   }
 
@@ -279,11 +280,30 @@ export class Store {
    * What `ls` last observed of each live session of a project (status, and what
    * the screen said at which tmux activity time), so that it reads a screen only
    * when it changed and logs a status change once. Only a cache: a missing or
-   * damaged file means "nothing observed yet".
+   * damaged file means "nothing observed yet". While cacheRecords is on, it is
+   * parsed again only when it changed (the dash reads it every second); what it
+   * returns is then shared, and read only.
    */
-  readObserved(project: string): Record<string, ObservedEntry> {
-    return readCache(this.observedFile(project)) as Record<string, ObservedEntry>;
+  readObserved(project: string): Readonly<Record<string, ObservedEntry>> {
+    const file = this.observedFile(project);
+    if (!this.recordCache) return readCache(file) as Record<string, ObservedEntry>;
+    let stamp: string | undefined;
+    try {
+      const st = lstatSync(file, { throwIfNoEntry: false });
+      stamp = st?.isFile() ? fileStamp(st) : undefined;
+    } catch {
+      stamp = undefined;
+    }
+    const hit = stamp === undefined ? undefined : this.observedCache.get(file);
+    if (hit && hit.stamp === stamp) return hit.data;
+    const data = readCache(file) as Record<string, ObservedEntry>;
+    if (stamp === undefined) this.observedCache.delete(file);
+    else this.observedCache.set(file, { stamp, data });
+    return data;
   }
+
+  /** While cacheRecords is on: observed.json by file, with the stamp it was parsed at. */
+  private readonly observedCache = new Map<string, { stamp: string; data: Record<string, ObservedEntry> }>();
 
   /** Best effort, like any cache: an unwritable dataDir must not stop a listing (it reads the screens again). */
   writeObserved(project: string, observed: Record<string, ObservedEntry>): void {

@@ -6,6 +6,7 @@
 import { AoError, CommandError } from "../core/errors.js";
 import { collect, type Collected } from "./collect.js";
 import { settle, type RunResult } from "./exec.js";
+import { ResidentCommand } from "./resident.js";
 import { LIST_PANES_ARGS, LIST_PANES_FORMAT, socketArgs, startListing, takeEarly, TMUX_TIMEOUT_MS } from "./tmux-listing.js";
 
 export { LIST_PANES_FORMAT } from "./tmux-listing.js";
@@ -166,6 +167,20 @@ export class Tmux {
   }
 
   private path?: string;
+  private resident?: ResidentCommand;
+
+  /**
+   * While on, listings of this server go through one resident shell that starts
+   * tmux for each (adapters/resident.ts), not through a child of node's each: for
+   * a view that lists every second. Off ends the shell.
+   */
+  keepListing(on: boolean): void {
+    if (on) this.resident ??= new ResidentCommand(["tmux", ...this.baseArgs, ...LIST_PANES_ARGS], { env: this.env, timeoutMs: TMUX_TIMEOUT_MS });
+    else {
+      this.resident?.close();
+      this.resident = undefined;
+    }
+  }
 
   /** `-L name` for a named server, `-S path` when the setting is a path. */
   get baseArgs(): string[] {
@@ -192,7 +207,7 @@ export class Tmux {
    * when it cannot reach a server, which for ao means no session is running.
    */
   listSessions(): Promise<Map<string, SessionState>> {
-    return this.statesOf(this.run(tmuxCommands.listPanes()));
+    return this.statesOf(this.resident ? this.settled(this.resident.run()) : this.run(tmuxCommands.listPanes()));
   }
 
   /**
@@ -202,7 +217,7 @@ export class Tmux {
    * session started after it may be missing (core/runtime.ts asks again then).
    */
   startListing(): { since: number; states: Promise<Map<string, SessionState>> } {
-    const started = takeEarly([...this.baseArgs, ...LIST_PANES_ARGS], this.env) ?? startListing(this.socket, this.env);
+    const started = takeEarly([...this.baseArgs, ...LIST_PANES_ARGS], this.env) ?? (this.resident ? { since: Date.now(), result: this.resident.run() } : startListing(this.socket, this.env));
     return { since: started.since, states: this.statesOf(this.settled(started.result)) };
   }
 

@@ -42,7 +42,12 @@ const urgency = (e: DashEntry) => (e.attention.length ? ATTENTION_REASONS.indexO
  */
 export function dashGroups(views: readonly SessionView[]): DashGroup[] {
   const groups = new Map<string, DashEntry[]>();
-  for (const view of views) groups.set(view.project, [...(groups.get(view.project) ?? []), { view, attention: attentionOf(view) }]);
+  for (const view of views) {
+    const entry = { view, attention: attentionOf(view) };
+    const group = groups.get(view.project);
+    if (group) group.push(entry);
+    else groups.set(view.project, [entry]);
+  }
   const out = [...groups].map(([project, entries]) => ({
     project,
     entries: entries.sort((a, b) => urgency(a) - urgency(b) || naturalCompare(a.view.name, b.view.name)),

@@ -6,6 +6,7 @@ import type { Git } from "../adapters/git.js";
 import type { Store } from "../adapters/store.js";
 import type { Tmux } from "../adapters/tmux.js";
 import type { Config } from "../config/types.js";
+import type { ViewMemo } from "./plan.js";
 
 export interface Adapters {
   store: Store;
@@ -33,10 +34,13 @@ export interface Adapters {
   worktreeGitDir(worktree: string): string | undefined;
   /**
    * For a long-running reader that lists every second (the dash): records and
-   * worktree HEADs are read again only when their files changed (stat). The
-   * listing is the same; `false` turns it off.
+   * worktree HEADs are read again only when their files changed (stat), and
+   * tmux is asked through a resident shell (Tmux.keepListing). The listing is
+   * the same; `false` turns it off.
    */
   keepWarm(on: boolean): void;
+  /** While keepWarm is on: the views made of cached records (core/plan.ts ViewMemo). */
+  viewMemo?(): ViewMemo | undefined;
   now(): number;
   /** Whether a process (a lock holder, a spawning ao) still exists. */
   processAlive(pid: number): boolean;

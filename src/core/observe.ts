@@ -63,10 +63,12 @@ export async function observeRecords(
   }
 
   const branchOf = opts.branch ?? ((r: SessionRecord) => ctx.readHeadBranch(r.workspacePath, r.gitDir));
+  const memo = ctx.viewMemo?.();
   const views = records.map((r) =>
     observe(r, TERMINAL_STATUSES.has(r.status) ? undefined : state(r), TERMINAL_STATUSES.has(r.status) ? undefined : branchOf(r), now, {
       spawnerAlive: spawnerAlive(r),
       screen: screens.get(key(r))?.status,
+      memo,
     }),
   );
   for (const project of projects) {
@@ -86,9 +88,9 @@ export async function observeRecords(
  * each status change. Under a lock that is only tried: when another ao is
  * doing the same, it records the same changes, so this run leaves it to it.
  */
-function remember(ctx: Context, project: string, before: Record<string, ObservedEntry>, now: Record<string, ObservedEntry>, observed: ReadonlySet<string>): void {
-  const merge = (old: Record<string, ObservedEntry>) => ({ ...Object.fromEntries(Object.entries(old).filter(([n]) => !observed.has(n))), ...now });
-  if (!changed(before, merge(before))) return;
+function remember(ctx: Context, project: string, before: Readonly<Record<string, ObservedEntry>>, now: Record<string, ObservedEntry>, observed: ReadonlySet<string>): void {
+  const merge = (old: Readonly<Record<string, ObservedEntry>>) => ({ ...Object.fromEntries(Object.entries(old).filter(([n]) => !observed.has(n))), ...now });
+  if (!changed(before, now, observed)) return;
   try {
     const lock = ctx.store.tryJobLock(`observed-${project}`);
     if (!("release" in lock)) return;
@@ -107,12 +109,18 @@ function remember(ctx: Context, project: string, before: Record<string, Observed
   }
 }
 
-function changed(a: Record<string, ObservedEntry>, b: Record<string, ObservedEntry>): boolean {
-  const names = new Set([...Object.keys(a), ...Object.keys(b)]);
-  for (const n of names) {
-    const x = a[n];
-    const y = b[n];
-    if (x?.status !== y?.status || x?.screen?.readAt !== y?.screen?.readAt || x?.screen?.activity !== y?.screen?.activity) return true;
-  }
+/**
+ * Whether `before` with the `observed` sessions' entries replaced by `now` differs from
+ * `before`: an entry of `now` that is new or different, or one of `observed` that has none
+ * now. Without building the merge: the dash asks this every second, and nothing changed.
+ */
+function changed(before: Readonly<Record<string, ObservedEntry>>, now: Record<string, ObservedEntry>, observed: ReadonlySet<string>): boolean {
+  const entry = (r: Readonly<Record<string, ObservedEntry>>, n: string) => (Object.hasOwn(r, n) ? r[n] : undefined);
+  for (const n in now) if (!same(entry(before, n), now[n])) return true;
+  for (const n of observed) if (!Object.hasOwn(now, n) && Object.hasOwn(before, n)) return true;
   return false;
+}
+
+function same(x: ObservedEntry | undefined, y: ObservedEntry | undefined): boolean {
+  return x?.status === y?.status && x?.screen?.readAt === y?.screen?.readAt && x?.screen?.activity === y?.screen?.activity;
 }

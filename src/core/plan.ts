@@ -24,32 +24,49 @@ export interface ObserveOptions {
   spawnerAlive?: boolean;
   /** What the agent's screen says, for an agent with status patterns (core/screen.ts). */
   screen?: ScreenStatus;
+  /** Views made before, for a reader that lists every second (see ViewMemo). */
+  memo?: ViewMemo;
 }
+
+/**
+ * For a reader whose records are the same objects while their files are
+ * unchanged (Store.cacheRecords: the dash): what observe() made of each record
+ * and from what. The same record with the same inputs gives the same view, so it
+ * is given again, not made again (at 200 sessions, every second). Records so
+ * cached are never changed in place.
+ */
+export type ViewMemo = WeakMap<SessionRecord, { tmux?: SessionState; branch?: string; spawnerAlive?: boolean; screen?: ScreenStatus; fresh: boolean; recorded: number; view: SessionView }>;
 
 export function observe(record: SessionRecord, tmux: SessionState | undefined, liveBranch: string | undefined, now: number, opts: ObserveOptions = {}): SessionView {
   const stored = record.status;
-  const recorded = Date.parse(record.lastActivityAt) || Date.parse(record.createdAt) || 0;
+  const hit = opts.memo?.get(record);
+  const recorded = hit ? hit.recorded : Date.parse(record.lastActivityAt) || Date.parse(record.createdAt) || 0;
   const lastActivity = tmux?.alive ? Math.max(tmux.activityMs, recorded) : recorded;
-  return {
+  // The only way `now` matters: whether the last output is within the idle window.
+  const fresh = now - lastActivity <= (opts.idleAfterMs ?? IDLE_AFTER_MS);
+  if (hit && hit.fresh === fresh && hit.tmux?.alive === tmux?.alive && hit.tmux?.activityMs === tmux?.activityMs && hit.branch === liveBranch && hit.spawnerAlive === opts.spawnerAlive && hit.screen === opts.screen) return hit.view;
+  const view: SessionView = {
     ...record,
     branch: liveBranch ?? record.branch,
     storedStatus: stored,
-    status: observedStatus(stored, tmux, lastActivity, now, opts),
+    status: observedStatus(stored, tmux, fresh, opts),
     lastActivityAt: new Date(lastActivity).toISOString(),
     ...(stored === "spawning" && opts.spawnerAlive === false ? { stuck: true } : {}),
   };
+  opts.memo?.set(record, { tmux, branch: liveBranch, spawnerAlive: opts.spawnerAlive, screen: opts.screen, fresh, recorded, view });
+  return view;
 }
 
 /** A session whose status is observed from tmux (and maybe its screen) rather than its record. */
 export const isLive = (stored: StoredStatus): boolean => stored === "working";
 
-function observedStatus(stored: StoredStatus, tmux: SessionState | undefined, lastActivity: number, now: number, opts: ObserveOptions): ObservedStatus {
+function observedStatus(stored: StoredStatus, tmux: SessionState | undefined, fresh: boolean, opts: ObserveOptions): ObservedStatus {
   if (!isLive(stored)) return stored;
   // tmux gone, or tmux alive with the agent's pane dead: restorable.
   if (!tmux?.alive) return "dead";
   // The screen, where the agent's patterns can read it; else output within the idle window.
   if (opts.screen) return opts.screen;
-  return now - lastActivity <= (opts.idleAfterMs ?? IDLE_AFTER_MS) ? "working" : "idle";
+  return fresh ? "working" : "idle";
 }
 
 /** `--status` values and their aliases (SPEC §3). */

@@ -1,5 +1,5 @@
 /** The tmux adapter's batched screen read, against a real tmux on a private socket. */
-import { mkdtempSync, rmSync, utimesSync, writeFileSync } from "node:fs";
+import { mkdtempSync, readdirSync, rmSync, utimesSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, beforeEach, describe, expect, it, onTestFinished } from "vitest";
@@ -134,5 +134,50 @@ describe("a tmux server that has stopped answering", () => {
     } finally {
       process.kill(pid, "SIGCONT");
     }
+  });
+});
+
+describe("Tmux.keepListing (a resident shell starts each listing)", () => {
+  it("lists what a listing of its own lists, as session after session comes and goes, and ends its shell when turned off", async () => {
+    tmux.keepListing(true);
+    onTestFinished(() => tmux.keepListing(false));
+    const direct = new Tmux(server.socket);
+    expect([...(await tmux.listSessions()).keys()].sort()).toEqual([...(await direct.listSessions()).keys()].sort());
+    await server.tmux("new-session", "-d", "-s", "s-3", "sleep 60");
+    expect((await tmux.startListing().states).has("s-3")).toBe(true);
+    await server.tmux("kill-session", "-t", "=s-1");
+    const states = await tmux.listSessions();
+    expect([...states.keys()].sort()).toEqual(["s-10", "s-2", "s-3"]);
+    expect(states.get("s-2")?.alive).toBe(true);
+    const shells = () => collect("pgrep", ["-f", `^/bin/sh -c while read -r _; do .* tmux -L ${server.socket} `]).then((c) => c.stdout.split("\n").filter(Boolean));
+    expect(await shells()).toHaveLength(1);
+    tmux.keepListing(false);
+    await waitFor(async () => (await shells()).length === 0, "the resident shell ended");
+  });
+
+  it("reads a server that is gone as no sessions, and comes back to one started again", async () => {
+    tmux.keepListing(true);
+    onTestFinished(() => tmux.keepListing(false));
+    await server.kill();
+    expect((await tmux.listSessions()).size).toBe(0);
+    await server.tmux("new-session", "-d", "-s", "again", "sleep 60");
+    expect([...(await tmux.listSessions()).keys()]).toEqual(["again"]);
+  });
+
+  it("answers with a listing of its own when its shell was killed, and passes a hostile socket name to tmux as a word", async () => {
+    tmux.keepListing(true);
+    onTestFinished(() => tmux.keepListing(false));
+    await tmux.listSessions();
+    const killed = await collect("pkill", ["-KILL", "-f", `^/bin/sh -c while read -r _; do .* tmux -L ${server.socket} `]);
+    expect(killed.code).toBe(0);
+    expect((await tmux.listSessions()).has("s-2")).toBe(true);
+    expect((await tmux.listSessions()).has("s-10")).toBe(true);
+    const dir = mkdtempSync(join(tmpdir(), "ao-resident-"));
+    onTestFinished(() => rmSync(dir, { recursive: true, force: true }));
+    const hostile = new Tmux(`ao-test-x$(touch ${dir}/pwned)\`touch ${dir}/pwned2\`;touch ${dir}/pwned3`);
+    hostile.keepListing(true);
+    onTestFinished(() => hostile.keepListing(false));
+    expect((await hostile.listSessions()).size).toBe(0);
+    expect(readdirSync(dir)).toEqual([]);
   });
 });

@@ -62,3 +62,19 @@ describe("durations and ages", () => {
     expect(() => parseDuration("5w")).toThrow();
   });
 });
+
+describe("observe with a ViewMemo (the dash's cached records)", () => {
+  it("gives the same view for the same record and inputs, and a new one when any input or the idle window changes", () => {
+    const memo = new WeakMap() as NonNullable<Parameters<typeof observe>[4]>["memo"];
+    const r = record();
+    const tmux = { alive: true, activityMs: NOW - 5_000 };
+    const first = observe(r, tmux, "ao/x", NOW, { memo });
+    expect(observe(r, { ...tmux }, "ao/x", NOW + 1_000, { memo })).toBe(first);
+    expect(observe(r, tmux, "ao/y", NOW, { memo }).branch).toBe("ao/y");
+    expect(observe(r, { alive: false, activityMs: tmux.activityMs }, "ao/y", NOW, { memo }).status).toBe("dead");
+    const later = observe(r, tmux, "ao/y", NOW + 60_000, { memo });
+    expect(later.status).toBe("idle");
+    expect(observe(r, tmux, "ao/y", NOW, { memo }).status).toBe("working");
+    expect(observe({ ...r }, tmux, "ao/y", NOW, { memo })).not.toBe(first);
+  });
+});
