@@ -79,7 +79,7 @@ const inkDash = {
 };
 
 const REGISTRY = 'globalThis[Symbol.for("ao.hot")]';
-const common = { absWorkingDir: root, bundle: true, platform: "node", target: "node20", minify: true, legalComments: "eof", external: EXTERNAL, metafile: true, logLevel: "warning" };
+const common = { absWorkingDir: root, bundle: true, platform: "node", target: "node20", minify: process.env.AO_NO_MINIFY !== "1", legalComments: "eof", external: EXTERNAL, metafile: true, logLevel: "warning" };
 const rel = (path) => relative(root, path);
 
 /** Resolves an import as esbuild would without this plugin; undefined when esbuild should handle it (a built-in, an external, an error). */
