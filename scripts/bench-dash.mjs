@@ -6,7 +6,7 @@
 //   BENCH_DASH_SIZES=10,200  BENCH_DASH_RUNS=7  BENCH_DASH_IDLE_S=20
 //   BENCH_DASH_ENTRIES=bin/ao.js,dist-bundle/ao.js   (CLI entries to compare, relative to the repo)
 import { execFileSync, spawnSync } from "node:child_process";
-import { readFileSync, rmSync, writeFileSync } from "node:fs";
+import { readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { join, relative, resolve } from "node:path";
 import { benchRepo } from "./bench-repo.mjs";
 
@@ -24,11 +24,36 @@ const median = (xs) => {
 };
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 
-/** utime+stime of a process and of its reaped children (its tmux calls), in seconds. */
+/** /proc/PID/stat fields after the command name, or undefined for a process gone. */
+function statOf(pid) {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
+    return stat.slice(stat.lastIndexOf(")") + 2).split(" ");
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * utime+stime of a process and of its reaped children (its tmux calls), in
+ * seconds, plus the same of its live descendants: the resident shell that starts
+ * the dash's listings (adapters/resident.ts) and the tmux clients it reaped.
+ */
 function cpuSeconds(pid) {
-  const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
-  const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
-  return (Number(fields[11]) + Number(fields[12]) + Number(fields[13]) + Number(fields[14])) / CLK_TCK;
+  const parents = new Map();
+  for (const entry of readdirSync("/proc")) {
+    if (!/^\d+$/.test(entry)) continue;
+    const f = statOf(entry);
+    if (f) parents.set(Number(entry), Number(f[1]));
+  }
+  const tree = [pid];
+  for (let i = 0; i < tree.length; i++) for (const [child, parent] of parents) if (parent === tree[i]) tree.push(child);
+  let total = 0;
+  for (const p of tree) {
+    const f = statOf(p);
+    if (f) total += (Number(f[11]) + Number(f[12]) + Number(f[13]) + Number(f[14])) / CLK_TCK;
+  }
+  return total;
 }
 
 async function measure(n) {
@@ -115,7 +140,7 @@ for (const n of sizes) rows.push(...(await measure(n)));
 const t0 = process.hrtime.bigint();
 spawnSync(process.execPath, ["-e", ""]);
 const nodeMs = Number(process.hrtime.bigint() - t0) / 1e6;
-console.log(`\nao dash in a 100x30 tmux pane, polled every 5 ms; medians of ${runs} starts. First frame: the list and footer drawn; full: the selected session's preview too (painted before Ink loads); key answered: a j typed at the full frame has moved the selection (Ink loaded and drawing). Idle: CPU of the dash and its tmux calls over ${idleSeconds} s, while the youngest age still counts seconds (a frame each refresh) and once nothing on screen changes. node ${process.version}; bare \`node -e ''\` took ${nodeMs.toFixed(0)} ms.\n`);
+console.log(`\nao dash in a 100x30 tmux pane, polled every 5 ms; medians of ${runs} starts. First frame: the list and footer drawn; full: the selected session's preview too (painted before Ink loads); key answered: a j typed at the full frame has moved the selection (Ink loaded and drawing). Idle: CPU of the dash, its resident shell and their tmux calls over ${idleSeconds} s, while the youngest age still counts seconds (a frame each refresh) and once nothing on screen changes. node ${process.version}; bare \`node -e ''\` took ${nodeMs.toFixed(0)} ms.\n`);
 console.log("| N | entry | first frame (list) | full frame (with preview) | fastest full | key answered | idle, a frame each refresh | idle, nothing changed |");
 console.log("|---|---|---|---|---|---|---|---|");
 const cpu = (x) => (x === undefined ? "-" : `${(x * 100).toFixed(1)}% of a core (${(x * 1000).toFixed(1)} ms per refresh)`);
