@@ -63,7 +63,7 @@ export class ResidentCommand {
 
   private once(): Promise<Collected> {
     const child = this.child ?? this.start();
-    if (!child?.stdin?.writable) {
+    if (!child.stdin?.writable) {
       this.close();
       return this.direct();
     }
@@ -86,7 +86,7 @@ export class ResidentCommand {
     return collect(file, args, { env: this.opts.env, timeoutMs: this.opts.timeoutMs });
   }
 
-  private start(): ChildProcess | undefined {
+  private start(): ChildProcess {
     // Its own process group (detached), so that close() ends a hung command with it.
     const child = spawn("/bin/sh", ["-c", SCRIPT, this.mark, ...this.argv], { env: this.opts.env, stdio: ["pipe", "pipe", "pipe"], detached: true });
     child.on("error", () => this.child === child && this.close());

@@ -7,7 +7,7 @@ import { AoError, CommandError } from "../core/errors.js";
 import { collect, type Collected } from "./collect.js";
 import { settle, type RunResult } from "./exec.js";
 import { ResidentCommand } from "./resident.js";
-import { LIST_PANES_ARGS, LIST_PANES_FORMAT, socketArgs, startListing, takeEarly, TMUX_TIMEOUT_MS } from "./tmux-listing.js";
+import { LIST_PANES_ARGS, LIST_PANES_FORMAT, socketArgs, startListing, takeEarly, TMUX_TIMEOUT_MS, type StartedListing } from "./tmux-listing.js";
 
 export { LIST_PANES_FORMAT } from "./tmux-listing.js";
 
@@ -118,7 +118,6 @@ export interface NewSessionSpec {
 }
 
 export const tmuxCommands = {
-  listPanes: () => [...LIST_PANES_ARGS],
   listSessionPanes: (name: string) => ["list-panes", "-s", "-t", exact(name), "-F", LIST_PANES_FORMAT],
   /**
    * The pane runs `/bin/sh -c SCRIPT` as argv, so the user's default-shell does not
@@ -207,7 +206,7 @@ export class Tmux {
    * when it cannot reach a server, which for ao means no session is running.
    */
   listSessions(): Promise<Map<string, SessionState>> {
-    return this.statesOf(this.resident ? this.settled(this.resident.run()) : this.run(tmuxCommands.listPanes()));
+    return this.statesOf(this.settled(this.listing().result));
   }
 
   /**
@@ -217,8 +216,13 @@ export class Tmux {
    * session started after it may be missing (core/runtime.ts asks again then).
    */
   startListing(): { since: number; states: Promise<Map<string, SessionState>> } {
-    const started = takeEarly([...this.baseArgs, ...LIST_PANES_ARGS], this.env) ?? (this.resident ? { since: Date.now(), result: this.resident.run() } : startListing(this.socket, this.env));
+    const started = takeEarly([...this.baseArgs, ...LIST_PANES_ARGS], this.env) ?? this.listing();
     return { since: started.since, states: this.statesOf(this.settled(started.result)) };
+  }
+
+  /** A `list-panes -a` of this server started now: through the resident shell while keepListing is on. */
+  private listing(): StartedListing {
+    return this.resident ? { since: Date.now(), result: this.resident.run() } : startListing(this.socket, this.env);
   }
 
   private async statesOf(listing: Promise<RunResult>): Promise<Map<string, SessionState>> {
