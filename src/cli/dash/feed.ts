@@ -48,12 +48,16 @@ export class DashFeed {
   private stopped = true;
   private listener?: FeedListener;
   private selected?: string;
-  private views = new Map<string, SessionView>();
+  /** The last listing, and the groups made of it: views the core gives back unchanged are the same objects (ViewMemo). */
+  private sessions: readonly SessionView[] = [];
+  private groups: DashGroup[] = [];
   /** What the preview was read at: the selected session and its activity. */
   private previewKey = "";
   private githubBusy = false;
-  /** What the last snapshot showed, to skip identical ones. */
+  /** What the last snapshot showed besides the views (the ages on screen, the notes), to skip identical ones. */
   private shown = "";
+  /** The last snapshot was of an error: the next listing makes one whatever it holds. */
+  private failed = true;
   /** The last snapshot and preview, for a screen that mounts (again). */
   snapshot?: Snapshot;
   preview?: Preview;
@@ -135,7 +139,7 @@ export class DashFeed {
       await this.refresh();
       this.backgroundGitHub();
     } catch (err) {
-      this.shown = "";
+      this.failed = true;
       this.emitSnapshot({ groups: [], count: 0, needYou: 0, damaged: 0, problem: `Cannot list sessions: ${errorMessage(err).split("\n")[0]}`, at: Date.now() });
     }
     if (!this.stopped) this.timer = setTimeout(() => void this.tick(), this.opts.intervalMs ?? 1000);
@@ -149,8 +153,12 @@ export class DashFeed {
    */
   private async refresh(watchNote = true): Promise<void> {
     const { sessions, errors } = await this.ao.list({ project: this.opts.project }, { github: "offline" });
-    this.views = new Map(sessions.map((v) => [v.name, v]));
-    const groups = dashGroups(sessions);
+    // The core gives back the same view object for a session where nothing it shows changed: a listing of the
+    // same objects in the same order has the same groups, and only the ages can tell the frames apart.
+    const same = !this.failed && sessions.length === this.sessions.length && sessions.every((v, i) => v === this.sessions[i]);
+    this.sessions = sessions;
+    if (!same) this.groups = dashGroups(sessions);
+    const groups = this.groups;
     // Until the screen has chosen, the selection is the first session it shows. Its screen is
     // read (a tmux process) while the rest of the snapshot is computed.
     this.selected ??= groups[0]?.entries[0]?.view.name;
@@ -158,9 +166,9 @@ export class DashFeed {
     const watch = watchNote ? this.watch.newest(sessions) : undefined;
     const now = Date.now();
     // Nothing the screen shows changed (the ages of the rows on screen included): no new frame to draw.
-    const age = (v: SessionView) => (!this.onScreen || this.onScreen.has(v.name) ? formatDuration(now - Date.parse(v.lastActivityAt)) : "");
-    const shown = JSON.stringify([sessions.map((v) => [v.name, v.status, v.branch, v.title, v.pr, age(v)]), watch, this.githubProblem, errors.length]);
-    if (shown !== this.shown) this.emitSnapshot({
+    const ages = sessions.filter((v) => !this.onScreen || this.onScreen.has(v.name)).map((v) => `${v.name} ${formatDuration(now - Date.parse(v.lastActivityAt))}`);
+    const shown = JSON.stringify([ages, watch, this.githubProblem, errors.length]);
+    if (!same || shown !== this.shown) this.emitSnapshot({
       groups,
       count: sessions.length,
       needYou: groups.reduce((n, g) => n + g.entries.filter((e) => e.attention.length).length, 0),
@@ -170,6 +178,7 @@ export class DashFeed {
       at: now,
     });
     this.shown = shown;
+    this.failed = false;
     await preview;
   }
 
@@ -185,7 +194,7 @@ export class DashFeed {
 
   /** One capture-pane of the selected session, only when it showed activity (or changed) since the last read. */
   private async readPreview(force: boolean): Promise<void> {
-    const view = this.selected ? this.views.get(this.selected) : undefined;
+    const view = this.selected ? this.sessions.find((v) => v.name === this.selected) : undefined;
     if (!view) return this.emitPreview(undefined);
     const key = `${view.name}\n${view.lastActivityAt}\n${view.status}`;
     if (!force && key === this.previewKey) return;
