@@ -78,10 +78,15 @@ describe("DashFeed", () => {
     await feed.look();
     const snaps: string[] = [];
     feed.start({ onSnapshot: (s) => snaps.push(s.problem ?? `${s.count}`), onPreview: () => undefined });
+    // Waits on what the feed did, not on a time: a loaded machine may tick late.
+    const until = async (done: () => boolean) => {
+      for (let i = 0; i < 500 && !done(); i++) await new Promise((r) => setTimeout(r, 10));
+    };
     state.answer = new Error("tmux went away");
-    await new Promise((r) => setTimeout(r, 200));
+    await until(() => snaps.length > 0);
     state.answer = [a];
-    await new Promise((r) => setTimeout(r, 200));
+    const listsBefore = state.lists;
+    await until(() => state.lists > listsBefore + 1);
     feed.stop();
     expect(snaps[0]).toMatch(/^Cannot list sessions: tmux went away/);
     expect(snaps.at(-1)).toBe("1");
