@@ -114,6 +114,7 @@ function makeContext(config: Config, env: NodeJS.ProcessEnv, servers: Map<string
     readHeadBranch: (worktree, gitDir) => (heads ? heads.read(worktree, gitDir) : readHeadBranch(worktree, gitDir)),
     worktreeGitDir,
     viewMemo: () => views,
+    headsGeneration: () => heads?.generation(),
     keepWarm: (on) => {
       if (!on) heads?.close();
       heads = on ? (heads ?? new HeadCache()) : undefined;

@@ -49,6 +49,8 @@ export class DirChanges {
   private seq = 0;
   /** The sweep in which directories no longer asked about were last let go. */
   private pruned?: number;
+  /** Asked about in this sweep and given no token (not watched): generation() cannot vouch for them. */
+  private readonly blind = new Set<string>();
 
   private readonly sweepMs: number;
   private readonly now: () => number;
@@ -85,7 +87,7 @@ export class DirChanges {
         this.drop(dir);
         w = undefined;
       }
-      if (id === undefined) return undefined;
+      if (id === undefined) return this.unwatched(dir);
       if (!w) {
         const entry: Watched = { id, gen: ++this.seq, dirty: false, moved: false, epoch };
         try {
@@ -109,8 +111,26 @@ export class DirChanges {
       w.dirty = false;
       w.epoch = epoch;
     }
-    if (!w.watcher) return undefined;
+    if (!w.watcher) return this.unwatched(dir);
+    this.blind.delete(dir);
     return `${w.id}:${w.gen}:${epoch}`;
+  }
+
+  /**
+   * A value that stays the same only while every token given in this sweep would be given again: no
+   * event in any watched directory, no new watch, the same sweep, and no directory asked about in it
+   * without a token. undefined: it cannot say (a directory is not watched). For a reader that skips
+   * asking about each directory when nothing at all changed (Orchestrator.list, through HeadCache).
+   */
+  generation(): string | undefined {
+    const epoch = Math.floor(this.now() / this.sweepMs);
+    return this.blind.size > 0 && epoch === this.pruned ? undefined : `${this.seq}:${epoch}`;
+  }
+
+  /** A path read without a token in this sweep (HeadCache: a worktree whose git dir ao did not record). */
+  unwatched(path: string): undefined {
+    this.blind.add(path);
+    return undefined;
   }
 
   close(): void {
@@ -120,6 +140,7 @@ export class DirChanges {
   /** Lets go of the directories not asked about in the last sweep. */
   private prune(epoch: number): void {
     this.pruned = epoch;
+    this.blind.clear();
     for (const [dir, w] of this.dirs) if (w.epoch < epoch - 1) this.drop(dir);
   }
 

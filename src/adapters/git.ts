@@ -103,7 +103,7 @@ export class HeadCache {
 
   /** readHeadBranch(worktreePath, gitDir), from memory while its files are unchanged. */
   read(worktreePath: string, gitDir?: string): string | undefined {
-    const token = gitDir === undefined ? undefined : this.changes.token(gitDir, (file) => file === "HEAD");
+    const token = gitDir === undefined ? this.changes.unwatched(worktreePath) : this.changes.token(gitDir, (file) => file === "HEAD");
     // Where HEAD is found: the recorded git dir, or the worktree's .git file (stamped: an agent can rewrite it).
     const source = gitDir ?? stampOf(`${worktreePath}/.git`);
     const hit = this.seen.get(worktreePath);
@@ -118,6 +118,14 @@ export class HeadCache {
     const branch = readHeadBranch(worktreePath, gitDir);
     if (source && head) this.seen.set(worktreePath, { source, head, headPath, branch, token });
     return branch;
+  }
+
+  /**
+   * Stays the same while every read() of this sweep would answer as it did: no HEAD changed in a
+   * watched git dir, and none was read without a watch (DirChanges.generation). undefined: unknown.
+   */
+  generation(): string | undefined {
+    return this.changes.generation();
   }
 
   close(): void {

@@ -167,6 +167,12 @@ export class Tmux {
 
   private path?: string;
   private resident?: ResidentCommand;
+  /**
+   * While keepListing is on: the last listing's output and what it gave. An unchanged output (an idle
+   * dash, every second) gives the same map again, not a new one: the core then knows that nothing tmux
+   * says changed by comparing it (Orchestrator.list). The maps are never changed after they are made.
+   */
+  private parsed?: { stdout: string; states: ReadonlyMap<string, SessionState> };
 
   /**
    * While on, listings of this server go through one resident shell that starts
@@ -178,6 +184,7 @@ export class Tmux {
     else {
       this.resident?.close();
       this.resident = undefined;
+      this.parsed = undefined;
     }
   }
 
@@ -205,7 +212,7 @@ export class Tmux {
    * The state of every session from ONE tmux process. `list-panes -a` fails only
    * when it cannot reach a server, which for ao means no session is running.
    */
-  listSessions(): Promise<Map<string, SessionState>> {
+  listSessions(): Promise<ReadonlyMap<string, SessionState>> {
     return this.statesOf(this.settled(this.listing().result));
   }
 
@@ -215,7 +222,7 @@ export class Tmux {
    * server with this environment, else one started now. `since` (Unix ms): a
    * session started after it may be missing (core/runtime.ts asks again then).
    */
-  startListing(): { since: number; states: Promise<Map<string, SessionState>> } {
+  startListing(): { since: number; states: Promise<ReadonlyMap<string, SessionState>> } {
     const started = takeEarly([...this.baseArgs, ...LIST_PANES_ARGS], this.env) ?? this.listing();
     return { since: started.since, states: this.statesOf(this.settled(started.result)) };
   }
@@ -225,9 +232,13 @@ export class Tmux {
     return this.resident ? { since: Date.now(), result: this.resident.run() } : startListing(this.socket, this.env);
   }
 
-  private async statesOf(listing: Promise<RunResult>): Promise<Map<string, SessionState>> {
+  private async statesOf(listing: Promise<RunResult>): Promise<ReadonlyMap<string, SessionState>> {
     try {
-      return summarizeSessions(parseListPanes((await listing).stdout));
+      const { stdout } = await listing;
+      if (this.parsed?.stdout === stdout) return this.parsed.states;
+      const states = summarizeSessions(parseListPanes(stdout));
+      if (this.resident) this.parsed = { stdout, states };
+      return states;
     } catch (err) {
       // A server that is not running is not an error: every session is simply dead.
       if (err instanceof CommandError && err.spawnErrorCode === undefined && !err.timedOut) return new Map();

@@ -41,6 +41,8 @@ export interface Adapters {
   keepWarm(on: boolean): void;
   /** While keepWarm is on: the views made of cached records (core/plan.ts ViewMemo). */
   viewMemo?(): ViewMemo | undefined;
+  /** While keepWarm is on: a value that changes whenever readHeadBranch may answer otherwise (HeadCache.generation). */
+  headsGeneration?(): string | undefined;
   now(): number;
   /** Whether a process (a lock holder, a spawning ao) still exists. */
   processAlive(pid: number): boolean;

@@ -27,6 +27,12 @@ export async function observeRecords(
     /** The branch the worktree is on, when the caller has read it already (ctx.readHeadBranch). */
     branch?: (r: SessionRecord) => string | undefined;
     onScreen?: (r: SessionRecord, screen: string) => void;
+    /**
+     * Called when the next listing would read a screen again even if tmux said the same: one that
+     * could not be read (the session ended meanwhile), or one read within the second of its last
+     * output (tmux counts activity in seconds: more may have come in that second).
+     */
+    unsettled?: () => void;
   } = {},
 ): Promise<SessionView[]> {
   const state = opts.runtime ?? (await runtimeStates(ctx, records.filter((r) => !TERMINAL_STATUSES.has(r.status))));
@@ -56,8 +62,13 @@ export async function observeRecords(
     const text = await tmux.captureScreens(batch.map((t) => t.record.tmuxSession));
     for (const t of batch) {
       const screen = text.get(t.record.tmuxSession);
-      if (screen === undefined) continue;
-      screens.set(key(t.record), { status: classifyScreen(screen, t.patterns), activity: t.activity, readAt: nowSec });
+      if (screen === undefined) {
+        opts.unsettled?.();
+        continue;
+      }
+      const seen = { status: classifyScreen(screen, t.patterns), activity: t.activity, readAt: nowSec };
+      if (!stillValid(seen, t.activity)) opts.unsettled?.();
+      screens.set(key(t.record), seen);
       opts.onScreen?.(t.record, screen);
     }
   }

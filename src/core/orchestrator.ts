@@ -9,7 +9,7 @@ import type { Context, Reporter } from "./context.js";
 import { AoError, CommandError, ConfigError, errorMessage, NoConfigError, UnsavedWorkError, UsageError } from "./errors.js";
 import { checkMessage } from "./message.js";
 import { byProjectAndName, cleanTitle, matchSession } from "./naming.js";
-import { matchesFilter, type ListFilter, type SessionView } from "./plan.js";
+import { IDLE_AFTER_MS, matchesFilter, type ListFilter, type SessionView } from "./plan.js";
 import { observeRecords } from "./observe.js";
 import { classifyScreen, hasPatterns } from "./screen.js";
 import { sessionKey, TERMINAL_STATUSES, type SessionEvent, type SessionRecord } from "./record.js";
@@ -36,6 +36,27 @@ export interface ListResult {
   /** Records that could not be read; the listing goes on without them. */
   errors: RecordError[];
 }
+
+/** What a listing is made of, for comparing it with the last one (Orchestrator.list while keepWarm is on). */
+interface ListingInputs {
+  filter: string;
+  records: readonly SessionRecord[];
+  errors: readonly RecordError[];
+  heads: string;
+  /** The observed.json (Store.readObserved) of the last listing's projects, in its order. */
+  observed: readonly unknown[];
+  now: number;
+}
+
+interface ListingMemo extends ListingInputs {
+  projects: readonly string[];
+  states: ReadonlyMap<string, SessionState>;
+  /** When the first idle window of a view ends (Unix ms): from then, a listing is made again. */
+  until: number;
+  sessions: readonly SessionView[];
+}
+
+const sameItems = (a: readonly unknown[], b: readonly unknown[]): boolean => a.length === b.length && a.every((x, i) => x === b[i]);
 
 export interface KillResult {
   session: SessionRecord;
@@ -139,6 +160,9 @@ export class Orchestrator {
     started?.forEach((listing) => listing.states.catch(() => undefined)); // a failure is reported where it is awaited
     const listed = this.ctx.store.list(filter.project ? [filter.project] : undefined);
     const { errors } = listed;
+    // What this listing is made of, taken before anything is read (a change meanwhile makes the next one differ).
+    const inputs = started && opts.github !== "refresh" ? this.listingInputs(filter, listed) : undefined;
+    if (inputs && (await this.sameListing(inputs, started!))) return { sessions: [...this.lastListing!.sessions], errors };
     const groups = await this.sessionsByOwner(listed.records, report);
     // Each live worktree's branch (its HEAD file) is read while tmux answers too: at 200 sessions those
     // reads were ~5 ms after tmux's answer, with nothing left to do while waiting for it.
@@ -146,11 +170,69 @@ export class Orchestrator {
     for (const [owner, group] of groups) for (const r of group) if (!TERMINAL_STATUSES.has(r.status)) heads.set(sessionKey(r), owner.ctx.readHeadBranch(r.workspacePath, r.gitDir));
     const state = await this.runtimeOf(groups, started);
     const views: SessionView[] = [];
+    let unsettled = false;
     for (const [owner, group] of groups) {
       const records = opts.github === "refresh" ? await owner.refreshGitHub(group, report) : group;
-      views.push(...(await observeRecords(owner.ctx, records, (r) => this.spawnerAlive(r), { runtime: (r) => state.get(sessionKey(r)), branch: (r) => (heads.has(sessionKey(r)) ? heads.get(sessionKey(r)) : owner.ctx.readHeadBranch(r.workspacePath, r.gitDir)) })));
+      views.push(...(await observeRecords(owner.ctx, records, (r) => this.spawnerAlive(r), { runtime: (r) => state.get(sessionKey(r)), branch: (r) => (heads.has(sessionKey(r)) ? heads.get(sessionKey(r)) : owner.ctx.readHeadBranch(r.workspacePath, r.gitDir)), unsettled: () => (unsettled = true) })));
     }
-    return { sessions: byProjectAndName(views.filter((v) => matchesFilter(v, filter))), errors };
+    const sessions = byProjectAndName(views.filter((v) => matchesFilter(v, filter)));
+    // A copy: the caller may sort or splice the array it is given.
+    this.lastListing = inputs && !unsettled ? await this.listingMemo(inputs, listed.records, views, [...sessions], state, started!) : undefined;
+    return { sessions, errors };
+  }
+
+  /**
+   * While keepWarm is on (the dash lists every second): what the last listing was made of and what it
+   * gave. A listing made of the same inputs would make every view again as the one before (ViewMemo),
+   * so it is given again without looking at each session. Unset whenever that cannot be vouched for.
+   */
+  private lastListing?: ListingMemo;
+
+  /** The inputs of a listing that can be compared (keepWarm only); the projects' observed.json as the last listing's. */
+  private listingInputs(filter: ListFilter, listed: { records: SessionRecord[]; errors: RecordError[] }): ListingInputs | undefined {
+    const heads = this.ctx.headsGeneration?.();
+    if (!this.ctx.viewMemo?.() || heads === undefined) return undefined;
+    const projects = this.lastListing?.projects ?? [];
+    return { filter: JSON.stringify([filter.project, filter.status, filter.agent, filter.all]), ...listed, heads, observed: projects.map((p) => this.ctx.store.readObserved(p)), now: this.ctx.now() };
+  }
+
+  /**
+   * Whether every view would be the one the last listing made: the same record objects (Store keeps
+   * them while their files are unchanged) and damaged files, the same map from tmux (Tmux gives the
+   * same one for the same output), no HEAD changed, no observed.json rewritten, and no idle window
+   * ended since. Anything else, and the listing is made as usual.
+   */
+  private async sameListing(now: ListingInputs, started: ReadonlyMap<Tmux, EarlierListing>): Promise<boolean> {
+    const last = this.lastListing;
+    if (!last || last.filter !== now.filter || last.heads !== now.heads || now.now >= last.until || now.now < last.now) return false;
+    if (!sameItems(last.records, now.records) || !sameItems(last.errors, now.errors) || !sameItems(last.observed, now.observed)) return false;
+    return (await started.get(this.ctx.tmux)!.states) === last.states;
+  }
+
+  /**
+   * The memo of a listing just made, or undefined where a listing made of the same inputs could differ:
+   * a record of another config or tmux server, a session being spawned (its ao process may end), a
+   * live session tmux was asked about again (core/runtime.ts), or (observed.json) read after the inputs.
+   */
+  private async listingMemo(inputs: ListingInputs, records: readonly SessionRecord[], views: readonly SessionView[], sessions: SessionView[], state: ReadonlyMap<string, SessionState | undefined>, started: ReadonlyMap<Tmux, EarlierListing>): Promise<ListingMemo | undefined> {
+    const first = await started.get(this.ctx.tmux)!.states;
+    const projects = new Set<string>();
+    for (const r of records) {
+      if ((r.configPath && r.configPath !== this.config.path) || r.status === "spawning") return undefined;
+      if (TERMINAL_STATUSES.has(r.status)) continue;
+      if (tmuxOf(this.ctx, r) !== this.ctx.tmux || state.get(sessionKey(r)) !== first.get(r.tmuxSession)) return undefined;
+      projects.add(r.project);
+    }
+    // The inputs held the observed.json of the last listing's projects: these must be the same ones.
+    const last = this.lastListing?.projects ?? [];
+    if (last.length !== projects.size || last.some((p) => !projects.has(p))) return { ...inputs, observed: [], projects: [...projects], states: first, until: -Infinity, sessions };
+    // A view's status depends on the time only through its idle window (core/plan.ts): the first to end.
+    let until = Infinity;
+    for (const v of views) {
+      const ends = Date.parse(v.lastActivityAt) + IDLE_AFTER_MS;
+      if (ends >= inputs.now && ends < until) until = ends;
+    }
+    return { ...inputs, projects: last, states: first, until, sessions };
   }
 
   /** Checks everything ao depends on; `fix` applies only fixes that cannot lose work. */

@@ -20,7 +20,7 @@ export function tmuxOf(ctx: Pick<Context, "tmux" | "tmuxFor">, r: OnServer): Tmu
 /** A listing started before the records were read, and when (Unix ms). */
 export interface EarlierListing {
   since: number;
-  states: Promise<Map<string, SessionState>>;
+  states: Promise<ReadonlyMap<string, SessionState>>;
 }
 
 /**
@@ -48,7 +48,7 @@ export async function runtimeStates(
   }
   // Every server asked at once; a listing already under way is not asked again.
   const listings = new Map([...servers.keys()].map((tmux) => [tmux, started?.get(tmux) ?? { states: tmux.listSessions() }]));
-  const states = new Map<Tmux, Map<string, SessionState>>();
+  const states = new Map<Tmux, ReadonlyMap<string, SessionState>>();
   for (const [tmux, listing] of listings) {
     const found = await listing.states;
     const { since } = listing as Partial<EarlierListing>;

@@ -69,6 +69,35 @@ describe("DirChanges", () => {
     expect(c.token(dir)).not.toBe(t0);
   });
 
+  it("keeps a generation only while every token it gave would be given again", async () => {
+    let now = 0;
+    const c = changes({ sweepMs: 10_000, now: () => now });
+    const sub = join(dir, "sub");
+    mkdirSync(sub);
+    c.token(dir);
+    c.token(sub);
+    const g0 = c.generation();
+    expect(g0).toBeDefined();
+    await settle();
+    expect(c.generation()).toBe(g0);
+    writeFileSync(join(sub, "HEAD"), "ref: refs/heads/x\n"); // in any directory watched
+    await settle();
+    const g1 = c.generation();
+    expect(g1).not.toBe(g0);
+    now = 10_000; // a new sweep
+    expect(c.generation()).not.toBe(g1);
+    c.token(dir);
+    const g2 = c.generation();
+    // A directory asked about without a token (gone, or never watchable) leaves nothing to vouch for, until the next sweep.
+    expect(c.token(join(dir, "missing"))).toBeUndefined();
+    expect(c.generation()).toBeUndefined();
+    now = 20_000;
+    expect(c.generation()).toBeDefined();
+    c.token(dir);
+    expect(c.generation()).not.toBe(g2);
+    expect(c.generation()).toBeDefined();
+  });
+
   it("gives no token (the reader looks at every file) where notifications cannot be had, as with a full inotify table", async () => {
     const full = () => {
       throw Object.assign(new Error("ENOSPC: System limit for number of file watchers reached"), { code: "ENOSPC" });
@@ -175,5 +204,10 @@ describe("the dash's readers with DirChanges", () => {
     appendFileSync(join(gitDir, "index"), "x"); // an agent's git status: not HEAD
     await settle();
     expect(heads.read(join(dir, "w"), gitDir)).toBe("ao/ma-9");
+    // Its generation vouches for reads through a recorded git dir only: a worktree read without one is stat'ed each time.
+    expect(heads.generation()).toBeDefined();
+    writeFileSync(join(dir, "w", ".git"), `gitdir: ${gitDir}\n`);
+    expect(heads.read(join(dir, "w"))).toBe("ao/ma-9");
+    expect(heads.generation()).toBeUndefined();
   });
 });
