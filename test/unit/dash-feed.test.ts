@@ -3,8 +3,8 @@
  * same view object for a session where nothing changed (ViewMemo), so the feed compares the views by
  * identity and, besides them, only the ages of the rows on screen.
  */
-import { describe, expect, it } from "vitest";
-import { DashFeed } from "../../src/cli/dash/feed.js";
+import { describe, expect, it, vi } from "vitest";
+import { AGE_STEP_MS, DashFeed } from "../../src/cli/dash/feed.js";
 import type { Orchestrator } from "../../src/core/orchestrator.js";
 import type { SessionView } from "../../src/core/plan.js";
 
@@ -68,6 +68,45 @@ describe("DashFeed", () => {
     await feed.look();
     expect(feed.snapshot).not.toBe(fourth);
     expect(state.lists).toBe(8);
+  });
+
+  it("draws an age in seconds as it moves on, and one in minutes within AGE_STEP_MS", async () => {
+    vi.useFakeTimers({ toFake: ["Date"] });
+    try {
+      const t0 = Date.parse("2026-01-01T12:00:00.000Z");
+      vi.setSystemTime(t0);
+      const { ao, state } = fakeAo();
+      const feed = new DashFeed(ao);
+      const at = (msAgo: number) => new Date(t0 - msAgo).toISOString();
+      const old = { ...view("old", "working"), lastActivityAt: at(5 * 60_000 + 59_500) } as SessionView; // 5m, 6m in half a second
+      state.answer = [old];
+      await feed.look();
+      const first = feed.snapshot!;
+      vi.setSystemTime(t0 + 1000); // "6m" now: not drawn yet
+      await feed.look();
+      expect(feed.snapshot).toBe(first);
+      vi.setSystemTime(t0 + AGE_STEP_MS);
+      await feed.look();
+      expect(feed.snapshot).not.toBe(first);
+      expect(feed.snapshot!.at).toBe(t0 + AGE_STEP_MS);
+
+      // A row in seconds: each second drawn, and the step from 59s to 1m as well.
+      const young = { ...view("young", "working"), lastActivityAt: at(58_000 - AGE_STEP_MS) } as SessionView; // 58s old at t0 + AGE_STEP_MS
+      state.answer = [old, young];
+      await feed.look();
+      for (const step of [1000, 2000]) {
+        const before = feed.snapshot!;
+        vi.setSystemTime(t0 + AGE_STEP_MS + step); // 59s, then 1m
+        await feed.look();
+        expect(feed.snapshot).not.toBe(before);
+      }
+      const oneMinute = feed.snapshot!;
+      vi.setSystemTime(t0 + AGE_STEP_MS + 3000); // nothing on screen moved on
+      await feed.look();
+      expect(feed.snapshot).toBe(oneMinute);
+    } finally {
+      vi.useRealTimers();
+    }
   });
 
   it("makes a snapshot again after a failed listing, even of the same views", async () => {

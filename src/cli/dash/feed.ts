@@ -14,6 +14,11 @@ import type { Orchestrator } from "../../core/orchestrator.js";
 import type { SessionView } from "../../core/plan.js";
 import type { WatchFeed, WatchNote } from "../../core/watch-feed.js";
 
+/** How long an age in minutes, hours or days that moved on may wait for a frame (at most a sixth of a minute). */
+export const AGE_STEP_MS = 10_000;
+/** An age drawn in seconds (formatDuration: "45s"). */
+const SECONDS = /\ds(?: |$)/;
+
 export interface Snapshot {
   groups: DashGroup[];
   count: number;
@@ -54,8 +59,10 @@ export class DashFeed {
   /** What the preview was read at: the selected session and its activity. */
   private previewKey = "";
   private githubBusy = false;
-  /** What the last snapshot showed besides the views (the ages on screen, the notes), to skip identical ones. */
+  /** What the last snapshot showed besides the views (the rows on screen, the notes), to skip identical ones. */
   private shown = "";
+  /** The ages of the rows on screen, as the last snapshot drew them. */
+  private ages = "";
   /** The last snapshot was of an error: the next listing makes one whatever it holds. */
   private failed = true;
   /** The last snapshot and preview, for a screen that mounts (again). */
@@ -165,18 +172,25 @@ export class DashFeed {
     const preview = this.readPreview(false);
     const watch = watchNote ? this.watch.newest(sessions) : undefined;
     const now = Date.now();
-    // Nothing the screen shows changed (the ages of the rows on screen included): no new frame to draw.
-    const ages = sessions.filter((v) => !this.onScreen || this.onScreen.has(v.name)).map((v) => `${v.name} ${formatDuration(now - Date.parse(v.lastActivityAt))}`);
-    const shown = JSON.stringify([ages, watch, this.githubProblem, errors.length]);
-    if (!same || shown !== this.shown) this.emitSnapshot({
-      groups,
-      count: sessions.length,
-      needYou: groups.reduce((n, g) => n + g.entries.filter((e) => e.attention.length).length, 0),
-      damaged: errors.length,
-      watch,
-      problem: this.githubProblem,
-      at: now,
-    });
+    // Nothing the screen shows changed (the rows on screen and their ages included): no new frame to draw.
+    const rows = sessions.filter((v) => !this.onScreen || this.onScreen.has(v.name));
+    const shown = JSON.stringify([rows.map((v) => v.name), watch, this.githubProblem, errors.length]);
+    const ages = rows.map((v) => formatDuration(now - Date.parse(v.lastActivityAt))).join(" ");
+    // An age in seconds is drawn as it moves on. One in minutes or more waits for the next frame, or
+    // AGE_STEP_MS: at 200 sessions a row's minute moves on every few seconds, each a whole frame to draw.
+    const agesDue = ages !== this.ages && (SECONDS.test(ages) || SECONDS.test(this.ages) || now - (this.snapshot?.at ?? 0) >= AGE_STEP_MS);
+    if (!same || shown !== this.shown || agesDue) {
+      this.ages = ages;
+      this.emitSnapshot({
+        groups,
+        count: sessions.length,
+        needYou: groups.reduce((n, g) => n + g.entries.filter((e) => e.attention.length).length, 0),
+        damaged: errors.length,
+        watch,
+        problem: this.githubProblem,
+        at: now,
+      });
+    }
     this.shown = shown;
     this.failed = false;
     await preview;
