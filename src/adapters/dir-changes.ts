@@ -71,8 +71,7 @@ export class DirChanges {
    * changes change the token.
    */
   token(dir: string, matters: (file: string) => boolean = () => true): string | undefined {
-    const epoch = Math.floor(this.now() / this.sweepMs);
-    if (epoch !== this.pruned) this.prune(epoch);
+    const epoch = this.sweep();
     let w = this.dirs.get(dir);
     if (!w || w.dirty || w.epoch !== epoch) {
       let st;
@@ -123,14 +122,21 @@ export class DirChanges {
    * asking about each directory when nothing at all changed (Orchestrator.list, through HeadCache).
    */
   generation(): string | undefined {
-    const epoch = Math.floor(this.now() / this.sweepMs);
-    return this.blind.size > 0 && epoch === this.pruned ? undefined : `${this.seq}:${epoch}`;
+    return this.blind.size > 0 ? undefined : `${this.seq}:${Math.floor(this.now() / this.sweepMs)}`;
   }
 
   /** A path read without a token in this sweep (HeadCache: a worktree whose git dir ao did not record). */
   unwatched(path: string): undefined {
+    this.sweep();
     this.blind.add(path);
     return undefined;
+  }
+
+  /** The current sweep; the first call in a new one lets go of what the last one no longer asked about. */
+  private sweep(): number {
+    const epoch = Math.floor(this.now() / this.sweepMs);
+    if (epoch !== this.pruned) this.prune(epoch);
+    return epoch;
   }
 
   close(): void {

@@ -162,7 +162,8 @@ export class Orchestrator {
     const { errors } = listed;
     // What this listing is made of, taken before anything is read (a change meanwhile makes the next one differ).
     const inputs = started && opts.github !== "refresh" ? this.listingInputs(filter, listed) : undefined;
-    if (inputs && (await this.sameListing(inputs, started!))) return { sessions: [...this.lastListing!.sessions], errors };
+    const same = inputs && (await this.sameListing(inputs, started!));
+    if (same) return { sessions: [...same.sessions], errors };
     const groups = await this.sessionsByOwner(listed.records, report);
     // Each live worktree's branch (its HEAD file) is read while tmux answers too: at 200 sessions those
     // reads were ~5 ms after tmux's answer, with nothing left to do while waiting for it.
@@ -200,13 +201,14 @@ export class Orchestrator {
    * Whether every view would be the one the last listing made: the same record objects (Store keeps
    * them while their files are unchanged) and damaged files, the same map from tmux (Tmux gives the
    * same one for the same output), no HEAD changed, no observed.json rewritten, and no idle window
-   * ended since. Anything else, and the listing is made as usual.
+   * ended since: then that listing, else undefined. It is the one compared, whatever another listing
+   * running meanwhile (the dash after an action) leaves in lastListing.
    */
-  private async sameListing(now: ListingInputs, started: ReadonlyMap<Tmux, EarlierListing>): Promise<boolean> {
+  private async sameListing(now: ListingInputs, started: ReadonlyMap<Tmux, EarlierListing>): Promise<ListingMemo | undefined> {
     const last = this.lastListing;
-    if (!last || last.filter !== now.filter || last.heads !== now.heads || now.now >= last.until || now.now < last.now) return false;
-    if (!sameItems(last.records, now.records) || !sameItems(last.errors, now.errors) || !sameItems(last.observed, now.observed)) return false;
-    return (await started.get(this.ctx.tmux)!.states) === last.states;
+    if (!last || last.filter !== now.filter || last.heads !== now.heads || now.now >= last.until || now.now < last.now) return undefined;
+    if (!sameItems(last.records, now.records) || !sameItems(last.errors, now.errors) || !sameItems(last.observed, now.observed)) return undefined;
+    return (await started.get(this.ctx.tmux)!.states) === last.states ? last : undefined;
   }
 
   /**

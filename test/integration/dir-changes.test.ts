@@ -91,11 +91,13 @@ describe("DirChanges", () => {
     // A directory asked about without a token (gone, or never watchable) leaves nothing to vouch for, until the next sweep.
     expect(c.token(join(dir, "missing"))).toBeUndefined();
     expect(c.generation()).toBeUndefined();
-    now = 20_000;
-    expect(c.generation()).toBeDefined();
+    now = 20_000; // a new sweep: once something is asked in it, the blind paths are those it finds
+    expect(c.generation()).toBeUndefined();
     c.token(dir);
     expect(c.generation()).not.toBe(g2);
     expect(c.generation()).toBeDefined();
+    c.unwatched(join(dir, "w")); // a read with no directory to watch (HeadCache without a recorded git dir)
+    expect(c.generation()).toBeUndefined();
   });
 
   it("gives no token (the reader looks at every file) where notifications cannot be had, as with a full inotify table", async () => {
@@ -209,5 +211,10 @@ describe("the dash's readers with DirChanges", () => {
     writeFileSync(join(dir, "w", ".git"), `gitdir: ${gitDir}\n`);
     expect(heads.read(join(dir, "w"))).toBe("ao/ma-9");
     expect(heads.generation()).toBeUndefined();
+    // Also when nothing else was read before: records from before the git dir was recorded, all of them.
+    const old = new HeadCache();
+    open.push(old);
+    expect(old.read(join(dir, "w"))).toBe("ao/ma-9");
+    expect(old.generation()).toBeUndefined();
   });
 });

@@ -32,6 +32,13 @@ afterEach(async () => {
 const listed = async () => (await ao.list()).sessions;
 const byName = (views: Awaited<ReturnType<typeof listed>>, name: string) => views.find((v) => v.name === name)!;
 
+/** Rewrites a record as another ao process does (a new file renamed over it). */
+function rewrite(name: string, change: (r: Record<string, unknown>) => Record<string, unknown>): void {
+  const file = join(s.sessionsDir, `${name}.json`);
+  writeFileSync(`${file}.tmp`, JSON.stringify(change(JSON.parse(readFileSync(file, "utf8")))), { mode: 0o600 });
+  renameSync(`${file}.tmp`, file);
+}
+
 /** Lists until the listing gives the views of the one before (the first listings learn what it is made of). */
 async function settled() {
   let before = await listed();
@@ -79,12 +86,19 @@ describe("a listing made every second (keepWarm)", () => {
     expect(byName(await listed(), "ma-2").branch).toBe(byName(await settled(), "ma-2").branch);
   });
 
+  it("shows a branch switched in a worktree whose record has no git dir (an older ao's)", async () => {
+    for (const name of ["ma-1", "ma-2"]) rewrite(name, (r) => ({ ...r, gitDir: undefined }));
+    await waitFor(() => ao.ctx.store.list().records.every((r) => r.gitDir === undefined), "the records read again");
+    // Early in a sweep of the notifications (10 s), so that the listings below are all within it.
+    while (Date.now() % 10_000 > 2_000) await new Promise((r) => setTimeout(r, 100));
+    const before = byName(await settled(), "ma-1");
+    await git(before.workspacePath, "checkout", "-q", "-b", "agent-renamed");
+    expect(byName(await listed(), "ma-1").branch).toBe("agent-renamed");
+  });
+
   it("shows a record another ao rewrote", async () => {
     await settled();
-    const file = join(s.sessionsDir, "ma-2.json");
-    const record = JSON.parse(readFileSync(file, "utf8"));
-    writeFileSync(`${file}.tmp`, JSON.stringify({ ...record, title: "Renamed elsewhere" }), { mode: 0o600 });
-    renameSync(`${file}.tmp`, file);
+    rewrite("ma-2", (r) => ({ ...r, title: "Renamed elsewhere" }));
     // Once the store has the new record (its file notification came), the next listing shows it.
     await waitFor(() => ao.ctx.store.list().records.find((r) => r.name === "ma-2")?.title === "Renamed elsewhere", "the change notified");
     expect(byName(await listed(), "ma-2").title).toBe("Renamed elsewhere");
@@ -119,6 +133,29 @@ describe("a listing made every second (keepWarm)", () => {
     for (let i = 0; i < 4; i++) await listed(); // the first ones also see observed.json rewritten: the last ones only this
     expect(read.map((names) => names.includes(session.name))).toEqual([true, true, true, true]);
     ao.ctx.now = realNow;
+  });
+
+  it("gives each of two listings at once its own answer, whatever the other leaves behind", async () => {
+    expect((await settled()).length).toBe(2);
+    // The next listing's tmux answers 300 ms late (a loaded machine): the listings overlap.
+    const tmux = ao.ctx.tmux;
+    const start = tmux.startListing.bind(tmux);
+    let slow = true;
+    tmux.startListing = () => {
+      const listing = start();
+      if (!slow) return listing;
+      slow = false;
+      return { since: listing.since, states: listing.states.then(async (m) => (await new Promise((r) => setTimeout(r, 300)), m)) };
+    };
+    const all = ao.list();
+    const none = ao.list({ agent: "no-such-agent" }); // done first, with a memo of its own
+    expect((await none).sessions).toEqual([]);
+    expect((await all).sessions.map((v) => v.name)).toEqual(["ma-1", "ma-2"]);
+    slow = true;
+    const again = ao.list();
+    const unmemoed = ao.list({}, { github: "refresh" }); // done first, and leaves no memo
+    expect((await unmemoed).sessions.map((v) => v.name)).toEqual(["ma-1", "ma-2"]);
+    expect((await again).sessions.map((v) => v.name)).toEqual(["ma-1", "ma-2"]);
   });
 
   it("shows output of an agent (its activity) in the next listing", async () => {
