@@ -5,10 +5,11 @@
 // tmux pane of 100x30, a real terminal; its screen is read with capture-pane.
 //   BENCH_DASH_SIZES=10,200  BENCH_DASH_RUNS=7  BENCH_DASH_IDLE_S=20
 //   BENCH_DASH_ENTRIES=bin/ao.js,dist-bundle/ao.js   (CLI entries to compare, relative to the repo)
-import { execFileSync, spawnSync } from "node:child_process";
-import { readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { spawnSync } from "node:child_process";
+import { rmSync, writeFileSync } from "node:fs";
 import { join, relative, resolve } from "node:path";
 import { benchRepo } from "./bench-repo.mjs";
+import { cpuSeconds } from "./proc-cpu.mjs";
 
 const root = resolve(import.meta.dirname, "..");
 const entries = (process.env.BENCH_DASH_ENTRIES ?? "bin/ao.js").split(",").map((e) => join(root, e));
@@ -16,45 +17,12 @@ const sizes = (process.env.BENCH_DASH_SIZES ?? "10,200").split(",").map(Number);
 const runs = Number(process.env.BENCH_DASH_RUNS ?? 7);
 const idleSeconds = Number(process.env.BENCH_DASH_IDLE_S ?? 20);
 const { openOrchestrator } = await import(join(root, "dist", "index.js"));
-const CLK_TCK = Number(execFileSync("getconf", ["CLK_TCK"]).toString().trim()) || 100;
 
 const median = (xs) => {
   const s = [...xs].sort((a, b) => a - b);
   return s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
 };
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
-
-/** /proc/PID/stat fields after the command name, or undefined for a process gone. */
-function statOf(pid) {
-  try {
-    const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
-    return stat.slice(stat.lastIndexOf(")") + 2).split(" ");
-  } catch {
-    return undefined;
-  }
-}
-
-/**
- * utime+stime of a process and of its reaped children (its tmux calls), in
- * seconds, plus the same of its live descendants: the resident shell that starts
- * the dash's listings (adapters/resident.ts) and the tmux clients it reaped.
- */
-function cpuSeconds(pid) {
-  const parents = new Map();
-  for (const entry of readdirSync("/proc")) {
-    if (!/^\d+$/.test(entry)) continue;
-    const f = statOf(entry);
-    if (f) parents.set(Number(entry), Number(f[1]));
-  }
-  const tree = [pid];
-  for (let i = 0; i < tree.length; i++) for (const [child, parent] of parents) if (parent === tree[i]) tree.push(child);
-  let total = 0;
-  for (const p of tree) {
-    const f = statOf(p);
-    if (f) total += (Number(f[11]) + Number(f[12]) + Number(f[13]) + Number(f[14])) / CLK_TCK;
-  }
-  return total;
-}
 
 async function measure(n) {
   const dir = benchRepo("ao-bench-dash-");
@@ -116,10 +84,10 @@ async function measure(n) {
       await sleep(3000);
       const pid = Number(tmux("display-message", "-p", "-t", "=dash:", "#{pane_pid}").stdout.trim());
       const idle = async () => {
-        const c0 = cpuSeconds(pid);
+        const c0 = cpuSeconds(pid).total;
         const w0 = Date.now();
         await sleep(idleSeconds * 1000);
-        return (cpuSeconds(pid) - c0) / ((Date.now() - w0) / 1000); // CPU seconds per second: one refresh a second
+        return (cpuSeconds(pid).total - c0) / ((Date.now() - w0) / 1000); // CPU seconds per second: one refresh a second
       };
       const drawing = Date.now() - lastSpawn < 50_000 ? await idle() : undefined;
       await sleep(Math.max(0, 61_000 - (Date.now() - lastSpawn)));
