@@ -56,9 +56,12 @@ try {
   const vars = Object.entries(env).map(([k, v]) => `${k}=${v}`);
   const screen = () => tmux(dashSocket, "capture-pane", "-p", "-t", "=dash:").stdout;
   const results = new Map(entries.map((e) => [e, []]));
+  // The dashes' server stays up between runs (one starting while the last one exits can fail).
+  tmux(dashSocket, "new-session", "-d", "-s", "keep", "sleep", "86400");
   for (let run = 0; run < runs; run++) {
     for (const entry of entries) {
-      tmux(dashSocket, "new-session", "-d", "-s", "dash", "-x", "100", "-y", "30", "env", "-u", "TMUX", ...vars, process.execPath, entry, "dash");
+      const started = tmux(dashSocket, "new-session", "-d", "-s", "dash", "-x", "100", "-y", "30", "env", "-u", "TMUX", ...vars, process.execPath, entry, "dash");
+      if (started.status !== 0) throw new Error(`tmux new-session failed: ${started.stderr}`);
       for (let waited = 0; !(screen().includes("K kill") && screen().includes("agent ready")); waited += 50) {
         if (waited > 30_000) throw new Error(`no full frame in 30 s:\n${screen()}`);
         await sleep(50);
@@ -72,7 +75,8 @@ try {
       const wall = (Date.now() - w0) / 1000;
       const r = { total: (c1.total - c0.total) / wall, own: (c1.own - c0.own) / wall };
       results.get(entry).push(r);
-      tmux(dashSocket, "kill-server");
+      tmux(dashSocket, "kill-session", "-t", "=dash");
+      await sleep(500); // its resident shell ends with it
       console.log(`run ${run + 1} ${relative(root, entry)}: ${(r.total * 100).toFixed(2)}% of a core (the dash's own ${(r.own * 100).toFixed(2)}%, its shell and tmux clients ${((r.total - r.own) * 100).toFixed(2)}%)`);
     }
   }

@@ -43,13 +43,13 @@ interface ListingInputs {
   records: readonly SessionRecord[];
   errors: readonly RecordError[];
   heads: string;
-  /** The observed.json (Store.readObserved) of the last listing's projects, in its order. */
+  /** The projects of the last listing's live sessions, and their observed.json (Store.readObserved). */
+  projects: readonly string[];
   observed: readonly unknown[];
   now: number;
 }
 
 interface ListingMemo extends ListingInputs {
-  projects: readonly string[];
   states: ReadonlyMap<string, SessionState>;
   /** When the first idle window of a view ends (Unix ms): from then, a listing is made again. */
   until: number;
@@ -194,7 +194,7 @@ export class Orchestrator {
     const heads = this.ctx.headsGeneration?.();
     if (!this.ctx.viewMemo?.() || heads === undefined) return undefined;
     const projects = this.lastListing?.projects ?? [];
-    return { filter: JSON.stringify([filter.project, filter.status, filter.agent, filter.all]), ...listed, heads, observed: projects.map((p) => this.ctx.store.readObserved(p)), now: this.ctx.now() };
+    return { filter: JSON.stringify([filter.project, filter.status, filter.agent, filter.all]), ...listed, heads, projects, observed: projects.map((p) => this.ctx.store.readObserved(p)), now: this.ctx.now() };
   }
 
   /**
@@ -207,7 +207,7 @@ export class Orchestrator {
   private async sameListing(now: ListingInputs, started: ReadonlyMap<Tmux, EarlierListing>): Promise<ListingMemo | undefined> {
     const last = this.lastListing;
     if (!last || last.filter !== now.filter || last.heads !== now.heads || now.now >= last.until || now.now < last.now) return undefined;
-    if (!sameItems(last.records, now.records) || !sameItems(last.errors, now.errors) || !sameItems(last.observed, now.observed)) return undefined;
+    if (!sameItems(last.records, now.records) || !sameItems(last.errors, now.errors) || !sameItems(last.projects, now.projects) || !sameItems(last.observed, now.observed)) return undefined;
     return (await started.get(this.ctx.tmux)!.states) === last.states ? last : undefined;
   }
 
@@ -217,24 +217,25 @@ export class Orchestrator {
    * live session tmux was asked about again (core/runtime.ts), or (observed.json) read after the inputs.
    */
   private async listingMemo(inputs: ListingInputs, records: readonly SessionRecord[], views: readonly SessionView[], sessions: SessionView[], state: ReadonlyMap<string, SessionState | undefined>, started: ReadonlyMap<Tmux, EarlierListing>): Promise<ListingMemo | undefined> {
-    const first = await started.get(this.ctx.tmux)!.states;
+    if (records.some((r) => (r.configPath && r.configPath !== this.config.path) || r.status === "spawning" || (!TERMINAL_STATUSES.has(r.status) && tmuxOf(this.ctx, r) !== this.ctx.tmux))) return undefined;
+    // Not awaited by the listing when no live session is on that server: its failure only means no memo.
+    const first = await started.get(this.ctx.tmux)!.states.catch(() => undefined);
+    if (!first) return undefined;
     const projects = new Set<string>();
     for (const r of records) {
-      if ((r.configPath && r.configPath !== this.config.path) || r.status === "spawning") return undefined;
       if (TERMINAL_STATUSES.has(r.status)) continue;
-      if (tmuxOf(this.ctx, r) !== this.ctx.tmux || state.get(sessionKey(r)) !== first.get(r.tmuxSession)) return undefined;
+      if (state.get(sessionKey(r)) !== first.get(r.tmuxSession)) return undefined;
       projects.add(r.project);
     }
-    // The inputs held the observed.json of the last listing's projects: these must be the same ones.
-    const last = this.lastListing?.projects ?? [];
-    if (last.length !== projects.size || last.some((p) => !projects.has(p))) return { ...inputs, observed: [], projects: [...projects], states: first, until: -Infinity, sessions };
+    // The inputs hold the observed.json of the last listing's projects: a memo only where those are these.
+    if (inputs.projects.length !== projects.size || inputs.projects.some((p) => !projects.has(p))) return { ...inputs, projects: [...projects], observed: [], states: first, until: -Infinity, sessions };
     // A view's status depends on the time only through its idle window (core/plan.ts): the first to end.
     let until = Infinity;
     for (const v of views) {
       const ends = Date.parse(v.lastActivityAt) + IDLE_AFTER_MS;
       if (ends >= inputs.now && ends < until) until = ends;
     }
-    return { ...inputs, projects: last, states: first, until, sessions };
+    return { ...inputs, states: first, until, sessions };
   }
 
   /** Checks everything ao depends on; `fix` applies only fixes that cannot lose work. */
