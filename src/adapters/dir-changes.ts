@@ -122,7 +122,9 @@ export class DirChanges {
    * asking about each directory when nothing at all changed (Orchestrator.list, through HeadCache).
    */
   generation(): string | undefined {
-    return this.blind.size > 0 ? undefined : `${this.seq}:${Math.floor(this.now() / this.sweepMs)}`;
+    const epoch = Math.floor(this.now() / this.sweepMs);
+    // Blind paths count in the sweep they were read in; a new sweep's reads find what is blind then.
+    return this.blind.size > 0 && epoch === this.pruned ? undefined : `${this.seq}:${epoch}`;
   }
 
   /** A path read without a token in this sweep (HeadCache: a worktree whose git dir ao did not record). */

@@ -290,7 +290,9 @@ export class Store {
     let stamp: string | undefined;
     try {
       const st = lstatSync(file, { throwIfNoEntry: false });
-      stamp = st?.isFile() ? fileStamp(st) : undefined;
+      // None yet (no live session observed in the project): the same empty one each time, as nothing changed.
+      if (!st) return NOTHING_OBSERVED;
+      stamp = st.isFile() ? fileStamp(st) : undefined;
     } catch {
       stamp = undefined;
     }
@@ -533,6 +535,8 @@ export interface GitHubFailure {
 }
 
 /** A JSON object cache file, never read through a symlink; {} when missing or damaged. */
+const NOTHING_OBSERVED: Readonly<Record<string, ObservedEntry>> = Object.freeze({});
+
 function readCache(path: string): Record<string, unknown> {
   try {
     const data: unknown = JSON.parse(readNoFollow(path) ?? "");

@@ -153,6 +153,9 @@ export const tmuxCommands = {
   switchClient: (name: string) => ["switch-client", "-t", exact(name)],
 } as const;
 
+/** What a server that is not running holds: always this one map, so that two such listings compare the same (Orchestrator.list). */
+const NO_SESSIONS: ReadonlyMap<string, SessionState> = new Map();
+
 export class Tmux {
   constructor(private readonly socket?: string, private readonly env: NodeJS.ProcessEnv = process.env) {}
 
@@ -241,7 +244,7 @@ export class Tmux {
       return states;
     } catch (err) {
       // A server that is not running is not an error: every session is simply dead.
-      if (err instanceof CommandError && err.spawnErrorCode === undefined && !err.timedOut) return new Map();
+      if (err instanceof CommandError && err.spawnErrorCode === undefined && !err.timedOut) return NO_SESSIONS;
       throw err;
     }
   }

@@ -168,7 +168,8 @@ export class Orchestrator {
     // Each live worktree's branch (its HEAD file) is read while tmux answers too: at 200 sessions those
     // reads were ~5 ms after tmux's answer, with nothing left to do while waiting for it.
     const heads = new Map<string, string | undefined>();
-    for (const [owner, group] of groups) for (const r of group) if (!TERMINAL_STATUSES.has(r.status)) heads.set(sessionKey(r), owner.ctx.readHeadBranch(r.workspacePath, r.gitDir));
+    // A worktree released by pause is gone: its recorded branch is shown (it comes back with resume).
+    for (const [owner, group] of groups) for (const r of group) if (!TERMINAL_STATUSES.has(r.status)) heads.set(sessionKey(r), r.released ? undefined : owner.ctx.readHeadBranch(r.workspacePath, r.gitDir));
     const state = await this.runtimeOf(groups, started);
     const views: SessionView[] = [];
     let unsettled = false;
@@ -208,7 +209,8 @@ export class Orchestrator {
     const last = this.lastListing;
     if (!last || last.filter !== now.filter || last.heads !== now.heads || now.now >= last.until || now.now < last.now) return undefined;
     if (!sameItems(last.records, now.records) || !sameItems(last.errors, now.errors) || !sameItems(last.projects, now.projects) || !sameItems(last.observed, now.observed)) return undefined;
-    return (await started.get(this.ctx.tmux)!.states) === last.states ? last : undefined;
+    // The listing may not need that server (no live session on it): its failure is only a miss here.
+    return (await started.get(this.ctx.tmux)!.states.catch(() => undefined)) === last.states ? last : undefined;
   }
 
   /**

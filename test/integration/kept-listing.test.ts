@@ -4,7 +4,7 @@
  * each session, and every kind of change still shows in the next listing. Real
  * git worktrees, a real tmux server, records written as another ao writes them.
  */
-import { readFileSync, renameSync, writeFileSync } from "node:fs";
+import { readFileSync, renameSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { openOrchestrator, type Orchestrator } from "../../src/index.js";
@@ -67,6 +67,36 @@ describe("a listing made every second (keepWarm)", () => {
     expect(third.map((v) => v.name)).toEqual(["ma-1", "ma-2"]);
     expect(third[0]).toBe(first[0]);
     expect(heads).toBe(0);
+  });
+
+  /** Lists until it is kept, then checks that the next listing looks at no session (it is given again): no view is looked up. */
+  async function kept() {
+    await settled();
+    const memo = ao.ctx.viewMemo!()!;
+    const get = memo.get.bind(memo);
+    let looked = 0;
+    memo.get = (record) => (looked++, get(record));
+    try {
+      const views = await listed();
+      expect(looked).toBe(0);
+      return views;
+    } finally {
+      memo.get = get;
+    }
+  }
+
+  it("keeps a listing of sessions that are dead (no tmux server) or paused with their worktree released", async () => {
+    await ao.pause("ma-2", { releaseWorktree: true }); // its worktree gone: no HEAD to watch
+    await s.tmux.tmux("kill-server"); // after a reboot
+    const views = await kept();
+    expect(byName(views, "ma-1").status).toBe("dead");
+    expect(byName(views, "ma-2").status).toBe("paused");
+  });
+
+  it("keeps a listing of a project where nothing was observed yet (no observed.json)", async () => {
+    for (const name of ["ma-1", "ma-2"]) await ao.pause(name, { releaseWorktree: true });
+    rmSync(join(s.dataDir, "projects", "my-app", "observed.json"), { force: true });
+    expect((await kept()).map((v) => v.status)).toEqual(["paused", "paused"]);
   });
 
   it("shows a session ended in tmux at once", async () => {

@@ -104,6 +104,14 @@ describe("DashFeed", () => {
       vi.setSystemTime(t0 + AGE_STEP_MS + 3000); // nothing on screen moved on
       await feed.look();
       expect(feed.snapshot).toBe(oneMinute);
+
+      // The clock set back a minute: the ages drawn were counted from a later time, and are drawn again.
+      state.answer = [old];
+      await feed.look();
+      const before = feed.snapshot!;
+      vi.setSystemTime(t0 + AGE_STEP_MS + 3000 - 60_000);
+      await feed.look();
+      expect(feed.snapshot).not.toBe(before);
     } finally {
       vi.useRealTimers();
     }

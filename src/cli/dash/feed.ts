@@ -178,7 +178,8 @@ export class DashFeed {
     const ages = rows.map((v) => formatDuration(now - Date.parse(v.lastActivityAt))).join(" ");
     // An age in seconds is drawn as it moves on. One in minutes or more waits for the next frame, or
     // AGE_STEP_MS: at 200 sessions a row's minute moves on every few seconds, each a whole frame to draw.
-    const agesDue = ages !== this.ages && (SECONDS.test(ages) || SECONDS.test(this.ages) || now - (this.snapshot?.at ?? 0) >= AGE_STEP_MS);
+    const since = now - (this.snapshot?.at ?? 0); // negative: the clock went back, and the ages drawn are too old
+    const agesDue = ages !== this.ages && (SECONDS.test(ages) || SECONDS.test(this.ages) || since >= AGE_STEP_MS || since < 0);
     if (!same || shown !== this.shown || agesDue) {
       this.ages = ages;
       this.emitSnapshot({
