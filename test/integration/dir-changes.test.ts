@@ -16,6 +16,9 @@ import { settle, tempDirEach } from "../helpers/temp-dir.js";
 let dir: string;
 const open = tempDirEach("ao-dirchanges-", (d) => (dir = d));
 
+/** A sweep longer than any test: only the notifications change a token (a 10-s sweep ending mid-test would too). */
+const ONE_SWEEP = Number.MAX_SAFE_INTEGER;
+
 function changes(opts: ConstructorParameters<typeof DirChanges>[0] = {}): DirChanges {
   const c = new DirChanges(opts);
   open.push(c);
@@ -24,7 +27,7 @@ function changes(opts: ConstructorParameters<typeof DirChanges>[0] = {}): DirCha
 
 describe("DirChanges", () => {
   it("keeps a token while nothing changes, and changes it for a file created, renamed in, appended to or removed", async () => {
-    const c = changes();
+    const c = changes({ sweepMs: ONE_SWEEP });
     const t0 = c.token(dir);
     expect(t0).toBeDefined();
     await settle();
@@ -49,7 +52,7 @@ describe("DirChanges", () => {
   });
 
   it("ignores the files that do not matter", async () => {
-    const c = changes();
+    const c = changes({ sweepMs: ONE_SWEEP });
     const t0 = c.token(dir, (f) => f.endsWith(".json"));
     appendFileSync(join(dir, "ma-1.log"), "agent output\n");
     await settle();

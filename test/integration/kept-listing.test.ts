@@ -39,8 +39,12 @@ function rewrite(name: string, change: (r: Record<string, unknown>) => Record<st
   renameSync(`${file}.tmp`, file);
 }
 
-/** Lists until the listing gives the views of the one before (the first listings learn what it is made of). */
+/**
+ * Lists until the listing gives the views of the one before (the first listings learn what it is made of),
+ * not in the last 3 s of a 10-s sweep of the notifications: a new sweep makes the next listing a full one.
+ */
 async function settled() {
+  while (Date.now() % 10_000 > 7_000) await new Promise((r) => setTimeout(r, 100));
   let before = await listed();
   await waitFor(async () => {
     const now = await listed();
