@@ -12,7 +12,7 @@
 import { spawnSync } from "node:child_process";
 import { readFileSync, rmSync, writeFileSync } from "node:fs";
 import { join, relative, resolve } from "node:path";
-import { benchRepo } from "./bench-repo.mjs";
+import { benchRepo, idleAgentsEnv } from "./bench-repo.mjs";
 import { cpuSeconds } from "./proc-cpu.mjs";
 
 const root = resolve(import.meta.dirname, "..");
@@ -36,9 +36,7 @@ const tmux = (server, ...args) => spawnSync("tmux", ["-L", server, ...args], { e
 /** N idle sessions on a server of their own; the environment that reaches them. */
 async function fixture() {
   const dir = benchRepo("ao-bench-idle-");
-  const config = join(dir, "agent-orchestrator.yaml");
-  writeFileSync(config, `dataDir: ${dir}/data\nworktreeDir: ${dir}/wt\ndefaults:\n  agent: idle\nagents:\n  idle:\n    command: echo agent ready; exec sleep 86400\nprojects:\n  bench:\n    path: ${dir}/repo\n    sessionPrefix: b\n`);
-  const env = { PATH: process.env.PATH, HOME: dir, TERM: "xterm-256color", AO_CONFIG: config, AO_TMUX_SOCKET: `ao-bench-idle-${process.pid}`, XDG_CACHE_HOME: join(dir, "cache") };
+  const env = idleAgentsEnv(dir, `ao-bench-idle-${process.pid}`);
   const { openOrchestrator } = await import(join(root, "dist", "index.js"));
   const ao = await openOrchestrator({ env });
   process.stderr.write(`spawning ${n} sessions`);

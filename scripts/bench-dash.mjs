@@ -6,9 +6,9 @@
 //   BENCH_DASH_SIZES=10,200  BENCH_DASH_RUNS=7  BENCH_DASH_IDLE_S=20
 //   BENCH_DASH_ENTRIES=bin/ao.js,dist-bundle/ao.js   (CLI entries to compare, relative to the repo)
 import { spawnSync } from "node:child_process";
-import { rmSync, writeFileSync } from "node:fs";
+import { rmSync } from "node:fs";
 import { join, relative, resolve } from "node:path";
-import { benchRepo } from "./bench-repo.mjs";
+import { benchRepo, idleAgentsEnv } from "./bench-repo.mjs";
 import { cpuSeconds } from "./proc-cpu.mjs";
 
 const root = resolve(import.meta.dirname, "..");
@@ -29,9 +29,7 @@ async function measure(n) {
   const socket = `ao-bench-dash-${process.pid}-${n}`;
   const tmux = (...args) => spawnSync("tmux", ["-L", socket, ...args], { encoding: "utf8" });
   try {
-    const config = join(dir, "agent-orchestrator.yaml");
-    writeFileSync(config, `dataDir: ${dir}/data\nworktreeDir: ${dir}/wt\ndefaults:\n  agent: idle\nagents:\n  idle:\n    command: echo agent ready; exec sleep 86400\nprojects:\n  bench:\n    path: ${dir}/repo\n    sessionPrefix: b\n`);
-    const env = { PATH: process.env.PATH, HOME: dir, TERM: "xterm-256color", AO_CONFIG: config, AO_TMUX_SOCKET: socket, XDG_CACHE_HOME: join(dir, "cache") };
+    const env = idleAgentsEnv(dir, socket);
     const ao = await openOrchestrator({ env });
     process.stderr.write(`N=${n}: spawning`);
     for (let i = 0; i < n; i++) {

@@ -19,3 +19,13 @@ export function benchRepo(prefix) {
   git(join(dir, "repo"), "push", "-q", "origin", "main");
   return dir;
 }
+
+/**
+ * The config and environment of the dash benchmarks in `dir` (a benchRepo): agents that print a line
+ * and sleep, sessions on tmux server `socket`. Only PATH of the caller's environment goes through.
+ */
+export function idleAgentsEnv(dir, socket) {
+  const config = join(dir, "agent-orchestrator.yaml");
+  writeFileSync(config, `dataDir: ${dir}/data\nworktreeDir: ${dir}/wt\ndefaults:\n  agent: idle\nagents:\n  idle:\n    command: echo agent ready; exec sleep 86400\nprojects:\n  bench:\n    path: ${dir}/repo\n    sessionPrefix: b\n`);
+  return { PATH: process.env.PATH, HOME: dir, TERM: "xterm-256color", AO_CONFIG: config, AO_TMUX_SOCKET: socket, XDG_CACHE_HOME: join(dir, "cache") };
+}

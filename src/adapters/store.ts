@@ -534,9 +534,10 @@ export interface GitHubFailure {
   why: string;
 }
 
-/** A JSON object cache file, never read through a symlink; {} when missing or damaged. */
+/** observed.json of a project where nothing was observed yet: one object, so that two reads compare the same. */
 const NOTHING_OBSERVED: Readonly<Record<string, ObservedEntry>> = Object.freeze({});
 
+/** A JSON object cache file, never read through a symlink; {} when missing or damaged. */
 function readCache(path: string): Record<string, unknown> {
   try {
     const data: unknown = JSON.parse(readNoFollow(path) ?? "");

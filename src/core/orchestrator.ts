@@ -208,7 +208,7 @@ export class Orchestrator {
   private async sameListing(now: ListingInputs, started: ReadonlyMap<Tmux, EarlierListing>): Promise<ListingMemo | undefined> {
     const last = this.lastListing;
     if (!last || last.filter !== now.filter || last.heads !== now.heads || now.now >= last.until || now.now < last.now) return undefined;
-    if (!sameItems(last.records, now.records) || !sameItems(last.errors, now.errors) || !sameItems(last.projects, now.projects) || !sameItems(last.observed, now.observed)) return undefined;
+    if (!sameItems(last.records, now.records) || !sameItems(last.errors, now.errors) || last.projects !== now.projects || !sameItems(last.observed, now.observed)) return undefined;
     // The listing may not need that server (no live session on it): its failure is only a miss here.
     return (await started.get(this.ctx.tmux)!.states.catch(() => undefined)) === last.states ? last : undefined;
   }
